@@ -1,0 +1,20 @@
+"""tutor.autograd: reverse-mode automatic differentiation, written to be read.
+
+The public names mirror HIPS autograd's, so code written for it runs with only the import
+changed. Read the core in this order: ``tracer.py`` (Boxes and Nodes record a trace),
+``core.py`` (VJPs and the backward pass), ``differential_operators.py`` (grad and friends).
+``numpy/`` holds the wrapped numpy and the VJP table.
+"""
+
+from .differential_operators import (  # noqa: F401
+    grad, value_and_grad, elementwise_grad, jacobian, hessian, deriv, make_vjp, make_jvp,
+    make_hvp, hessian_tensor_product, hessian_vector_product, tensor_jacobian_product,
+    vector_jacobian_product, make_ggnvp, grad_and_aux, checkpoint, holomorphic_grad,
+    grad_named, multigrad_dict)
+from .tracer import primitive  # noqa: F401
+
+__all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", "deriv",
+           "make_vjp", "make_jvp", "make_hvp", "hessian_tensor_product",
+           "hessian_vector_product", "tensor_jacobian_product", "vector_jacobian_product",
+           "make_ggnvp", "grad_and_aux", "checkpoint", "holomorphic_grad", "grad_named",
+           "multigrad_dict", "primitive"]

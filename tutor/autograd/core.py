@@ -1,0 +1,249 @@
+"""Differentiation: VJPs and the backward pass.
+
+After :func:`tracer.trace` has recorded a graph of Nodes, reverse mode walks it backwards.
+Every Node gets an *adjoint*: the derivative of the final output with respect to that Node's
+value. The output's adjoint is the seed ``g`` (1.0 for a scalar function). A Node's adjoint is
+passed to its parents through its primitive's **vector-Jacobian product** (VJP): for
+``ans = sin(x)``, the parent ``x`` receives ``g · cos(x)``. When a value feeds several Nodes
+(fan-out), its contributions add up: that is the chain rule summed over all paths.
+
+The order matters: a Node may only pass its adjoint on once every Node that uses it has
+contributed. Visiting Nodes in reverse topological order guarantees that.
+"""
+
+from collections import namedtuple
+
+import numpy as _np
+
+from .tracer import Node, getval, isbox, trace
+
+__all__ = ["make_vjp", "backward_pass", "toposort", "defvjp", "defvjp_argnum", "vjp_info",
+           "VJPInfo", "vspace", "zeros_like", "add_adjoints", "MissingVJPError"]
+
+
+# --------------------------------------------------------------------------- VJP registry
+
+VJPInfo = namedtuple("VJPInfo", "name symbol formulas")
+VJPInfo.__doc__ = """What a learner reads about a primitive: its name, the short symbol drawn
+in the graph (``×``, ``sin``) and one VJP formula per argnum, written in the incoming adjoint
+``g``, the arguments ``x`` (argnum 0) and ``y`` (argnum 1), and the output ``ans``."""
+
+
+def defvjp(fun, *vjpmakers, argnums=None, symbol=None, formulas=None):
+    """Register the VJPs of primitive ``fun``, one maker per argument position.
+
+    A maker has the shape ``lambda ans, x, y: lambda g: ...``: given the forward pass's output
+    and inputs it returns the function taking the incoming adjoint ``g`` to this argument's
+    contribution. ``None`` in place of a maker means "no gradient flows to that argument"
+    (it contributes zeros). ``symbol`` and ``formulas`` are the teaching metadata: the label
+    drawn in the graph and each argument's VJP as text, e.g. ``formulas=("g · y", "g · x")``
+    for multiply.
+
+        defvjp(sin, lambda ans, x: lambda g: g * cos(x), symbol="sin", formulas=("g · cos(x)",))
+    """
+    argnums = range(len(vjpmakers)) if argnums is None else argnums
+    for argnum, maker in zip(argnums, vjpmakers):
+        fun.vjps[argnum] = maker if maker is not None else _zero_maker(argnum)
+    _set_info(fun, symbol, formulas, argnums)
+
+
+def defvjp_argnum(fun, vjpmaker, symbol=None, formulas=None):
+    """Register one maker for every argument position: ``vjpmaker(argnum, ans, args, kwargs)``.
+
+    For primitives taking any number of arguments, such as ``concatenate`` or ``einsum``.
+    """
+    fun.vjp_argnum = vjpmaker
+    _set_info(fun, symbol, formulas, None)
+
+
+def _set_info(fun, symbol, formulas, argnums):
+    if symbol is not None:
+        fun.symbol = symbol
+    if formulas is not None:
+        if isinstance(formulas, str):
+            formulas = (formulas,)
+        positions = range(len(formulas)) if argnums is None else argnums
+        for argnum, formula in zip(positions, formulas):
+            fun.formulas[argnum] = formula
+
+
+def _zero_maker(argnum):
+    def maker(ans, *args, **kwargs):
+        return lambda g: zeros_like(args[argnum])
+    return maker
+
+
+def vjp_info(fun):
+    """The teaching metadata registered for primitive ``fun`` (see :class:`VJPInfo`)."""
+    formulas = getattr(fun, "formulas", {})
+    count_ = max(formulas) + 1 if formulas else 0
+    return VJPInfo(fun.__name__, getattr(fun, "symbol", None) or fun.__name__,
+                   tuple(formulas.get(i, "") for i in range(count_)))
+
+
+class MissingVJPError(NotImplementedError):
+    """Raised when the backward pass reaches a primitive with no VJP for an argument."""
+
+
+def _vjp(node, argnum):
+    fun = node.fun
+    maker = fun.vjps.get(argnum)
+    if maker is not None:
+        return maker(node.value, *node.args, **node.kwargs)
+    if fun.vjp_argnum is not None:
+        return fun.vjp_argnum(argnum, node.value, node.args, node.kwargs)
+    name = fun.__name__
+    raise MissingVJPError(
+        f"No VJP is registered for '{name}' with respect to argument {argnum}, so the gradient "
+        f"cannot flow back through it.\nEither avoid '{name}' on values being differentiated, or "
+        f"register one:\n    from tutor.autograd.extend import defvjp\n"
+        f"    defvjp({name}, " + ", ".join(
+            ["None"] * argnum + ["lambda ans, *args: lambda g: ...  # your VJP"]) + ")")
+
+
+# ----------------------------------------------------------------------- backward pass
+
+def toposort(end_node):
+    """Nodes reachable from ``end_node``, each one before all of its parents.
+
+    Kahn's algorithm, without recursion (a 100,000-step chain must not hit Python's recursion
+    limit): first count, for every Node, how many children use it; then hand out Nodes whose
+    children have all been handed out.
+    """
+    child_counts = {}
+    stack = [end_node]
+    while stack:
+        node = stack.pop()
+        if node in child_counts:
+            child_counts[node] += 1
+        else:
+            child_counts[node] = 1
+            stack.extend(node.parents)
+    child_counts[end_node] -= 1     # the end node has no children; it was counted once above
+
+    ready = [end_node]
+    while ready:
+        node = ready.pop()
+        yield node
+        for parent in node.parents:
+            if child_counts[parent] == 1:
+                ready.append(parent)
+            else:
+                child_counts[parent] -= 1
+
+
+def backward_pass(g, end_node, observer=None):
+    """Propagate the adjoint ``g`` of ``end_node`` to every Node it depends on.
+
+    Returns the dict Node -> adjoint. ``observer``, if given, is called once per VJP
+    application as ``observer(node, parent, argnum, g, contribution, before, after)``, where
+    ``before`` is None when ``parent`` had received nothing yet. The recorder uses it to show
+    the backward pass one step at a time; it does not change what is computed.
+    """
+    adjoints = {end_node: g}
+    for node in toposort(end_node):
+        if not node.parents:
+            continue
+        g = adjoints[node]
+        for argnum, parent in zip(node.parent_argnums, node.parents):
+            contribution = _vjp(node, argnum)(g)
+            before = adjoints.get(parent)
+            after = contribution if before is None else add_adjoints(before, contribution)
+            adjoints[parent] = after
+            if observer is not None:
+                observer(node, parent, argnum, g, contribution, before, after)
+    return adjoints
+
+
+def add_adjoints(a, b):
+    """Sum two contributions to one adjoint (Boxes too, when differentiating twice)."""
+    return a + b
+
+
+# -------------------------------------------------------------------------- make_vjp
+
+def make_vjp(fun, x):
+    """Trace ``fun(x)`` and return ``(vjp, value)``: ``vjp(g)`` is ``g`` pulled back to ``x``.
+
+    This is the unary form the differential operators are built from; the public
+    ``tutor.autograd.make_vjp`` takes an ``argnum`` like ``grad`` does.
+    """
+    start_node, end_value, end_node = trace(fun, x)
+
+    if end_node is None:
+        def vjp(g):
+            return zeros_like(x)
+    elif isinstance(start_node, tuple):
+        def vjp(g):
+            adjoints = backward_pass(g, end_node)
+            return tuple(_adjoint_for(adjoints, node, xi) for node, xi in zip(start_node, x))
+    else:
+        def vjp(g):
+            return _adjoint_for(backward_pass(g, end_node), start_node, x)
+    return vjp, end_value
+
+
+def _adjoint_for(adjoints, node, x):
+    adjoint = adjoints.get(node)
+    return zeros_like(x) if adjoint is None else _match_type(adjoint, x)
+
+
+def _match_type(adjoint, x):
+    """Give the gradient the same kind of value as the input (a float for a float input)."""
+    if isinstance(x, float) and not isbox(adjoint) and _np.ndim(adjoint) == 0:
+        return float(adjoint) if not _np.iscomplexobj(adjoint) else adjoint
+    return adjoint
+
+
+# ------------------------------------------------------------------- vector spaces
+
+def zeros_like(x):
+    """A zero adjoint with the shape and kind of ``x`` (a float 0.0 for a Python number)."""
+    value = getval(x)
+    if isinstance(value, (int, float)):
+        return 0.0
+    return _np.zeros(_np.shape(value), dtype=_float_dtype(value))
+
+
+def _float_dtype(value):
+    dtype = _np.result_type(value)
+    return dtype if _np.issubdtype(dtype, _np.inexact) else _np.float64
+
+
+class vspace:
+    """The vector space a value lives in: its shape and the zero/one/add it needs.
+
+    A small, HIPS-style helper: ``vspace(x).zeros()``, ``.ones()``, ``.add(a, b)``,
+    ``.shape``, ``.size``, ``.ndim``, ``.dtype``, ``.randn()``, ``.flatten(v)``.
+    """
+
+    def __init__(self, value):
+        value = getval(value)
+        self.shape = _np.shape(value)
+        self.dtype = _float_dtype(value)
+        self.scalar = _np.ndim(value) == 0 and not isinstance(value, _np.ndarray)
+
+    size = property(lambda self: int(_np.prod(self.shape)))
+    ndim = property(lambda self: len(self.shape))
+
+    def zeros(self):
+        return self.dtype.type(0) if self.scalar else _np.zeros(self.shape, self.dtype)
+
+    def ones(self):
+        return self.dtype.type(1) if self.scalar else _np.ones(self.shape, self.dtype)
+
+    def add(self, a, b):
+        return add_adjoints(a, b)
+
+    def randn(self):
+        value = _np.random.randn(*self.shape).astype(self.dtype)
+        return self.dtype.type(value) if self.scalar else value
+
+    def flatten(self, value):
+        return _np.ravel(getval(value))
+
+    def __eq__(self, other):
+        return isinstance(other, vspace) and (self.shape, self.dtype) == (other.shape, other.dtype)
+
+    def __repr__(self):
+        return f"vspace(shape={self.shape}, dtype={self.dtype})"

@@ -1,0 +1,237 @@
+"""The differential operators: ``grad`` and its relatives, all built on ``make_vjp``.
+
+Each is written for a function of one input and lifted to ``op(f, argnum)`` by
+``unary_to_nary``. ``grad(f)(x)`` is the whole story in three lines: trace ``f`` at ``x``,
+check the output is a scalar, and pull the seed adjoint 1.0 back to ``x``.
+"""
+
+import numpy as _np
+
+from . import numpy as np
+from .core import make_vjp as _make_vjp, vspace, zeros_like
+from .tracer import getval, isbox, primitive
+from .wrap_util import unary_to_nary
+
+__all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", "deriv",
+           "make_vjp", "make_jvp", "make_hvp", "hessian_tensor_product",
+           "hessian_vector_product", "tensor_jacobian_product", "vector_jacobian_product",
+           "make_ggnvp", "grad_and_aux", "checkpoint", "holomorphic_grad", "grad_named",
+           "multigrad_dict"]
+
+
+def _check_input(x):
+    """Refuse inputs with no derivative; let Python ints through as floats.
+
+    ``grad(f)(1, 2)`` is how people write it, so a Python (or numpy) integer scalar is
+    promoted to float. An integer *array* is refused: its dtype would truncate the gradient
+    steps an optimiser takes, and it usually means ``np.array([1, 2])`` was meant as floats.
+    """
+    if isinstance(x, tuple):
+        return tuple(_check_input(xi) for xi in x)
+    if isbox(x):
+        return x
+    if isinstance(x, (bool, _np.bool_)):
+        raise TypeError("Can't differentiate with respect to a boolean. Pass a float instead.")
+    if isinstance(x, (int, _np.integer)):
+        return float(x)
+    if isinstance(x, _np.ndarray) and not _np.issubdtype(x.dtype, _np.inexact):
+        raise TypeError(
+            f"Can't differentiate with respect to an array of dtype {x.dtype}: derivatives need "
+            f"floats. Pass floats, e.g. np.array([1.0, 2.0]) or x.astype(float).")
+    if isinstance(x, (list, dict)):
+        raise TypeError(
+            f"Can't differentiate with respect to a {type(x).__name__}: pass a numpy array "
+            f"(np.array(...)) or several arguments with argnum=(0, 1, ...).")
+    if not isinstance(x, (float, complex, _np.ndarray, _np.inexact)):
+        raise TypeError(f"Can't differentiate with respect to a value of type "
+                        f"{type(x).__name__}. Pass a float or a float array.")
+    return x
+
+
+def _require_scalar(ans, name):
+    value = getval(ans)
+    if _np.size(value) != 1 or _np.iscomplexobj(value):
+        shape = _np.shape(value)
+        raise TypeError(
+            f"{name} requires a function with a real scalar output, but it returned "
+            f"{'an array of shape ' + str(shape) if _np.size(value) != 1 else 'a complex value'}"
+            f" (use holomorphic_grad for complex functions).\n"
+            f"For an elementwise function use elementwise_grad (the sum of the rows of the "
+            f"Jacobian); for the full matrix of derivatives use jacobian.")
+
+
+def _seed(ans):
+    return vspace(ans).ones()
+
+
+@unary_to_nary
+def make_vjp(fun, x):
+    """``make_vjp(f, argnum)(*args)`` returns ``(vjp, f(*args))``; ``vjp(g)`` pulls ``g`` back."""
+    return _make_vjp(fun, _check_input(x))
+
+
+@unary_to_nary
+def grad(fun, x):
+    """The gradient of the scalar function ``fun`` with respect to argument ``argnum``.
+
+    ``grad(f, argnum=1)`` returns a *function* with the same arguments as ``f``: calling it
+    at a point gives ∂f/∂(argument 1) there, a value of the same shape as that argument.
+    """
+    vjp, ans = _make_vjp(fun, _check_input(x))
+    _require_scalar(ans, "grad")
+    return vjp(_seed(ans))
+
+
+@unary_to_nary
+def value_and_grad(fun, x):
+    """Like ``grad``, but returns ``(f(x), gradient)`` from the same single trace."""
+    vjp, ans = _make_vjp(fun, _check_input(x))
+    _require_scalar(ans, "value_and_grad")
+    return ans, vjp(_seed(ans))
+
+
+@unary_to_nary
+def grad_and_aux(fun, x):
+    """For ``fun`` returning ``(loss, aux)``: returns ``(gradient of loss, aux)``."""
+    aux = {}
+
+    def loss_only(x):
+        loss, aux["value"] = fun(x)
+        return loss
+
+    vjp, ans = _make_vjp(loss_only, _check_input(x))
+    _require_scalar(ans, "grad_and_aux")
+    return vjp(_seed(ans)), getval(aux["value"])
+
+
+@unary_to_nary
+def elementwise_grad(fun, x):
+    """The sum of the Jacobian's rows: for elementwise ``fun`` the derivative of each entry."""
+    vjp, ans = _make_vjp(fun, _check_input(x))
+    return vjp(_seed(ans))
+
+
+@unary_to_nary
+def deriv(fun, x):
+    """Derivative of a scalar-to-anything function (``elementwise_grad`` under its usual name)."""
+    vjp, ans = _make_vjp(fun, _check_input(x))
+    return vjp(_seed(ans))
+
+
+@unary_to_nary
+def jacobian(fun, x):
+    """The Jacobian: shape ``f(x).shape + x.shape``, one VJP per output entry."""
+    vjp, ans = _make_vjp(fun, _check_input(x))
+    out_shape = _np.shape(getval(ans))
+    in_shape = _np.shape(getval(x))
+    rows = []
+    for index in range(int(_np.prod(out_shape))):
+        seed = _np.zeros(int(_np.prod(out_shape)))
+        seed[index] = 1.0
+        rows.append(vjp(seed.reshape(out_shape)))
+    return np.reshape(np.stack(rows), out_shape + in_shape)
+
+
+def hessian(fun, argnum=0):
+    """The matrix of second derivatives: the Jacobian of the gradient."""
+    return jacobian(jacobian(fun, argnum), argnum)
+
+
+@unary_to_nary
+def make_hvp(fun, x):
+    """Returns ``(hvp, grad)``: ``hvp(v)`` is the Hessian of scalar ``fun`` at ``x`` times ``v``."""
+    return _make_vjp(grad(fun), _check_input(x))
+
+
+@unary_to_nary
+def hessian_tensor_product(fun, x, vector):
+    """The Hessian of scalar ``fun`` at ``x`` contracted with ``vector`` (same shape as ``x``)."""
+    def gradient_dot_vector(x):
+        return np.tensordot(grad(fun)(x), vector, np.ndim(vector))
+    return grad(gradient_dot_vector)(x)
+
+
+hessian_vector_product = hessian_tensor_product
+
+
+@unary_to_nary
+def tensor_jacobian_product(fun, x, vector):
+    """``vector`` (shaped like ``fun(x)``) times the Jacobian of ``fun`` at ``x``."""
+    vjp, _ = _make_vjp(fun, _check_input(x))
+    return vjp(vector)
+
+
+vector_jacobian_product = tensor_jacobian_product
+
+
+@unary_to_nary
+def make_ggnvp(f, x, g_fun=None, f_argnum=0):
+    """Generalised Gauss-Newton product for a loss ``g(f(x))``: returns ``ggnvp(v)``.
+
+    With ``g_fun`` omitted, ``g`` is half the squared norm, giving ``Jᵀ J v``.
+    """
+    g_fun = g_fun or (lambda y: 0.5 * np.sum(y ** 2))
+    f_vjp, f_x = _make_vjp(f, _check_input(x))
+    g_hvp, _ = _make_vjp(grad(g_fun), f_x)
+    f_jvp, _ = _make_vjp(f_vjp, zeros_like(f_x))
+
+    def ggnvp(v):
+        return f_vjp(g_hvp(f_jvp(v)))
+    return ggnvp
+
+
+def make_jvp(fun, argnum=0):
+    """Forward mode is not implemented yet in tutor.autograd.
+
+    Raises NotImplementedError when called. Reverse mode (``make_vjp``, ``grad``) covers
+    everything here; use ``jacobian`` for a full Jacobian.
+    """
+    raise NotImplementedError(
+        "make_jvp: forward-mode differentiation is not supported by tutor.autograd yet. "
+        "Use make_vjp / grad (reverse mode), or jacobian for the full matrix.")
+
+
+@unary_to_nary
+def holomorphic_grad(fun, x):
+    """``grad`` for holomorphic complex functions: seeds with 1 and conjugates back."""
+    vjp, ans = _make_vjp(fun, _check_input(x))
+    return np.conj(vjp(vspace(ans).ones()))
+
+
+def grad_named(fun, argname):
+    """``grad`` with the argument given by name: ``grad_named(f, "y")`` is ``grad(f, "y")``."""
+    return grad(fun, argname)
+
+
+def multigrad_dict(fun):
+    """Gradient with respect to every positional argument, as a dict name -> gradient."""
+    import inspect
+    names = [p.name for p in inspect.signature(fun).parameters.values()]
+
+    def gradients(*args, **kwargs):
+        bound = inspect.signature(fun).bind(*args, **kwargs)
+        present = [name for name in names if name in bound.arguments]
+        values = grad(fun, tuple(present))(*args, **kwargs)
+        return dict(zip(present, values))
+    return gradients
+
+
+def checkpoint(fun):
+    """Recompute ``fun``'s forward pass during the backward pass instead of storing it.
+
+    Trades time for memory on long computations: the graph inside ``fun`` is dropped after
+    the forward pass and rebuilt when its gradient is needed.
+    """
+    @primitive
+    def checkpointed(*args, **kwargs):
+        return fun(*args, **kwargs)
+
+    def vjp_maker(argnum, ans, args, kwargs):
+        def vjp(g):
+            return make_vjp(fun, argnum)(*args, **kwargs)[0](g)
+        return vjp
+
+    from .core import defvjp_argnum
+    defvjp_argnum(checkpointed, vjp_maker, symbol=getattr(fun, "__name__", "checkpoint"))
+    checkpointed.__name__ = getattr(fun, "__name__", "checkpointed")
+    return checkpointed

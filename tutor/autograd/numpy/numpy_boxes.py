@@ -1,0 +1,137 @@
+"""Making a Box behave like the number or array inside it.
+
+Every operator and array method a learner reaches for is defined here by calling a wrapped
+numpy primitive, so ``x * y``, ``A @ B``, ``x.T`` and ``x.sum(axis=0)`` are all recorded.
+Comparisons return plain booleans: they have no derivative.
+
+Two mistakes get a clear message instead of a silent wrong answer or a puzzling numpy error:
+writing into an array being differentiated (``x[0] = 1``), and handing a Box to plain numpy or
+``math`` (``numpy.sin(x)``, ``math.exp(x)``, ``float(x)``), which would cut the trace.
+"""
+
+import numpy as _np
+
+from ..tracer import Box, getval
+from . import numpy_wrapper as anp
+
+
+def _binary(fun, reflected=False):
+    if reflected:
+        return lambda self, other: fun(other, self)
+    return lambda self, other: fun(self, other)
+
+
+def _comparison(op):
+    return lambda self, other: op(self._value, getval(other))
+
+
+def _setitem(self, index, value):
+    raise TypeError(
+        "Item assignment into an array being differentiated (x[...] = ...) is not supported: "
+        "it would overwrite a value the backward pass still needs.\nBuild a new array instead, "
+        "e.g. with np.where(mask, new, x), np.concatenate([...]), or by collecting the pieces "
+        "in a list and calling np.stack / np.array on it.")
+
+
+def _plain_conversion(kind):
+    def convert(self):
+        raise TypeError(
+            f"A Box (a value being differentiated) was turned into a plain {kind}. That happens "
+            f"with functions from the math module (math.sin, math.exp, ...), with {kind}(x), or "
+            f"when a Box is stored into a plain numpy array, and it would cut the derivative.\n"
+            f"Use the traced versions instead: `import tutor.autograd.numpy as np` and np.sin, "
+            f"np.exp, ...; collect values in a list and use np.array / np.stack.")
+    return convert
+
+
+# ufuncs that numpy calls when a plain ndarray meets a Box in an operator (ndarray * box).
+_OPERATOR_UFUNCS = {
+    _np.add: anp.add, _np.subtract: anp.subtract, _np.multiply: anp.multiply,
+    _np.true_divide: anp.true_divide, _np.power: anp.power, _np.matmul: anp.matmul,
+    _np.negative: anp.negative, _np.remainder: anp.remainder,
+    _np.less: anp.less, _np.less_equal: anp.less_equal, _np.greater: anp.greater,
+    _np.greater_equal: anp.greater_equal, _np.equal: anp.equal, _np.not_equal: anp.not_equal,
+}
+
+
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    traced = _OPERATOR_UFUNCS.get(ufunc)
+    if traced is not None and method == "__call__" and not kwargs:
+        return traced(*inputs)
+    raise TypeError(
+        f"Plain numpy's {ufunc.__name__} was applied to a Box (a value being differentiated); "
+        f"plain numpy can't record it, so the derivative would be lost.\n"
+        f"Use the traced version: `import tutor.autograd.numpy as np`, then np.{ufunc.__name__}(...).")
+
+
+def _array_function(self, func, types, args, kwargs):
+    name = getattr(func, "__name__", str(func))
+    raise TypeError(
+        f"Plain numpy's {name} was applied to a Box (a value being differentiated); plain numpy "
+        f"can't record it, so the derivative would be lost.\n"
+        f"Use the traced version: `import tutor.autograd.numpy as np`, then np.{name}(...).")
+
+
+def _iter(self):
+    return (self[i] for i in range(len(self)))
+
+
+def _method(fun):
+    return lambda self, *args, **kwargs: fun(self, *args, **kwargs)
+
+
+def _reshape(self, *shape, **kwargs):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return anp.reshape(self, shape, **kwargs)
+
+
+def _transpose(self, *axes):
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = axes[0]
+    return anp.transpose(self, axes or None)
+
+
+_BOX_METHODS = {
+    "__add__": _binary(anp.add), "__radd__": _binary(anp.add, True),
+    "__sub__": _binary(anp.subtract), "__rsub__": _binary(anp.subtract, True),
+    "__mul__": _binary(anp.multiply), "__rmul__": _binary(anp.multiply, True),
+    "__truediv__": _binary(anp.true_divide), "__rtruediv__": _binary(anp.true_divide, True),
+    "__pow__": _binary(anp.power), "__rpow__": _binary(anp.power, True),
+    "__matmul__": _binary(anp.matmul), "__rmatmul__": _binary(anp.matmul, True),
+    "__mod__": _binary(anp.remainder), "__rmod__": _binary(anp.remainder, True),
+    "__neg__": lambda self: anp.negative(self),
+    "__pos__": lambda self: self,
+    "__abs__": lambda self: anp.absolute(self),
+    "__getitem__": lambda self, index: anp._getitem(self, index),
+    "__setitem__": _setitem,
+    "__iter__": _iter,
+    "__lt__": _comparison(_np.less), "__le__": _comparison(_np.less_equal),
+    "__gt__": _comparison(_np.greater), "__ge__": _comparison(_np.greater_equal),
+    "__eq__": _comparison(_np.equal), "__ne__": _comparison(_np.not_equal),
+    "__float__": _plain_conversion("float"), "__int__": _plain_conversion("int"),
+    "__complex__": _plain_conversion("complex"), "__index__": _plain_conversion("int"),
+    "__array__": lambda self, *args, **kwargs: _plain_conversion("numpy array")(self),
+    "__array_ufunc__": _array_ufunc,
+    "__array_function__": _array_function,
+    "__array_priority__": 100.0,
+    "shape": property(lambda self: _np.shape(self._value)),
+    "ndim": property(lambda self: _np.ndim(self._value)),
+    "size": property(lambda self: _np.size(self._value)),
+    "dtype": property(lambda self: _np.result_type(self._value)),
+    "T": property(lambda self: anp.transpose(self)),
+    "real": property(lambda self: anp.real(self)),
+    "imag": property(lambda self: anp.imag(self)),
+    "reshape": _reshape,
+    "transpose": _transpose,
+    "astype": lambda self, dtype, *args, **kwargs: anp._astype(self, dtype, *args, **kwargs),
+    "item": lambda self, *args: self[args] if args else anp.reshape(self, ()),
+}
+
+for _name in ("dot sum mean prod max min var std cumsum cumprod ravel squeeze swapaxes clip "
+              "conj conjugate diagonal trace flatten round argmax argmin argsort nonzero "
+              "any all repeat take").split():
+    _BOX_METHODS[_name] = _method(getattr(anp, _name if _name != "flatten" else "ravel"))
+
+for _name, _attribute in _BOX_METHODS.items():
+    setattr(Box, _name, _attribute)

@@ -1,0 +1,51 @@
+"""numpy's namespace, with every function made traceable.
+
+Each numpy function becomes a :func:`primitive` (it records a Node when it meets a Box), except
+functions whose result has no derivative (``shape``, ``argmax``, ``floor``, comparisons...),
+which become :func:`notrace_primitive` (they unwrap Boxes and return plain values). Classes,
+dtypes and constants pass through unchanged, so ``np.pi``, ``np.float64`` and ``np.newaxis``
+work as usual. ``np.random`` is plain numpy's: random draws are inputs, not operations.
+
+A function that is wrapped but has no VJP registered still runs; differentiating through it
+gives a clear ``MissingVJPError`` naming it.
+"""
+
+import types
+
+import numpy as _np
+
+from ..tracer import notrace_primitive, primitive
+
+# Functions whose output is piecewise constant, integer-valued, boolean or about shape: no
+# gradient flows through them.
+NOTRACE_NAMES = """
+    floor ceil round around rint fix trunc all any argmax argmin argpartition argsort argwhere
+    nonzero flatnonzero count_nonzero searchsorted ndim shape size floor_divide
+    logical_and logical_or logical_not logical_xor isfinite isinf isnan isneginf isposinf
+    allclose isclose array_equal array_equiv greater greater_equal less less_equal equal
+    not_equal iscomplexobj iscomplex isreal isrealobj isscalar zeros_like ones_like empty_like
+    full_like result_type can_cast promote_types issubdtype unique bincount digitize histogram
+    histogram_bin_edges
+""".split()
+
+
+def wrap_namespace(source, target):
+    """Fill dict ``target`` with ``source``'s public names, functions wrapped as primitives.
+
+    Returns the list of names added.
+    """
+    names = []
+    for name, obj in source.items():
+        if name.startswith("_") or isinstance(obj, types.ModuleType):
+            continue
+        names.append(name)
+        if name in NOTRACE_NAMES and callable(obj):
+            target[name] = notrace_primitive(obj)
+        elif callable(obj) and not isinstance(obj, type):
+            target[name] = primitive(obj)
+        else:
+            target[name] = obj
+    return names
+
+
+__all__ = wrap_namespace(_np.__dict__, globals())
