@@ -91,11 +91,15 @@ def check_grads(f, x, modes=("fwd", "rev"), order=2):
     if order > 1:
         _, y = _make_vjp(f, x)
         u = _random_like(y, _np.random.default_rng(1))
-
-        def vjp_of_f(x, u):
-            return _make_vjp(f, x)[0](u)
-        vjp_of_f.__name__ = f"VJP_of_{getattr(f, '__name__', 'f')}"
-        check_grads(vjp_of_f, (0, 1), modes, order=order - 1)(x, u)
+        parts = _parts(x)
+        # The VJP as a function of (inputs..., u); one output part at a time when x is a tuple.
+        for part in range(len(parts)):
+            def vjp_of_f(*inputs_and_u, part=part):
+                inputs, u = inputs_and_u[:-1], inputs_and_u[-1]
+                pulled_back = _make_vjp(f, inputs if isinstance(x, tuple) else inputs[0])[0](u)
+                return _parts(pulled_back)[part]
+            vjp_of_f.__name__ = f"VJP_of_{getattr(f, '__name__', 'f')}"
+            check_grads(vjp_of_f, tuple(range(len(parts) + 1)), modes, order=order - 1)(*parts, u)
 
 
 def combo_check(fun, *args, **kwargs):

@@ -40,6 +40,7 @@ def unary_to_nary(unary_operator):
                         new_kwargs[key] = value
                 return fun(*new_args, **new_kwargs)
 
+            unary_f.__name__ = getattr(fun, "__name__", "f")
             values = [args[key] if where == "args" else kwargs[key] for where, key in places]
             x = tuple(values) if locate.many else values[0]
             return unary_operator(unary_f, x, *nary_op_args, **nary_op_kwargs)
