@@ -168,7 +168,7 @@ def make_vjp(fun, x):
     This is the unary form the differential operators are built from; the public
     ``tutor.autograd.make_vjp`` takes an ``argnum`` like ``grad`` does.
     """
-    start_node, end_value, end_node = trace(fun, x)
+    start_node, end_value, end_node = trace(fun, traceable(x))
 
     if end_node is None:
         def vjp(g):
@@ -183,15 +183,44 @@ def make_vjp(fun, x):
     return vjp, end_value
 
 
+def traceable(x):
+    """Check that ``x`` can be differentiated with respect to, and prepare it for tracing.
+
+    Python numbers become numpy float64 scalars, so that arithmetic inside the trace follows
+    numpy's rules (``x / 0`` is inf, ``(-1.0) ** 0.5`` is nan) rather than Python's
+    (ZeroDivisionError, a complex number). ``grad(f)(1, 2)`` is how people write it, so
+    integers are accepted as floats. An integer *array* is refused: it usually means
+    ``np.array([1, 2])`` was meant as floats, and its dtype cannot hold a gradient step.
+    """
+    if isinstance(x, tuple):
+        return tuple(traceable(xi) for xi in x)
+    if isbox(x) or type(x) is _np.ndarray and x.dtype.kind in "fc":
+        return x
+    if isinstance(x, (bool, _np.bool_)):
+        raise TypeError("Can't differentiate with respect to a boolean. Pass a float instead.")
+    if isinstance(x, (int, float, _np.integer, _np.floating)):
+        return _np.float64(x)
+    if isinstance(x, _np.ndarray):
+        raise TypeError(
+            f"Can't differentiate with respect to an array of dtype {x.dtype}: derivatives need "
+            f"floats. Pass floats, e.g. np.array([1.0, 2.0]) or x.astype(float).")
+    if isinstance(x, (complex, _np.complexfloating)):
+        return x
+    if isinstance(x, (list, dict)):
+        raise TypeError(
+            f"Can't differentiate with respect to a {type(x).__name__}: pass a numpy array "
+            f"(np.array(...)) or several arguments with argnum=(0, 1, ...).")
+    raise TypeError(f"Can't differentiate with respect to a value of type {type(x).__name__}. "
+                    f"Pass a float or a float array.")
+
+
 def _adjoint_for(adjoints, node, x):
+    """The adjoint that reached input ``node``, as a float when ``x`` was a Python number."""
     adjoint = adjoints.get(node)
-    return zeros_like(x) if adjoint is None else _match_type(adjoint, x)
-
-
-def _match_type(adjoint, x):
-    """Give the gradient the same kind of value as the input (a float for a float input)."""
-    if isinstance(x, float) and not isbox(adjoint) and _np.ndim(adjoint) == 0:
-        return float(adjoint) if not _np.iscomplexobj(adjoint) else adjoint
+    if adjoint is None:
+        return zeros_like(x)
+    if isinstance(x, (int, float)) and type(adjoint) is _np.float64:
+        return float(adjoint)
     return adjoint
 
 

@@ -19,35 +19,6 @@ __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", 
            "multigrad_dict"]
 
 
-def _check_input(x):
-    """Refuse inputs with no derivative; let Python ints through as floats.
-
-    ``grad(f)(1, 2)`` is how people write it, so a Python (or numpy) integer scalar is
-    promoted to float. An integer *array* is refused: its dtype would truncate the gradient
-    steps an optimiser takes, and it usually means ``np.array([1, 2])`` was meant as floats.
-    """
-    if isinstance(x, tuple):
-        return tuple(_check_input(xi) for xi in x)
-    if isbox(x):
-        return x
-    if isinstance(x, (bool, _np.bool_)):
-        raise TypeError("Can't differentiate with respect to a boolean. Pass a float instead.")
-    if isinstance(x, (int, _np.integer)):
-        return float(x)
-    if isinstance(x, _np.ndarray) and not _np.issubdtype(x.dtype, _np.inexact):
-        raise TypeError(
-            f"Can't differentiate with respect to an array of dtype {x.dtype}: derivatives need "
-            f"floats. Pass floats, e.g. np.array([1.0, 2.0]) or x.astype(float).")
-    if isinstance(x, (list, dict)):
-        raise TypeError(
-            f"Can't differentiate with respect to a {type(x).__name__}: pass a numpy array "
-            f"(np.array(...)) or several arguments with argnum=(0, 1, ...).")
-    if not isinstance(x, (float, complex, _np.ndarray, _np.inexact)):
-        raise TypeError(f"Can't differentiate with respect to a value of type "
-                        f"{type(x).__name__}. Pass a float or a float array.")
-    return x
-
-
 def _require_scalar(ans, name):
     value = getval(ans)
     if _np.size(value) != 1 or _np.iscomplexobj(value):
@@ -67,7 +38,7 @@ def _seed(ans):
 @unary_to_nary
 def make_vjp(fun, x):
     """``make_vjp(f, argnum)(*args)`` returns ``(vjp, f(*args))``; ``vjp(g)`` pulls ``g`` back."""
-    return _make_vjp(fun, _check_input(x))
+    return _make_vjp(fun, x)
 
 
 @unary_to_nary
@@ -77,7 +48,7 @@ def grad(fun, x):
     ``grad(f, argnum=1)`` returns a *function* with the same arguments as ``f``: calling it
     at a point gives ∂f/∂(argument 1) there, a value of the same shape as that argument.
     """
-    vjp, ans = _make_vjp(fun, _check_input(x))
+    vjp, ans = _make_vjp(fun, x)
     _require_scalar(ans, "grad")
     return vjp(_seed(ans))
 
@@ -85,7 +56,7 @@ def grad(fun, x):
 @unary_to_nary
 def value_and_grad(fun, x):
     """Like ``grad``, but returns ``(f(x), gradient)`` from the same single trace."""
-    vjp, ans = _make_vjp(fun, _check_input(x))
+    vjp, ans = _make_vjp(fun, x)
     _require_scalar(ans, "value_and_grad")
     return ans, vjp(_seed(ans))
 
@@ -99,7 +70,7 @@ def grad_and_aux(fun, x):
         loss, aux["value"] = fun(x)
         return loss
 
-    vjp, ans = _make_vjp(loss_only, _check_input(x))
+    vjp, ans = _make_vjp(loss_only, x)
     _require_scalar(ans, "grad_and_aux")
     return vjp(_seed(ans)), getval(aux["value"])
 
@@ -107,21 +78,21 @@ def grad_and_aux(fun, x):
 @unary_to_nary
 def elementwise_grad(fun, x):
     """The sum of the Jacobian's rows: for elementwise ``fun`` the derivative of each entry."""
-    vjp, ans = _make_vjp(fun, _check_input(x))
+    vjp, ans = _make_vjp(fun, x)
     return vjp(_seed(ans))
 
 
 @unary_to_nary
 def deriv(fun, x):
     """Derivative of a scalar-to-anything function (``elementwise_grad`` under its usual name)."""
-    vjp, ans = _make_vjp(fun, _check_input(x))
+    vjp, ans = _make_vjp(fun, x)
     return vjp(_seed(ans))
 
 
 @unary_to_nary
 def jacobian(fun, x):
     """The Jacobian: shape ``f(x).shape + x.shape``, one VJP per output entry."""
-    vjp, ans = _make_vjp(fun, _check_input(x))
+    vjp, ans = _make_vjp(fun, x)
     out_shape = _np.shape(getval(ans))
     in_shape = _np.shape(getval(x))
     rows = []
@@ -140,7 +111,7 @@ def hessian(fun, argnum=0):
 @unary_to_nary
 def make_hvp(fun, x):
     """Returns ``(hvp, grad)``: ``hvp(v)`` is the Hessian of scalar ``fun`` at ``x`` times ``v``."""
-    return _make_vjp(grad(fun), _check_input(x))
+    return _make_vjp(grad(fun), x)
 
 
 @unary_to_nary
@@ -157,7 +128,7 @@ hessian_vector_product = hessian_tensor_product
 @unary_to_nary
 def tensor_jacobian_product(fun, x, vector):
     """``vector`` (shaped like ``fun(x)``) times the Jacobian of ``fun`` at ``x``."""
-    vjp, _ = _make_vjp(fun, _check_input(x))
+    vjp, _ = _make_vjp(fun, x)
     return vjp(vector)
 
 
@@ -171,7 +142,7 @@ def make_ggnvp(f, x, g_fun=None, f_argnum=0):
     With ``g_fun`` omitted, ``g`` is half the squared norm, giving ``Jᵀ J v``.
     """
     g_fun = g_fun or (lambda y: 0.5 * np.sum(y ** 2))
-    f_vjp, f_x = _make_vjp(f, _check_input(x))
+    f_vjp, f_x = _make_vjp(f, x)
     g_hvp, _ = _make_vjp(grad(g_fun), f_x)
     f_jvp, _ = _make_vjp(f_vjp, zeros_like(f_x))
 
@@ -194,7 +165,7 @@ def make_jvp(fun, argnum=0):
 @unary_to_nary
 def holomorphic_grad(fun, x):
     """``grad`` for holomorphic complex functions: seeds with 1 and conjugates back."""
-    vjp, ans = _make_vjp(fun, _check_input(x))
+    vjp, ans = _make_vjp(fun, x)
     return np.conj(vjp(vspace(ans).ones()))
 
 

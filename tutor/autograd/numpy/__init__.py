@@ -7,7 +7,7 @@ record Nodes when given Boxes, and about a hundred of them have VJPs registered 
 
 import numpy.random as random
 
-from . import numpy_boxes, numpy_vjps
+from . import numpy_boxes, numpy_vjps, operators  # operators last: it rebinds Box arithmetic
 from . import linalg, fft
 from .numpy_wrapper import *  # noqa: F401,F403
 from .numpy_vjps import array, asarray, concatenate, stack, hstack, vstack, column_stack  # noqa: F401

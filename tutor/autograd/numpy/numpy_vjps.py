@@ -21,7 +21,10 @@ from . import numpy_wrapper as anp
 
 def _shape(value):
     value = getval(value)
-    return value.shape if type(value) is _np.ndarray else _np.shape(value)
+    try:
+        return value.shape          # arrays and numpy scalars: an attribute lookup
+    except AttributeError:
+        return _np.shape(value)     # Python numbers, lists
 
 
 def unbroadcast(target, g):
@@ -30,6 +33,8 @@ def unbroadcast(target, g):
     Broadcasting copies ``target`` along new leading axes and along axes of length 1; the
     adjoint of a copied value is the sum of the adjoints of its copies.
     """
+    if type(g) is type(target) is _np.float64:
+        return g                    # the common scalar case, decided without any shape lookups
     target_shape = _shape(target)
     g_shape = _shape(g)
     if g_shape == target_shape:
