@@ -47,7 +47,7 @@ __all__ = ["parse", "parse_values", "Expression", "ExpressionError", "FUNCTIONS"
 MAX_LENGTH = 500        # characters of text
 MAX_PAREN_DEPTH = 30    # brackets inside brackets, checked before ast.parse sees the text
 MAX_DEPTH = 100         # levels of the syntax tree (a + b + c + ... nests one level per +)
-MAX_NODES = 200         # nodes in the syntax tree
+MAX_NODES = 150         # nodes in the syntax tree
 MAX_VARIABLES = 26
 DEFAULT_VALUE = 1.0     # what parse_values gives a variable the text does not mention
 
@@ -207,8 +207,8 @@ _REFUSED_OPERATORS = {ast.MatMult: "@", ast.FloorDiv: "//", ast.Mod: "%", ast.LS
                       ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&",
                       ast.Invert: "~", ast.Not: "not"}
 _OPERATOR_HINT = "Allowed operators are + - * / ** and unary - (for powers use **, not ^)"
-_NOT_NUMBERS = {str: "strings", bytes: "bytes", complex: "complex numbers", bool: "True and False",
-                type(None): "None", type(...): "..."}
+_NOT_NUMBERS = {str: "strings are", bytes: "bytes are", complex: "complex numbers are",
+                bool: "True and False are", type(None): "None is", type(...): "... is"}
 _STATEMENTS = {ast.Assign: "assignments", ast.AugAssign: "assignments",
                ast.AnnAssign: "assignments", ast.Import: "imports", ast.ImportFrom: "imports"}
 
@@ -223,16 +223,20 @@ class _Parser:
         self.text = text
         self.offset = offset
         self.allow_variables = allow_variables
-        self.lines = text.splitlines(keepends=True) or [""]
-        self.line_starts = [0]
-        for line in self.lines:
-            self.line_starts.append(self.line_starts[-1] + len(line))
         self.variables = {}      # name -> None; a dict keeps the order of first appearance
         self.node_count = 0
 
     def parse(self):
         """Return the tiny tree of ``self.text`` or raise ExpressionError."""
         self._check_text()
+        # Python reads leading spaces as an (unexpected) indent: drop them, shift the columns.
+        stripped = self.text.lstrip()
+        self.offset += len(self.text) - len(stripped)
+        self.text = stripped
+        self.lines = stripped.splitlines(keepends=True) or [""]
+        self.line_starts = [0]
+        for line in self.lines:
+            self.line_starts.append(self.line_starts[-1] + len(line))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")   # e.g. SyntaxWarning for "1if 1 else 2"
@@ -274,9 +278,9 @@ class _Parser:
                 depth -= 1
 
     def _syntax_error(self, error):
-        line, start, end = error.lineno, error.offset, error.end_offset
-        if not line or not start or line > len(self.lines):
-            return ExpressionError(f"syntax error: {error.msg}")
+        line, start, end = error.lineno, max(error.offset or 1, 1), error.end_offset
+        if not line or line > len(self.lines):
+            return ExpressionError(f"syntax error ({error.msg})")
         text_of_line = self.lines[line - 1]
         if not end or end <= start or (error.end_lineno or line) != line:
             end = start + 1
@@ -319,7 +323,7 @@ class _Parser:
         value = node.value
         kind = type(value)
         if kind not in (int, float):
-            self._refuse(f"{_NOT_NUMBERS.get(kind, kind.__name__)} are not allowed", node,
+            self._refuse(f"{_NOT_NUMBERS.get(kind, kind.__name__ + ' is')} not allowed", node,
                          _ALLOWED)
         try:
             value = float(value)          # ints become floats: no big-integer arithmetic
@@ -498,6 +502,8 @@ def parse_values(text, variables):
             raise ExpressionError("unknown variable", name, column, f"The variables are {known}")
         if name in result:
             raise ExpressionError("this variable is given twice", name, column)
+        if not value_part.strip():
+            raise ExpressionError("a value is missing after =", name, column, f"E.g. {name}=1")
         tree = _Parser(value_part, offset=start + len(name_part) + 1,
                        allow_variables=False).parse()
         result[name] = tree.value        # no variables, so the tree folded to one Number
