@@ -21,14 +21,14 @@ __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", 
 
 def _require_scalar(ans, name):
     value = getval(ans)
-    if _np.size(value) != 1 or _np.iscomplexobj(value):
-        shape = _np.shape(value)
+    if _np.size(value) != 1:
         raise TypeError(
-            f"{name} requires a function with a real scalar output, but it returned "
-            f"{'an array of shape ' + str(shape) if _np.size(value) != 1 else 'a complex value'}"
-            f" (use holomorphic_grad for complex functions).\n"
-            f"For an elementwise function use elementwise_grad (the sum of the rows of the "
-            f"Jacobian); for the full matrix of derivatives use jacobian.")
+            f"{name} requires a function with a scalar output, but it returned an array of "
+            f"shape {_np.shape(value)}.\nFor an elementwise function use elementwise_grad (the "
+            f"sum of the rows of the Jacobian); for the full matrix of derivatives use jacobian.")
+    if _np.iscomplexobj(value):
+        raise TypeError(f"{name} requires a real output, but it returned a complex value; "
+                        f"use holomorphic_grad for complex functions.")
 
 
 def _seed(ans):
@@ -114,22 +114,29 @@ def make_hvp(fun, x):
     return _make_vjp(grad(fun), x)
 
 
-@unary_to_nary
-def hessian_tensor_product(fun, x, vector):
-    """The Hessian of scalar ``fun`` at ``x`` contracted with ``vector`` (same shape as ``x``)."""
-    def gradient_dot_vector(x):
-        return np.tensordot(grad(fun)(x), vector, np.ndim(vector))
-    return grad(gradient_dot_vector)(x)
+def hessian_tensor_product(fun, argnum=0):
+    """Returns ``htp(*args, vector)``: the Hessian of scalar ``fun`` times ``vector``.
+
+    The trick: the Hessian-vector product is the gradient of (gradient · vector), so it costs
+    two passes, never the whole Hessian.
+    """
+    fun_grad = grad(fun, argnum)
+
+    def gradient_dot_vector(*args, **kwargs):
+        args, vector = args[:-1], args[-1]
+        return np.tensordot(fun_grad(*args, **kwargs), vector, np.ndim(vector))
+    return grad(gradient_dot_vector, argnum)
 
 
 hessian_vector_product = hessian_tensor_product
 
 
-@unary_to_nary
-def tensor_jacobian_product(fun, x, vector):
-    """``vector`` (shaped like ``fun(x)``) times the Jacobian of ``fun`` at ``x``."""
-    vjp, _ = _make_vjp(fun, x)
-    return vjp(vector)
+def tensor_jacobian_product(fun, argnum=0):
+    """Returns ``tjp(*args, vector)``: ``vector`` (shaped like ``fun``'s output) times its Jacobian."""
+    def vector_dot_fun(*args, **kwargs):
+        args, vector = args[:-1], args[-1]
+        return np.tensordot(vector, fun(*args, **kwargs), np.ndim(vector))
+    return jacobian(vector_dot_fun, argnum)
 
 
 vector_jacobian_product = tensor_jacobian_product
