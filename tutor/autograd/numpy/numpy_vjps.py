@@ -213,8 +213,17 @@ def _getitem(x, index):
 def _untake(g, index, shape):
     """The adjoint of indexing: ``g`` added into zeros of ``shape`` at ``index``."""
     result = _np.zeros(shape, dtype=_np.result_type(g, _np.float64))
-    _np.add.at(result, index, g)
+    if _selects_each_position_once(index):
+        result[index] = g               # slices, single integers, masks: no position twice
+    else:
+        _np.add.at(result, index, g)    # integer arrays may repeat a position: accumulate
     return result
+
+
+def _selects_each_position_once(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(part is None or part is Ellipsis or isinstance(part, (slice, int, _np.integer))
+               or (isinstance(part, _np.ndarray) and part.dtype == bool) for part in parts)
 
 
 defvjp(_getitem, lambda ans, x, index: lambda g: _untake(g, index, _shape(x)),
