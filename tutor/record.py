@@ -1,0 +1,771 @@
+"""A Recording: one gradient computation, captured step by step so it can be replayed.
+
+``grad(f)(x, y)`` answers a question but hides the work. :func:`record` does the same work
+(the same trace, the same backward pass) and keeps every step:
+
+    >>> import tutor.autograd.numpy as np
+    >>> from tutor.record import record
+    >>> rec = record(lambda x, y: np.log(x**2) + y**2 + x*y, 1.0, 2.0)
+    >>> rec.gradient
+    4.0
+    >>> print(rec)                                              # doctest: +SKIP
+
+Every value in the computation gets a name ``v0, v1, ...`` in the order it came to exist:
+the inputs first, then, for each operation of the forward pass, its constants (the ``2`` in
+``x**2``) and its result. The forward pass is one :class:`ForwardStep` per primitive
+applied; the backward pass is one :class:`BackwardStep` per VJP applied, i.e. per
+contribution one node's adjoint makes to one of its parents'. When a value feeds several
+operations (fan-out), it receives several contributions, in separate steps, and each step
+shows the sum growing: ``before + contribution = after``.
+
+Steps are numbered across both passes, ``1 .. rec.steps``, so a single integer ``k`` tells
+the whole story so far: :meth:`Recording.state_at` gives every value and adjoint known after
+``k`` steps. Any view of a recording (the graph, the stepper, the inspector) is a function of
+``(recording, k)``.
+
+Nothing here differentiates anything itself: the forward pass is the core's ``trace`` and the
+backward pass is the core's ``backward_pass``, watched through its observer hook.
+
+**Which arguments become input nodes.** ``grad(f, argnum)`` traces only the argument it
+differentiates. A learner looking at ``x*y`` still wants to see ``y`` as an input, so
+:func:`record` traces *every* numeric argument (numbers and float arrays): each gets an input
+node and an adjoint, and :attr:`Recording.gradients` holds ∂f/∂ each of them.
+:attr:`Recording.gradient` is the one for ``argnum``, equal to what ``grad`` returns.
+Arguments of other types (strings, lists, integer arrays, booleans...) stay plain
+parameters. If tracing the extra arguments breaks ``f`` (say ``range(n)`` on a traced ``n``),
+or reaches an operation with no VJP for one of them, ``f`` is recorded again with only the
+differentiated argument(s) traced, exactly as ``grad`` would run it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as _np
+
+from .autograd.core import MissingVJPError, backward_pass, toposort, traceable, vspace, zeros_like
+from .autograd.tracer import getval, isbox, trace
+from .autograd.wrap_util import unary_to_nary
+
+__all__ = ["record", "Recording", "NodeInfo", "ForwardStep", "BackwardStep", "State",
+           "summarize"]
+
+ADJOINT = "ḡ"   # "g bar": the adjoint of a node is written ḡ_v3
+
+
+# ------------------------------------------------------------------------------ records
+
+@dataclass(frozen=True, eq=False)
+class NodeInfo:
+    """One node of the recorded graph.
+
+    ``kind`` is ``"input"`` (an argument of ``f``), ``"constant"`` (a fixed number or array
+    an operation used, such as the ``2`` in ``x**2``: it takes no adjoint), ``"operation"``
+    (a primitive's result) or ``"output"`` (the operation whose value ``f`` returned).
+    ``primitive`` is the primitive's name (``"multiply"``) and ``symbol`` what the graph draws
+    (``"×"``); for an input ``symbol`` is its name and for a constant its value. ``parents``
+    are the ids of the nodes the operation read, in argument order, constants included, and
+    ``argnums`` the argument position of each. ``label`` is the short text to draw in the
+    node: the input's name, the constant's value, the operation's symbol. ``formulas`` holds,
+    for each parent, the VJP formula of that argument (empty for a constant: no adjoint flows
+    to it).
+    """
+
+    id: str
+    kind: str
+    primitive: str | None
+    symbol: str
+    parents: tuple
+    value: Any
+    label: str
+    name: str | None = None
+    argnums: tuple = ()
+    formulas: tuple = ()
+
+
+@dataclass(frozen=True, eq=False)
+class ForwardStep:
+    """One primitive applied in the forward pass: ``node = primitive(*args)``.
+
+    ``index`` is the step number ``k`` (counted from 1 across both passes) such that
+    ``rec.state_at(k).step`` is this step. ``parents`` are the ids of the arguments that are
+    nodes (inputs, earlier results, constants), ``argnums`` their positions in ``args``,
+    which holds every argument's value. ``line`` reads like ``v3 = v1 × v2 = 2.0``.
+    """
+
+    index: int
+    node: str
+    primitive: str
+    symbol: str
+    parents: tuple
+    args: tuple
+    value: Any
+    line: str
+    argnums: tuple = ()
+    kwargs: Any = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def phase(self):
+        return "forward"
+
+
+@dataclass(frozen=True, eq=False)
+class BackwardStep:
+    """One VJP applied in the backward pass: ``node`` passes part of its adjoint to ``parent``.
+
+    ``g`` is ``node``'s adjoint (complete by now: every node using ``node`` has already
+    contributed), ``formula`` the VJP for argument ``argnum`` as registered with the
+    primitive, ``contribution`` its value, and ``before``/``after`` the parent's adjoint
+    around this step: ``after = before + contribution``. ``before`` is zero (shaped like the
+    parent) when nothing had reached ``parent`` yet; ``accumulates`` is True when something
+    had, i.e. when this step adds to an earlier contribution (fan-out). ``line`` reads like
+    ``ḡ_v1 += g · y = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``.
+    """
+
+    index: int
+    node: str
+    parent: str
+    argnum: int
+    formula: str
+    g: Any
+    contribution: Any
+    before: Any
+    after: Any
+    line: str
+    accumulates: bool = False
+
+    @property
+    def phase(self):
+        return "backward"
+
+
+@dataclass(frozen=True, eq=False)
+class State:
+    """What is known after ``k`` steps of a recording.
+
+    ``values`` maps node id -> value for every node computed so far (inputs and constants
+    from the start), ``adjoints`` maps node id -> adjoint received so far (the output's seed
+    from the end of the forward pass on). ``step`` is the step just taken (None at ``k = 0``)
+    and ``phase`` is ``"start"`` (k = 0), ``"forward"``, ``"backward"`` or ``"done"``
+    (k = rec.steps).
+    """
+
+    k: int
+    phase: str
+    step: ForwardStep | BackwardStep | None
+    values: Any
+    adjoints: Any
+
+
+@dataclass(frozen=True, eq=False)
+class Recording:
+    """One call of ``f`` differentiated, as forward and backward steps (see the module doc).
+
+    Built by :func:`record`; immutable. The main attributes:
+
+    - ``inputs``: argument name -> node id, in argument order; ``output``: the output's id;
+    - ``nodes``: node id -> :class:`NodeInfo`, in id order;
+    - ``forward``, ``backward``: tuples of :class:`ForwardStep` and :class:`BackwardStep`;
+    - ``steps``: their total; ``state_at(k)`` the :class:`State` after ``k`` of them;
+    - ``value``: ``f``'s value; ``gradient``: ∂f/∂(argument ``argnum``), equal to
+      ``grad(f, argnum)(...)``; ``gradients``: argument name -> gradient for every input node;
+    - ``argnum`` as given and ``wrt`` the name(s) of the argument(s) it designates;
+    - ``arguments``: every argument of the call, name -> value; ``seed``: the output's adjoint
+      the backward pass started from (1.0).
+    """
+
+    function_name: str
+    arguments: Any
+    inputs: Any
+    output: str
+    argnum: Any
+    wrt: Any
+    nodes: Any
+    forward: tuple
+    backward: tuple
+    value: Any
+    gradient: Any
+    gradients: Any
+    seed: Any
+    _initial: tuple = field(repr=False)
+    _deltas: tuple = field(repr=False)
+    _snapshots: tuple = field(repr=False)
+    _interval: int = field(repr=False)
+
+    @property
+    def steps(self):
+        """The number of steps of both passes together."""
+        return len(self.forward) + len(self.backward)
+
+    def step(self, k):
+        """The step numbered ``k`` (1 .. steps): forward steps first, then backward steps."""
+        if not 1 <= k <= self.steps:
+            raise IndexError(f"step {k} is out of range: this recording has steps 1 to "
+                             f"{self.steps}")
+        n_forward = len(self.forward)
+        return self.forward[k - 1] if k <= n_forward else self.backward[k - 1 - n_forward]
+
+    def state_at(self, k):
+        """Everything known after ``k`` steps (0 <= k <= steps), as a :class:`State`.
+
+        A pure function of ``k``. Each step changes exactly one or two entries (the value it
+        computed, or the adjoint it added to), so the state is rebuilt from the nearest saved
+        checkpoint before ``k`` plus the few steps since: cheap enough to call on every move
+        of a slider, even for recordings with thousands of steps.
+        """
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+            raise TypeError(f"state_at expects an integer step number, not {k!r}")
+        k = int(k)
+        if not 0 <= k <= self.steps:
+            raise IndexError(f"state_at({k}): k must be between 0 and {self.steps}")
+        checkpoint = k // self._interval
+        values, adjoints = (dict(part) for part in self._snapshots[checkpoint])
+        for index in range(checkpoint * self._interval, k):
+            for is_adjoint, node_id, value in self._deltas[index]:
+                (adjoints if is_adjoint else values)[node_id] = value
+        step = self.step(k) if k else None
+        if k == self.steps:
+            phase = "done"
+        elif step is None:
+            phase = "start"
+        else:
+            phase = step.phase
+        return State(k, phase, step, MappingProxyType(values), MappingProxyType(adjoints))
+
+    # -- text ---------------------------------------------------------------------------
+
+    def listing(self, k=None):
+        """The SSA-style listing of both passes, one line per step; ``▶`` marks step ``k``."""
+        lines = [f"record of {self._call_text()}, "
+                 f"differentiating with respect to {_names_text(self.wrt)}"]
+        width = len(str(self.steps))
+        blank = " " * (width + 5)
+
+        def numbered(step):
+            mark = "▶" if k is not None and step.index == k else " "
+            return f"{mark} [{step.index:>{width}}] "
+
+        lines.append("inputs:")
+        for name, node_id in self.inputs.items():
+            lines.append(f"{blank}{node_id} = {name} = {summarize(self.nodes[node_id].value)}")
+        if not self.inputs:
+            lines.append(f"{blank}(none traced)")
+        lines.append(f"forward pass ({len(self.forward)} steps):")
+        constants_before = self._constants_by_consumer()
+        for step in self.forward:
+            for constant in constants_before.get(step.node, ()):
+                lines.append(f"{blank}{constant.id} = {constant.label}"
+                             f"    (constant)")
+            suffix = "    (output)" if step.node == self.output else ""
+            lines.append(numbered(step) + step.line + suffix)
+        output_info = self.nodes[self.output]
+        if not self.forward and output_info.kind == "output":
+            lines.append(f"{blank}{self.output} = {summarize(output_info.value)}    "
+                         f"(output: does not depend on the inputs)")
+        lines.append(f"backward pass ({len(self.backward)} steps), from the seed "
+                     f"{ADJOINT}_{self.output} = {summarize(self.seed)}:")
+        for step in self.backward:
+            lines.append(numbered(step) + f"{step.node} → {step.parent}:  " + step.line)
+        if not self.backward:
+            lines.append(f"{blank}(nothing to propagate)")
+        gradients = ", ".join(f"∂f/∂{name} = {summarize(value)}"
+                              for name, value in self.gradients.items())
+        lines.append(f"result: f = {summarize(self.value)}" + (f";  {gradients}" if gradients
+                                                                else ""))
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.listing()
+
+    def __repr__(self):
+        return (f"<Recording of {self._call_text()}: {len(self.nodes)} nodes, "
+                f"{len(self.forward)} forward + {len(self.backward)} backward steps>")
+
+    def _call_text(self):
+        arguments = ", ".join(f"{name}={summarize(value)}"
+                              for name, value in self.arguments.items())
+        return f"{self.function_name}({arguments})"
+
+    def _constants_by_consumer(self):
+        consumers = {}
+        for info in self.nodes.values():
+            if info.kind in ("operation", "output"):
+                for parent in info.parents:
+                    if self.nodes[parent].kind == "constant":
+                        consumers.setdefault(info.id, []).append(self.nodes[parent])
+        return consumers
+
+
+# ----------------------------------------------------------------------------- record
+
+def record(f, *args, argnum=0, **kwargs):
+    """Run ``grad(f, argnum)(*args, **kwargs)`` and keep every step, as a :class:`Recording`.
+
+    ``argnum`` works as in ``grad``: an argument position (also for arguments passed by
+    keyword), a parameter name, or a tuple of them (then ``gradient`` is a tuple). Errors are
+    ``grad``'s: an exception raised by ``f`` propagates unchanged; a non-scalar output is a
+    TypeError pointing at ``elementwise_grad`` and ``jacobian``; an operation with no VJP is
+    a ``MissingVJPError``; an argument that cannot be differentiated (an integer array, a
+    boolean) is a TypeError.
+    """
+    # grad's own argument lookup checks argnum (it raises before f runs)
+    unary_to_nary(lambda fun, x: None)(f, argnum)(*args, **kwargs)
+    slots = _Slots(f, args, kwargs)
+    targets = slots.resolve(argnum)
+    for target in targets:
+        traceable(slots.value(target))          # grad's refusal of booleans, integer arrays...
+
+    extras = [slot for slot in slots.all if slot not in targets and _is_traceable(slots.value(slot))]
+    traced = sorted(targets + extras, key=slots.all.index)
+    if extras:
+        try:
+            return _record(f, slots, traced, targets, argnum)
+        except (TypeError, MissingVJPError):
+            pass      # tracing an extra argument broke f: record as grad runs it (see module doc)
+    return _record(f, slots, targets, targets, argnum)
+
+
+def _record(f, slots, traced, targets, argnum):
+    originals = tuple(slots.value(slot) for slot in traced)
+    start_nodes, end_value, end_node = trace(slots.call_with(f, traced), traceable(originals))
+    _require_scalar(end_value)
+    seed = vspace(end_value).ones()
+    builder = _Builder(slots, traced, start_nodes, end_node, end_value)
+    adjoints = backward_pass(seed, end_node, builder.observe) if end_node is not None else {}
+    gradients = {slots.name(slot): _adjoint_for(adjoints, node, original)
+                 for slot, node, original in zip(traced, start_nodes, originals)}
+    names = tuple(slots.name(slot) for slot in targets)
+    many = isinstance(argnum, (tuple, list))
+    return builder.finish(
+        function_name=getattr(f, "__name__", "f"),
+        argnum=tuple(argnum) if many else argnum,
+        wrt=names if many else names[0],
+        value=end_value,
+        gradient=tuple(gradients[name] for name in names) if many else gradients[names[0]],
+        gradients=gradients,
+        seed=seed)
+
+
+def _require_scalar(value):
+    value = getval(value)
+    if _np.size(value) != 1 or _np.iscomplexobj(value):
+        what = (f"an array of shape {_np.shape(value)}" if _np.size(value) != 1
+                else "a complex value")
+        raise TypeError(
+            f"record (like grad) requires a function with a real scalar output, but it "
+            f"returned {what}.\nFor an elementwise function use elementwise_grad (the sum of "
+            f"the rows of the Jacobian); for the full matrix of derivatives use jacobian.")
+
+
+def _adjoint_for(adjoints, node, original):
+    """The adjoint that reached input ``node``, in the form ``grad`` returns it."""
+    adjoint = adjoints.get(node)
+    if adjoint is None:
+        return zeros_like(original)
+    if isinstance(original, (int, float)) and type(adjoint) is _np.float64:
+        return float(adjoint)
+    return adjoint
+
+
+def _is_traceable(value):
+    """Numbers and float arrays become input nodes; everything else stays a plain parameter."""
+    if isinstance(value, (bool, _np.bool_)):
+        return False
+    if isinstance(value, _np.ndarray):
+        return value.dtype.kind == "f"
+    return isinstance(value, (int, float, _np.integer, _np.floating))
+
+
+class _Slots:
+    """The arguments of one call, each a *slot* ``("args", i)`` or ``("kwargs", name)``.
+
+    Knows each slot's name (from ``f``'s signature), resolves ``argnum`` the way ``grad``
+    does, and builds the function of the traced slots that ``trace`` needs.
+    """
+
+    def __init__(self, f, args, kwargs):
+        self.args, self.kwargs = args, kwargs
+        try:
+            parameters = list(inspect.signature(f).parameters.values())
+        except (TypeError, ValueError):
+            parameters = []
+        self.positional = [p.name for p in parameters
+                           if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        var = [p.name for p in parameters if p.kind == p.VAR_POSITIONAL]
+        self.var_positional = var[0] if var else None
+        keyword_order = [p.name for p in parameters]
+        ordered_keys = sorted(kwargs, key=lambda key: (keyword_order.index(key)
+                                                       if key in keyword_order else
+                                                       len(keyword_order)))
+        self.all = [("args", i) for i in range(len(args))] + [("kwargs", key)
+                                                              for key in ordered_keys]
+
+    def name(self, slot):
+        where, key = slot
+        if where == "kwargs":
+            return key
+        if key < len(self.positional):
+            return self.positional[key]
+        if self.var_positional:
+            return f"{self.var_positional}[{key - len(self.positional)}]"
+        return f"arg{key}"
+
+    def value(self, slot):
+        where, key = slot
+        return self.args[key] if where == "args" else self.kwargs[key]
+
+    def resolve(self, argnum):
+        """The slot(s) ``argnum`` designates (already checked by grad's lookup)."""
+        many = isinstance(argnum, (tuple, list))
+        slots = []
+        for one in (argnum if many else (argnum,)):
+            slot = self._resolve_one(one)
+            if slot not in slots:
+                slots.append(slot)
+        return slots
+
+    def _resolve_one(self, argnum):
+        n_args = len(self.args)
+        if isinstance(argnum, int) and -n_args <= argnum < n_args:
+            return ("args", argnum % n_args)
+        if isinstance(argnum, str):
+            name = argnum
+            position = self.positional.index(name) if name in self.positional else None
+        else:
+            position = argnum
+            name = self.positional[argnum] if 0 <= argnum < len(self.positional) else None
+        if position is not None and position < n_args:
+            return ("args", position)
+        return ("kwargs", name)
+
+    def call_with(self, f, traced):
+        """``f`` as a function of one tuple: the values of the traced slots."""
+        def unary(values):
+            new_args, new_kwargs = list(self.args), dict(self.kwargs)
+            for (where, key), value in zip(traced, values):
+                if where == "args":
+                    new_args[key] = value
+                else:
+                    new_kwargs[key] = value
+            return f(*new_args, **new_kwargs)
+        return unary
+
+
+# ---------------------------------------------------------------------------- building
+
+class _Builder:
+    """Turns the core's Nodes into named nodes and steps, and watches the backward pass."""
+
+    def __init__(self, slots, traced, start_nodes, end_node, end_value):
+        self.ids = {}                 # core Node -> node id
+        self.nodes = {}               # node id -> NodeInfo
+        self.forward = []
+        self.backward = []
+        self.initial_values = {}
+        self.operands = {}            # node id -> per argument: its node id or None
+        self.fan_out = {}             # node id -> how many contributions it will receive
+        for slot, node in zip(traced, start_nodes):
+            node_id = self._new_id(node)
+            name = slots.name(slot)
+            value = _frozen(node.value)
+            self.nodes[node_id] = NodeInfo(node_id, "input", None, name, (), value, name,
+                                           name=name)
+            self.initial_values[node_id] = value
+        self.inputs = {slots.name(slot): self.ids[node] for slot, node in zip(traced, start_nodes)}
+        self.arguments = {slots.name(slot): slots.value(slot) for slot in slots.all}
+
+        if end_node is None:                          # f's value does not depend on the inputs
+            self.output = f"v{len(self.nodes)}"
+            value = _frozen(end_value)
+            text = summarize(value)
+            self.nodes[self.output] = NodeInfo(self.output, "output", None, text, (), value,
+                                               text)
+            self.initial_values[self.output] = value
+            return
+        operations = sorted((node for node in toposort(end_node) if node not in self.ids),
+                            key=lambda node: node.order)
+        for node in operations:
+            self._add_operation(node, is_output=node is end_node)
+        self.output = self.ids[end_node]
+
+    def _new_id(self, node=None):
+        node_id = f"v{len(self.nodes)}"
+        if node is not None:
+            self.ids[node] = node_id
+        return node_id
+
+    def _add_operation(self, node, is_output):
+        fun = node.fun
+        name = getattr(fun, "__name__", "primitive")
+        symbol = getattr(fun, "symbol", None) or name
+        parent_of = dict(zip(node.parent_argnums, node.parents))
+        operands = []                  # per argument: its node id, or None for a parameter
+        for argnum, arg in enumerate(node.args):
+            if argnum in parent_of:
+                operands.append(self.ids[parent_of[argnum]])
+            elif _is_operand(fun, argnum, arg):
+                constant_id = self._new_id()
+                value = _frozen(getval(arg))
+                text = summarize(value)
+                self.nodes[constant_id] = NodeInfo(constant_id, "constant", None, text, (),
+                                                   value, text)
+                self.initial_values[constant_id] = value
+                operands.append(constant_id)
+            else:
+                operands.append(None)
+        node_id = self._new_id(node)
+        argnums = tuple(i for i, operand in enumerate(operands) if operand is not None)
+        parents = tuple(operands[i] for i in argnums)
+        value = _frozen(node.value)
+        traced = set(node.parent_argnums)
+        formulas = tuple(_formula_of(fun, i) if i in traced else "" for i in argnums)
+        self.nodes[node_id] = NodeInfo(node_id, "output" if is_output else "operation", name,
+                                       symbol, parents, value, symbol, argnums=argnums,
+                                       formulas=formulas)
+        expression = _expression_text(name, symbol, node.args, operands, node.kwargs)
+        self.forward.append(ForwardStep(
+            len(self.forward) + 1, node_id, name, symbol, parents,
+            tuple(_frozen(getval(arg)) for arg in node.args), value,
+            f"{node_id} = {expression} = {summarize(value)}", argnums,
+            MappingProxyType(dict(node.kwargs))))
+        self.operands[node_id] = operands
+        for parent in node.parents:
+            self.fan_out[self.ids[parent]] = self.fan_out.get(self.ids[parent], 0) + 1
+
+    def observe(self, node, parent, argnum, g, contribution, before, after):
+        """The backward pass's observer: one call, one :class:`BackwardStep`."""
+        node_id, parent_id = self.ids[node], self.ids[parent]
+        formula = _formula_of(node.fun, argnum)
+        accumulates = before is not None
+        if before is None:
+            before = zeros_like(parent.value)
+        g, contribution, before, after = (_frozen(v) for v in (g, contribution, before, after))
+        names = {"g": (g, f"{ADJOINT}_{node_id}"), "ans": (node.value, node_id)}
+        operands = self.operands[node_id]
+        for letter, position in (("x", 0), ("y", 1)):
+            if position < len(node.args):
+                names[letter] = (node.args[position], operands[position])
+        line = _backward_line(parent_id, formula, names, contribution, before, after,
+                              accumulates, self.fan_out[parent_id] > 1)
+        self.backward.append(BackwardStep(0, node_id, parent_id, argnum, formula, g,
+                                          contribution, before, after, line, accumulates))
+
+    def finish(self, **fields):
+        n_forward = len(self.forward)
+        backward = tuple(
+            BackwardStep(n_forward + i + 1, *(getattr(step, name) for name in (
+                "node", "parent", "argnum", "formula", "g", "contribution", "before", "after",
+                "line", "accumulates")))
+            for i, step in enumerate(self.backward))
+        forward = tuple(self.forward)
+        seed = _frozen(fields["seed"])
+        deltas = [((False, step.node, step.value),) for step in forward]
+        if deltas:
+            deltas[-1] += ((True, self.output, seed),)
+        deltas.extend(((True, step.parent, step.after),) for step in backward)
+        initial = (dict(self.initial_values), {} if forward else {self.output: seed})
+        interval = max(64, -(-len(deltas) // 16))
+        snapshots = [initial]
+        values, adjoints = dict(initial[0]), dict(initial[1])
+        for index, delta in enumerate(deltas, start=1):
+            for is_adjoint, node_id, value in delta:
+                (adjoints if is_adjoint else values)[node_id] = value
+            if index % interval == 0:
+                snapshots.append((dict(values), dict(adjoints)))
+        fields["seed"] = seed
+        return Recording(
+            arguments=MappingProxyType(self.arguments), inputs=MappingProxyType(self.inputs),
+            output=self.output, nodes=MappingProxyType(self.nodes), forward=forward,
+            backward=backward, gradients=MappingProxyType(fields.pop("gradients")),
+            _initial=initial, _deltas=tuple(deltas), _snapshots=tuple(snapshots),
+            _interval=interval, **fields)
+
+
+def _is_operand(fun, argnum, value):
+    """Is argument ``argnum`` of ``fun`` a constant worth a node (the ``2`` in ``x**2``)?
+
+    Yes when it is a number or an array in a position that could carry a derivative (the
+    primitive registers a VJP or a formula for it). An index, an axis, a shape stay
+    parameters, shown inside the operation's line: ``v3 = v1[0]``, ``Σ(v2, axis=0)``.
+    """
+    if not isinstance(getval(value), (numbers.Number, _np.generic, _np.ndarray)):
+        return False
+    return argnum in getattr(fun, "vjps", {}) or bool(getattr(fun, "formulas", {}).get(argnum))
+
+
+def _formula_of(fun, argnum):
+    formula = getattr(fun, "formulas", {}).get(argnum)
+    return formula or f"the VJP of {getattr(fun, '__name__', 'primitive')} for argument {argnum}"
+
+
+def _frozen(value):
+    """A read-only view of an array (values in a Recording must not change); others as is."""
+    if type(value) is _np.ndarray and value.flags.writeable:
+        value = value.view()
+        value.flags.writeable = False
+    return value
+
+
+# ------------------------------------------------------------------------------ text
+
+_BINARY = {"+", "−", "×", "÷", "^", "@", "·", "mod"}
+_UNARY_PREFIX = {"−", "+"}
+
+
+def _expression_text(name, symbol, args, operands, kwargs):
+    """``v1 × v2``, ``−v1``, ``v1ᵀ``, ``v1[0]``, ``sin(v1)``, ``Σ(v1, axis=0)``."""
+    texts = [operand if operand is not None else _parameter_text(arg)
+             for arg, operand in zip(args, operands)]
+    if symbol == "[ ]" and len(texts) == 2:
+        return f"{texts[0]}[{_index_text(args[1])}]"
+    if not kwargs:
+        if len(texts) == 2 and symbol in _BINARY:
+            return f"{texts[0]} {symbol} {texts[1]}"
+        if len(texts) == 1 and symbol in _UNARY_PREFIX:
+            return f"{symbol}{texts[0]}"
+        if len(texts) == 1 and symbol == "ᵀ":
+            return f"{texts[0]}ᵀ"
+    texts += [f"{key}={_parameter_text(value)}" for key, value in kwargs.items()]
+    return f"{symbol}({', '.join(texts)})"
+
+
+def _parameter_text(value):
+    value = getval(value)
+    if isinstance(value, (numbers.Number, _np.generic, _np.ndarray)):
+        return summarize(value)
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(_parameter_text(item) for item in value)
+        return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else (
+            f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
+    if isinstance(value, slice):
+        return _index_text(value)
+    text = repr(value)
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+def _index_text(index):
+    if isinstance(index, tuple):
+        return ", ".join(_index_text(item) for item in index)
+    if isinstance(index, slice):
+        parts = ["" if part is None else str(part)
+                 for part in (index.start, index.stop, index.step)]
+        return ":".join(parts[:2]) + (f":{parts[2]}" if index.step is not None else "")
+    if index is Ellipsis:
+        return "..."
+    return _parameter_text(index)
+
+
+_FORMULA_WORDS = re.compile(r"[A-Za-z_]+")
+_FORMULA_FUNCTIONS = {"cos", "sin", "tan", "log", "exp", "sign", "floor", "tanh", "sqrt",
+                      "abs", "cosh", "sinh"}
+
+
+def _backward_line(parent_id, formula, names, contribution, before, after, accumulates,
+                   fan_out=False):
+    """``ḡ_v1 += g · y = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0`` (numbers filled in where simple).
+
+    When the parent receives several contributions (``fan_out``), the sum is spelled out
+    from the first one on: ``ḡ_v1 = 0 + 2.0 = 2.0``, then ``ḡ_v1 = 2.0 + 0.5 = 2.5``.
+
+    The formula's letters are ``g`` (the incoming adjoint), ``x``, ``y`` (the arguments) and
+    ``ans`` (the result). When they are all numbers, the formula is repeated with the numbers
+    in; when some are arrays, with node names in (``ḡ_v5 @ v2ᵀ``). A formula written in words
+    (``g, copied over the summed axes``) is shown as it is, followed by its value.
+    """
+    result = summarize(contribution)
+    words = set(_FORMULA_WORDS.findall(formula))
+    if words <= set(names) | _FORMULA_FUNCTIONS:
+        filled = _fill_formula(formula, names)
+        text = formula
+        if filled != formula and not _same_text(filled, result):
+            text += f" = {filled}"
+        if not _same_text(formula, result):
+            text += f" = {result}"
+    else:
+        text = f"({formula}) = {result}"
+    if accumulates:
+        total = f"{summarize(before)} + {result} = {summarize(after)}"
+    elif fan_out:
+        total = f"0 + {result} = {summarize(after)}"
+    else:
+        total = summarize(after)
+    return f"{ADJOINT}_{parent_id} += {text}  →  {ADJOINT}_{parent_id} = {total}"
+
+
+def _same_text(a, b):
+    return a.replace("−", "-").replace(" ", "") == b.replace("−", "-").replace(" ", "")
+
+
+def _fill_formula(formula, names):
+    """Replace the formula's letters by numbers (scalars) or node names (arrays)."""
+    def replace(match):
+        word = match.group(0)
+        if word not in names:
+            return word
+        value, node_id = names[word]
+        plain = getval(value)
+        if _np.size(plain) == 1 and isinstance(plain, (numbers.Number, _np.generic,
+                                                        _np.ndarray)):
+            text = summarize(plain)
+            if text.startswith("-"):
+                text = f"({text})"
+        else:
+            text = node_id if node_id is not None else summarize(plain)
+        start = match.start()
+        if start > 0 and formula[start - 1].isdigit():
+            text = "·" + text          # "2x" becomes "2·3.0"
+        return text
+    return _FORMULA_WORDS.sub(replace, formula)
+
+
+def summarize(value):
+    """Short text for a value: ``2.0``, ``0.6931``, ``3``, ``array(3x3) mean=0.4123``.
+
+    Numbers keep up to 4 significant digits (floats always show a decimal point, so ``2.0``
+    is a float and ``2`` an integer); arrays show their shape and mean.
+    """
+    value = getval(value)
+    if isinstance(value, (bool, _np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (numbers.Integral, _np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, _np.floating)):
+        return _float_text(float(value))
+    if isinstance(value, (complex, _np.complexfloating)):
+        value = complex(value)
+        return f"({_float_text(value.real)}{'+' if value.imag >= 0 else '-'}" \
+               f"{_float_text(abs(value.imag))}j)"
+    if isinstance(value, _np.ndarray):
+        if value.ndim == 0:
+            return summarize(value[()])
+        shape = "x".join(str(size) for size in value.shape)
+        if value.size == 0:
+            return f"array({shape})"
+        if value.dtype.kind in "biuf":
+            return f"array({shape}) mean={_float_text(float(_np.mean(value)))}"
+        if value.dtype.kind == "c":
+            return f"array({shape}) mean={summarize(_np.mean(value))}"
+        return f"array({shape}, {value.dtype})"
+    if value is None:
+        return "None"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _float_text(number):
+    if math.isnan(number) or math.isinf(number):
+        return str(number)
+    text = f"{number:.4g}"
+    if "." not in text and "e" not in text:
+        text += ".0"
+    return text
+
+
+def _names_text(wrt):
+    return ", ".join(wrt) if isinstance(wrt, tuple) else str(wrt)
