@@ -1,0 +1,139 @@
+"""Lesson 1: what are we trying to find? Partial derivatives and finite differences.
+
+The running example is ``f(x, y) = log(x**2) + y**2 + x*y`` with
+``∂f/∂x = 2/x + y`` and ``∂f/∂y = 2*y + x``.
+"""
+
+from functools import partial
+
+from ..model import Case, Exercise, FunctionSpec, Question
+from ..practice import expression_question
+from ..randfun import derivative, make_function, random_smooth, to_text
+from ..specs import away_from_zero, cases, random_value, text_of
+
+LESSON = 1
+F_TEXT = "log(x**2) + y**2 + x*y"
+
+
+# ------------------------------------------------------------------ numerical_grad
+
+def numerical_grad(f, x, eps=1e-6):
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
+
+
+def _numerical_grad_case(rng, index):
+    expr = random_smooth(rng, ("x",), size=int(rng.integers(2, 5)))
+    x = float(rng.uniform(-1.5, 1.5))
+    f = make_function(expr, ("x",))
+    f.expr = expr
+    return Case((f, x, 1e-5), text=f"f(x) = {to_text(expr)}, x = {x:.4g}, eps = 1e-05")
+
+
+def _numerical_grad_reference(case):
+    f, x, _ = case.args
+    return derivative(f.expr, {"x": x}, "x")
+
+
+NUMERICAL_GRAD = Exercise(
+    id="l01-numerical-grad", lesson=LESSON, kind="function",
+    title="Estimate a derivative with finite differences",
+    prompt=(
+        "Write `numerical_grad(f, x, eps=1e-6)`: an estimate of the derivative of `f` (a "
+        "function of one number) at the number `x`, by a **central difference**: evaluate `f` "
+        "a little to the right and a little to the left of `x`, and divide the change by the "
+        "distance between the two points.\n\n"
+        "It is checked on random smooth functions and points (the checker passes "
+        "`eps=1e-05`); the estimate must agree with the exact derivative to about six digits."),
+    hints=(
+        "The slope between the points `x - eps` and `x + eps` is (change in f) / (change in x).",
+        "The change in x between those two points is `2 * eps`.",
+        "`return (f(x + eps) - f(x - eps)) / (2 * eps)`",
+    ),
+    solution=numerical_grad,
+    spec=FunctionSpec("numerical_grad", "numerical_grad(f, x, eps)",
+                      cases(25, _numerical_grad_case), reference=_numerical_grad_reference,
+                      rtol=1e-6, atol=1e-7),
+)
+
+
+# ------------------------------------------------------------------------ partials
+
+def partials(x, y):
+    return 2 / x + y, 2 * y + x
+
+
+def _partials_case(rng, index):
+    x = away_from_zero(rng, (), 0.2, 3.0)
+    y = random_value(rng, (), -3.0, 3.0)
+    return Case((x, y), text=text_of(x=x, y=y))
+
+
+PARTIALS = Exercise(
+    id="l01-partials", lesson=LESSON, kind="function",
+    title="Both partial derivatives of f",
+    prompt=(
+        f"For `f(x, y) = {F_TEXT}`, write `partials(x, y)` returning the tuple "
+        "`(∂f/∂x, ∂f/∂y)` at the point `(x, y)`, worked out by hand.\n\n"
+        "Checked at random points with `x ≠ 0`."),
+    hints=(
+        "Differentiate one term at a time, treating the other variable as a constant.",
+        "`log(x**2)` has derivative `2x / x**2 = 2/x`; `x*y` gives `y` for x and `x` for y.",
+        "`return 2 / x + y, 2 * y + x`",
+    ),
+    solution=partials,
+    spec=FunctionSpec("partials", "partials(x, y)", cases(25, _partials_case)),
+)
+
+
+# ------------------------------------------------------------------ number: a partial
+
+def _partial_question(exercise_id, rng):
+    x = float(rng.choice([-4, -2, -1, -0.5, 0.5, 1, 2, 4]))
+    y = float(rng.integers(-3, 4))
+    if rng.random() < 0.5:
+        value, working = 2 / x + y, f"∂f/∂x = 2/x + y = 2/{x:g} + {y:g}"
+        name = "x"
+    else:
+        value, working = 2 * y + x, f"∂f/∂y = 2*y + x = 2·{y:g} + {x:g}"
+        name = "y"
+    text = (f"`f(x, y) = {F_TEXT}`. What is **∂f/∂{name}** at x = {x:g}, y = {y:g}? "
+            f"(Decimals are fine.)")
+    return Question(exercise_id, text, value, explanation=f"{working} = {value:g}")
+
+
+def _answer(question):
+    return question.answer
+
+
+PARTIAL_NUMBER = Exercise(
+    id="l01-number-partial", lesson=LESSON, kind="number",
+    title="A partial derivative at a point",
+    prompt=f"Evaluate a partial derivative of `f(x, y) = {F_TEXT}` at a point drawn for you.",
+    hints=(
+        "First find the formula for the partial derivative, then put the numbers in.",
+        "∂f/∂x = 2/x + y and ∂f/∂y = 2*y + x.",
+    ),
+    solution=_answer, make_question=partial(_partial_question, "l01-number-partial"),
+)
+
+
+# --------------------------------------------------------------- expression: ∂f/∂x
+
+def _dfdx_question(exercise_id, rng):
+    return expression_question(exercise_id, F_TEXT, "2/x + y", rng,
+                               domain={"x": (0.3, 3.0), "y": (-3.0, 3.0)})
+
+
+DFDX_EXPRESSION = Exercise(
+    id="l01-expr-dfdx", lesson=LESSON, kind="expression",
+    title="Type ∂f/∂x",
+    prompt=f"Type the partial derivative ∂f/∂x of `f(x, y) = {F_TEXT}` as a formula.",
+    hints=(
+        "Treat y as a constant: `y**2` does not change when x changes.",
+        "The derivative of `log(u)` is `u' / u`; here `u = x**2`.",
+        "`2/x + y`",
+    ),
+    solution=_answer, make_question=partial(_dfdx_question, "l01-expr-dfdx"), fresh=False,
+)
+
+EXERCISES = [NUMERICAL_GRAD, PARTIALS, PARTIAL_NUMBER, DFDX_EXPRESSION]

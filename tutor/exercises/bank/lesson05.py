@@ -1,0 +1,151 @@
+"""Lesson 5: making VJPs, one per primitive and argument; unbroadcasting.
+
+VJPs are written in the curried HIPS form: ``vjp_sin(ans, x)`` is called after the forward
+pass with the output ``ans`` and the input ``x``, and returns the function ``g -> g·cos(x)``
+that the backward pass applies to the incoming adjoint ``g``.
+"""
+
+from functools import partial
+
+import numpy as np
+
+from ..model import Case, Exercise, FunctionSpec
+from ..practice import vjp_formula_question
+from ..specs import away_from_zero, cases, random_shape, random_value, text_of, vjp_call
+
+LESSON = 5
+
+
+# ------------------------------------------------------------------------- vjp_sin
+
+def vjp_sin(ans, x):
+    return lambda g: g * np.cos(x)
+
+
+def _sin_case(rng, index):
+    shape = random_shape(rng)
+    x = random_value(rng, shape, -3.0, 3.0)
+    ans = np.sin(x)
+    g = random_value(rng, shape)
+    return Case((ans, x, g), text=text_of(x=x, ans=ans, g=g))
+
+
+VJP_SIN = Exercise(
+    id="l05-vjp-sin", lesson=LESSON, kind="function",
+    title="The VJP of sin",
+    prompt=(
+        "Write the VJP maker of `sin` in the curried form: `vjp_sin(ans, x)` receives the "
+        "output `ans = sin(x)` and the input `x` and returns a function of the incoming "
+        "adjoint `g` giving the contribution to `x`'s adjoint:\n\n"
+        "```python\ndef vjp_sin(ans, x):\n    return lambda g: ...\n```\n\n"
+        "`x` and `g` are numbers or arrays of the same shape; work elementwise."),
+    hints=(
+        "The chain rule: the contribution is `g` times the derivative of sin at `x`.",
+        "The derivative of sin is cos; use `np.cos` so that arrays work too.",
+        "`return lambda g: g * np.cos(x)`",
+    ),
+    solution=vjp_sin,
+    spec=FunctionSpec("vjp_sin", "vjp_sin(ans, x)(g)", cases(30, _sin_case),
+                      call=vjp_call("vjp_sin", "ans, x")),
+)
+
+
+# ------------------------------------------------------------------ vjp_divide_y
+
+def vjp_divide_y(ans, x, y):
+    return lambda g: -g * x / y ** 2
+
+
+def _divide_case(rng, index):
+    shape = random_shape(rng)
+    x = random_value(rng, shape)
+    y = away_from_zero(rng, shape)
+    ans = x / y
+    g = random_value(rng, shape)
+    return Case((ans, x, y, g), text=text_of(x=x, y=y, ans=ans, g=g))
+
+
+VJP_DIVIDE_Y = Exercise(
+    id="l05-vjp-divide-y", lesson=LESSON, kind="function",
+    title="The VJP of x / y with respect to y",
+    prompt=(
+        "`ans = x / y` has two arguments, so it has two VJPs. Write the one for the "
+        "**second** argument: `vjp_divide_y(ans, x, y)` returns a function of `g` giving the "
+        "contribution to `y`'s adjoint.\n\n"
+        "`x`, `y` and `g` are numbers or arrays of the same shape; `y` is never 0."),
+    hints=(
+        "Hold x fixed: d(x/y)/dy = -x / y².",
+        "Multiply the incoming adjoint by that derivative.",
+        "`return lambda g: -g * x / y ** 2` (or `-g * ans / y`)",
+    ),
+    solution=vjp_divide_y,
+    spec=FunctionSpec("vjp_divide_y", "vjp_divide_y(ans, x, y)(g)", cases(30, _divide_case),
+                      call=vjp_call("vjp_divide_y", "ans, x, y")),
+)
+
+
+# -------------------------------------------------------------------- unbroadcast
+
+def unbroadcast(target, g):
+    target_shape = np.shape(target)
+    while np.ndim(g) > len(target_shape):           # axes numpy added in front
+        g = np.sum(g, axis=0)
+    for axis, size in enumerate(target_shape):      # axes of size 1 that numpy stretched
+        if size == 1:
+            g = np.sum(g, axis=axis, keepdims=True)
+    return g
+
+
+def _unbroadcast_case(rng, index):
+    target_shape = random_shape(rng)
+    if target_shape and rng.random() < 0.6:         # some axes of size 1
+        target_shape = tuple(1 if rng.random() < 0.5 else size for size in target_shape)
+    g_shape = tuple(int(size) if size != 1 or rng.random() < 0.3 else int(rng.integers(2, 4))
+                    for size in target_shape)
+    g_shape = tuple(int(size) for size in rng.integers(1, 4, size=int(rng.integers(0, 3)))) + g_shape
+    target = random_value(rng, target_shape)
+    g = np.round(rng.uniform(-2, 2, size=g_shape), 2)
+    return Case((target, g), text=f"target of shape {np.shape(target)}, g of shape {g.shape}: "
+                                  f"{text_of(g=g)}")
+
+
+UNBROADCAST = Exercise(
+    id="l05-unbroadcast", lesson=LESSON, kind="function",
+    title="Unbroadcast an adjoint",
+    prompt=(
+        "When numpy broadcasts `x + y` (say `x` of shape `(3, 1)` and `y` of shape `(4,)`), "
+        "the adjoint `g` has the output's shape `(3, 4)`, bigger than `x`. Every element of "
+        "`x` was used several times, so its adjoint is the **sum** of `g` over the copies.\n\n"
+        "Write `unbroadcast(target, g)`: sum `g` down to the shape of `target` (a number or "
+        "array; a number has shape `()`). Sum away the leading axes that `target` lacks, and "
+        "sum with `keepdims=True` over the axes where `target` has size 1."),
+    hints=(
+        "`np.shape(target)` works for numbers too (it gives `()`).",
+        "While `g` has more dimensions than `target`, `g = np.sum(g, axis=0)`.",
+        "Then for each axis where the target's size is 1: `np.sum(g, axis=axis, "
+        "keepdims=True)`.",
+    ),
+    solution=unbroadcast,
+    spec=FunctionSpec("unbroadcast", "unbroadcast(target, g)", cases(30, _unbroadcast_case)),
+)
+
+
+# --------------------------------------------------------------- choice: a formula
+
+def _answer(question):
+    return question.answer
+
+
+VJP_FORMULA_CHOICE = Exercise(
+    id="l05-choice-vjp-formula", lesson=LESSON, kind="choice",
+    title="Which formula is this VJP?",
+    prompt="Pick the VJP formula of a primitive with respect to one of its arguments.",
+    hints=(
+        "The VJP is `g` times the partial derivative of the output with respect to that "
+        "argument.",
+        "Differentiate with respect to the named argument only; the other one is a constant.",
+    ),
+    solution=_answer, make_question=partial(vjp_formula_question, "l05-choice-vjp-formula"),
+)
+
+EXERCISES = [VJP_SIN, VJP_DIVIDE_Y, UNBROADCAST, VJP_FORMULA_CHOICE]

@@ -1,0 +1,197 @@
+"""Lesson 6: the backward pass. Topological order, and accumulation at fan-out.
+
+Graphs are :class:`tutor.exercises.kit.Node` objects: ``.parents`` is a tuple of Nodes (the
+same Node may appear twice), and for a Node with parents, ``node.vjp(g)`` returns a tuple
+with one contribution per parent, in the same order. Leaves have no parents and ``vjp``
+None.
+"""
+
+from functools import partial
+
+from ..compare import compare_values, kind_of
+from ..graphs import (describe_graph, random_adjoint_seed, random_graph, reachable,
+                      reference_adjoints, topological)
+from ..model import Case, Exercise, FunctionSpec, Mismatch
+from ..practice import next_adjoint_question
+from ..specs import cases, listing, text_of
+from .lesson03 import _name, judge_node_collection
+
+LESSON = 6
+
+
+# ------------------------------------------------------------------------ toposort
+
+def toposort(end_node):
+    order, visited = [], set()
+
+    def visit(node):
+        if node in visited:
+            return
+        visited.add(node)
+        for parent in node.parents:
+            visit(parent)
+        order.append(node)          # after all of its parents
+
+    visit(end_node)
+    return order[::-1]              # reversed: every node before its parents
+
+
+def _graph_case(rng, index):
+    end_node, nodes = random_graph(rng)
+    return Case((end_node,), text=describe_graph(end_node, nodes))
+
+
+def _toposort_judge(case, got, expected):
+    end_node = case.args[0]
+    if got is not None and not isinstance(got, (list, tuple)):
+        return Mismatch("type", f"expected a list of Nodes, got {kind_of(got)}")
+    mismatch = judge_node_collection(end_node, got, "the order")
+    if mismatch is not None:
+        return mismatch
+    if got[0] is not end_node:
+        return Mismatch("value", f"the end node {_name(end_node)} should come first, got "
+                                 f"{_name(got[0])} first")
+    position = {node: index for index, node in enumerate(got)}
+    for node in got:
+        for parent in node.parents:
+            if position[parent] < position[node]:
+                return Mismatch("value", f"{_name(parent)} comes before {_name(node)}, but "
+                                         f"{_name(node)} uses {_name(parent)} (it is one of "
+                                         f"its parents), so {_name(node)} must come first")
+    return None
+
+
+TOPOSORT = Exercise(
+    id="l06-toposort", lesson=LESSON, kind="function",
+    title="Topological order for the backward pass",
+    prompt=(
+        "Write `toposort(end_node)`: return a list of every Node reachable from `end_node` "
+        "through `.parents`, each exactly once, such that **every Node comes before all of "
+        "its parents** (so `end_node` is first). In this order a Node is visited only after "
+        "every Node that uses it — exactly what the backward pass needs.\n\n"
+        "Many orders are right; any of them passes. Checked on random graphs with fan-out."),
+    hints=(
+        "A depth-first search that adds a Node *after* all of its parents gives parents "
+        "first; reverse that list.",
+        "Keep a set of visited Nodes so that shared Nodes are added once.",
+        "Inside `visit(node)`: return if visited; mark it; visit each parent; then "
+        "`order.append(node)`. Finally `return order[::-1]`.",
+    ),
+    solution=toposort,
+    spec=FunctionSpec("toposort", "toposort(end_node)", cases(30, _graph_case),
+                      call=lambda answer, case: listing(answer(*case.args)),
+                      judge=_toposort_judge),
+)
+
+
+# ------------------------------------------------------------------- backward_pass
+
+def backward_pass(g, end_node):
+    # toposort is the solution of the previous exercise (l06-toposort)
+    adjoints = {end_node: g}
+    for node in toposort(end_node):
+        if not node.parents:
+            continue                    # a leaf passes nothing on
+        contributions = node.vjp(adjoints[node])
+        for parent, contribution in zip(node.parents, contributions):
+            if parent in adjoints:
+                adjoints[parent] = adjoints[parent] + contribution      # fan-out: add up
+            else:
+                adjoints[parent] = contribution
+    return adjoints
+
+
+def _backward_case(rng, index):
+    end_node, nodes = random_graph(rng, with_vjps=True)
+    g = random_adjoint_seed(rng)
+    vjps = "; ".join(f"{node.name}.vjp(g) = ({', '.join(f'{c:g}·g' for c in node.vjp.coefficients)})"
+                     for node in nodes if node.parents)
+    return Case((g, end_node), text=f"{text_of(g=g)}, {describe_graph(end_node, nodes)}; {vjps}")
+
+
+def _backward_reference(case):
+    g, end_node = case.args
+    return {node.name: adjoint for node, adjoint in reference_adjoints(g, end_node).items()}
+
+
+def _backward_judge(case, got, expected):
+    g, end_node = case.args
+    if got is None:
+        return Mismatch("none", "returned None. Did you forget `return adjoints`?")
+    if not isinstance(got, dict):
+        return Mismatch("type", f"expected a dict mapping each Node to its adjoint, got "
+                                f"{kind_of(got)}")
+    for node in topological(end_node):
+        if node not in got:
+            return Mismatch("value", f"no adjoint for {_name(node)}: every Node the end node "
+                                     f"depends on should have one")
+        mismatch = compare_values(expected[node.name], got[node])
+        if mismatch is not None:
+            return Mismatch(mismatch.problem, f"the adjoint of {_name(node)}: {mismatch.message}")
+    for node in topological(end_node):
+        calls = getattr(node.vjp, "calls", 1)
+        if node.parents and calls != 1:
+            return Mismatch("value", f"the VJP of {_name(node)} was called {calls} times. Call "
+                                     f"each Node's vjp once, with its complete adjoint: that is "
+                                     f"what the topological order is for")
+    return None
+
+
+BACKWARD_PASS = Exercise(
+    id="l06-backward-pass", lesson=LESSON, kind="function",
+    title="The backward pass",
+    prompt=(
+        "Write `backward_pass(g, end_node)`: give `end_node` the adjoint `g`, then pass "
+        "adjoints back through the graph. For a Node with parents, `node.vjp(adjoint)` "
+        "returns a tuple of contributions, one per parent, in the order of `node.parents`; "
+        "a parent that receives several contributions (fan-out, or the same parent twice) "
+        "**adds them up**. Leaves have no parents and `vjp` None.\n\n"
+        "Return a dict mapping every Node reachable from `end_node` to its adjoint (`g` may be "
+        "a number or an array). Call each `vjp` once, when the Node's adjoint is complete: "
+        "use `toposort` from the previous exercise."),
+    hints=(
+        "Start with `adjoints = {end_node: g}` and walk `toposort(end_node)`.",
+        "For each Node with parents: `contributions = node.vjp(adjoints[node])`, then "
+        "`zip(node.parents, contributions)`.",
+        "Add to a parent's adjoint if it already has one, else store the contribution.",
+    ),
+    solution=backward_pass,
+    spec=FunctionSpec("backward_pass", "backward_pass(g, end_node)", cases(30, _backward_case),
+                      judge=_backward_judge, reference=_backward_reference),
+)
+
+
+# --------------------------------------------------------------- number questions
+
+def _answer(question):
+    return question.answer
+
+
+NEXT_ADJOINT = Exercise(
+    id="l06-number-next-adjoint", lesson=LESSON, kind="number",
+    title="Predict the next adjoint",
+    prompt="A random function's backward pass is paused before one step. Predict the adjoint "
+           "the receiving node holds after it.",
+    hints=(
+        "The contribution is the child's adjoint times the local derivative: for "
+        "`v = a × b`, `a` receives `ḡ_v · b`; for `+` each side receives `ḡ_v`; for `-` the "
+        "right side receives `-ḡ_v`.",
+        "If the node already holds an adjoint, the contribution is added to it.",
+    ),
+    solution=_answer, make_question=partial(next_adjoint_question, "l06-number-next-adjoint"),
+)
+
+ACCUMULATE = Exercise(
+    id="l06-number-accumulate", lesson=LESSON, kind="number",
+    title="Adjoints add up at fan-out",
+    prompt="This node is used more than once, so it has already received a contribution. "
+           "Predict its adjoint after the next one arrives.",
+    hints=(
+        "Work out the new contribution first (child's adjoint times the local derivative).",
+        "Then add it to the adjoint the node already holds: contributions accumulate.",
+    ),
+    solution=_answer,
+    make_question=partial(next_adjoint_question, "l06-number-accumulate", accumulate=True),
+)
+
+EXERCISES = [TOPOSORT, BACKWARD_PASS, NEXT_ADJOINT, ACCUMULATE]

@@ -1,0 +1,100 @@
+"""Lesson 9: higher-order derivatives. ``grad(grad(f))`` works because the backward pass is
+itself traced when an outer ``grad`` is watching.
+"""
+
+from functools import partial
+
+from ..model import Case, Exercise, FunctionSpec, Question
+from ..practice import derivative_question
+from ..randfun import make_function, random_smooth, second_derivative, to_text
+from ..specs import cases, returns_function
+
+LESSON = 9
+
+
+# --------------------------------------------------------------- second_derivative
+
+def second_derivative_of(f):
+    from tutor.autograd import grad
+    return grad(grad(f))
+
+
+def _second_case(rng, index):
+    expr = random_smooth(rng, ("x",), size=int(rng.integers(2, 5)))
+    f = make_function(expr, ("x",), lib="autograd")
+    f.expr = expr
+    x = round(float(rng.uniform(-1.5, 1.5)), 3)
+    return Case(((f,), (x,)), text=f"f(x) = {to_text(expr)}, at x = {x:g}")
+
+
+def _second_reference(case):
+    (f,), (x,) = case.args
+    return second_derivative(f.expr, {"x": x}, "x")
+
+
+SECOND_DERIVATIVE = Exercise(
+    id="l09-second-derivative", lesson=LESSON, kind="function",
+    title="The second derivative by nesting grad",
+    prompt=(
+        "Write `second_derivative_of(f)`: for `f`, a function of one number, return the "
+        "function `x -> f''(x)`. Use `grad` from `tutor.autograd` (or your own, if it can "
+        "differentiate its own backward pass).\n\n"
+        "Checked on random functions built from `tutor.autograd.numpy` (sin, cos, exp, tanh, "
+        "powers) at random points."),
+    hints=(
+        "`grad(f)` is itself a function of one number, like `f`.",
+        "So you can take its derivative again.",
+        "`return grad(grad(f))`",
+    ),
+    solution=second_derivative_of,
+    spec=FunctionSpec("second_derivative_of", "second_derivative_of(f)(x)",
+                      cases(20, _second_case),
+                      call=returns_function("second_derivative_of(f)", "a function of x"),
+                      reference=_second_reference, rtol=1e-6, atol=1e-7),
+)
+
+
+# ------------------------------------------------------ number: f'' of a polynomial
+
+def _second_question(exercise_id, rng):
+    a, b, c = (int(value) for value in rng.choice([-3, -2, -1, 1, 2, 3], size=3))
+    x = int(rng.integers(-2, 3))
+    value = 6 * a * x + 2 * b
+    f_text = f"{a}*x**3 + {b}*x**2 + {c}*x".replace("+ -", "- ")
+    text = f"`f(x) = {f_text}`. What is the second derivative **f''(x)** at x = {x}?"
+    return Question(exercise_id, text, float(value),
+                    explanation=f"f'(x) = {3 * a}*x**2 + {2 * b}*x + {c}, f''(x) = "
+                                f"{6 * a}*x + {2 * b} = {value} at x = {x}.")
+
+
+def _answer(question):
+    return question.answer
+
+
+SECOND_NUMBER = Exercise(
+    id="l09-number-second-derivative", lesson=LESSON, kind="number",
+    title="f'' of a cubic at a point",
+    prompt="Differentiate a cubic twice and evaluate the result at a point.",
+    hints=(
+        "Differentiate once: the power rule, term by term.",
+        "Differentiate the result again; the linear term disappears.",
+    ),
+    solution=_answer, make_question=partial(_second_question, "l09-number-second-derivative"),
+)
+
+SECOND_EXPRESSION = Exercise(
+    id="l09-expr-second-derivative", lesson=LESSON, kind="expression",
+    title="Type a second derivative",
+    prompt="Type f''(x) for a random function; it is compared with `grad(grad(f))` at random "
+           "points.",
+    hints=(
+        "Differentiate once, write the result down, then differentiate that.",
+        "d²/dx² sin(a*x) = -a²·sin(a*x); d²/dx² exp(a*x) = a²·exp(a*x); d²/dx² log(x) = "
+        "-1/x².",
+    ),
+    solution=_answer,
+    make_question=partial(derivative_question, "l09-expr-second-derivative", order=2,
+                          with_y=False),
+)
+
+EXERCISES = [SECOND_DERIVATIVE, SECOND_NUMBER, SECOND_EXPRESSION]

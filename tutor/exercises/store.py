@@ -1,0 +1,279 @@
+"""Progress: every attempt, kept in a SQLite file per learner.
+
+The file lives under the user's data directory (``$XDG_DATA_HOME`` or ``~/.local/share``,
+then ``autograd-tutor/progress.sqlite``); the environment variable ``TUTOR_PROGRESS_DB``
+names another file. One table, ``attempts``, gets one row per checked answer: the exercise
+id, its lesson, whether it passed, and the time.
+
+Several notebooks may write at once: the database runs in WAL mode with a generous busy
+timeout, and every write is one short transaction, so nothing is lost. If the file is not a
+readable SQLite database, it is renamed ``<name>.corrupt-<timestamp>``, a warning says so,
+and a fresh store starts; the learner keeps working.
+"""
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+ENV_VAR = "TUTOR_PROGRESS_DB"
+BUSY_TIMEOUT_SECONDS = 30.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id          INTEGER PRIMARY KEY,
+    exercise_id TEXT    NOT NULL,
+    lesson      INTEGER NOT NULL,
+    passed      INTEGER NOT NULL,
+    time        REAL    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_by_exercise ON attempts (exercise_id);
+"""
+
+_CHECKED = set()        # files whose integrity this process has already verified
+
+
+class CorruptProgressWarning(UserWarning):
+    """The progress file could not be read and was set aside."""
+
+
+def default_path():
+    """``$XDG_DATA_HOME/autograd-tutor/progress.sqlite`` (``~/.local/share`` by default)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local",
+                                                           "share")
+    return Path(base) / "autograd-tutor" / "progress.sqlite"
+
+
+def store_path():
+    """The file in use: ``$TUTOR_PROGRESS_DB`` if set, else :func:`default_path`."""
+    override = os.environ.get(ENV_VAR)
+    return Path(override).expanduser() if override else default_path()
+
+
+@dataclass(frozen=True)
+class Attempt:
+    exercise_id: str
+    lesson: int
+    passed: bool
+    time: float
+
+    def as_dict(self):
+        return {"exercise_id": self.exercise_id, "lesson": self.lesson, "passed": self.passed,
+                "time": _iso(self.time)}
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    lesson: int
+    title: str
+    passed: int
+    attempted: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the store holds: attempts and passes per exercise, and a summary per lesson."""
+
+    path: str
+    attempts: dict = field(default_factory=dict)
+    passes: dict = field(default_factory=dict)
+    lessons: dict = field(default_factory=dict)
+    notice: str = ""
+
+    @property
+    def passed(self):
+        """Ids of the exercises passed at least once."""
+        return frozenset(exercise_id for exercise_id, count in self.passes.items() if count)
+
+    def __repr__(self):
+        lines = [f"Progress ({len(self.passed)} exercises passed, "
+                 f"{sum(self.attempts.values())} attempts)"]
+        for item in self.lessons.values():
+            lines.append(f"  lesson {item.lesson:2d} {item.title:32s} {item.passed}/{item.total}")
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        rows = "".join(f"<tr><td>{item.lesson}</td><td>{item.title}</td>"
+                       f"<td>{item.passed} / {item.total}</td></tr>"
+                       for item in self.lessons.values())
+        return (f"<table class='tutor-progress'><tr><th>Lesson</th><th></th><th>Passed</th></tr>"
+                f"{rows}</table>")
+
+
+class ProgressStore:
+    """The SQLite file of one learner. Cheap to create; each operation opens and closes it."""
+
+    def __init__(self, path=None):
+        self.path = Path(path) if path is not None else store_path()
+        self.notice = ""
+
+    # ------------------------------------------------------------------ writing
+
+    def record_attempt(self, exercise_id, lesson, passed, when=None):
+        """Add one attempt, in its own transaction."""
+        when = time.time() if when is None else when
+        with self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("INSERT INTO attempts (exercise_id, lesson, passed, time) "
+                               "VALUES (?, ?, ?, ?)",
+                               (exercise_id, int(lesson), int(bool(passed)), float(when)))
+            connection.execute("COMMIT")
+
+    # ------------------------------------------------------------------ reading
+
+    def attempts(self):
+        """Every attempt, oldest first."""
+        with self._connect() as connection:
+            rows = connection.execute("SELECT exercise_id, lesson, passed, time FROM attempts "
+                                      "ORDER BY time, id").fetchall()
+        return [Attempt(exercise_id, lesson, bool(passed), moment)
+                for exercise_id, lesson, passed, moment in rows]
+
+    def summary(self, exercises=(), lesson_titles=None):
+        """A :class:`Progress`; ``exercises`` (the catalog) gives the per-lesson totals."""
+        attempts, passes = {}, {}
+        for attempt in self.attempts():
+            attempts[attempt.exercise_id] = attempts.get(attempt.exercise_id, 0) + 1
+            passes[attempt.exercise_id] = passes.get(attempt.exercise_id, 0) + attempt.passed
+        lessons = {}
+        for exercise in exercises:
+            item = lessons.get(exercise.lesson) or LessonProgress(
+                exercise.lesson, (lesson_titles or {}).get(exercise.lesson, ""), 0, 0, 0)
+            lessons[exercise.lesson] = LessonProgress(
+                item.lesson, item.title,
+                item.passed + (passes.get(exercise.id, 0) > 0),
+                item.attempted + (exercise.id in attempts),
+                item.total + 1)
+        return Progress(str(self.path), attempts, passes, dict(sorted(lessons.items())),
+                        self.notice)
+
+    def export_json(self, exercises=(), lesson_titles=None):
+        """Everything a teacher needs, as JSON text: per exercise and every attempt."""
+        progress = self.summary(exercises, lesson_titles)
+        rows = self.attempts()
+        first_pass = {}
+        for attempt in rows:
+            if attempt.passed and attempt.exercise_id not in first_pass:
+                first_pass[attempt.exercise_id] = _iso(attempt.time)
+        document = {
+            "format": "autograd-tutor-progress",
+            "version": 1,
+            "exported_at": _iso(time.time()),
+            "passed": len(progress.passed),
+            "total": len(exercises),
+            "lessons": [vars(item) for item in progress.lessons.values()],
+            "exercises": [{"id": exercise.id, "lesson": exercise.lesson, "kind": exercise.kind,
+                           "title": exercise.title,
+                           "attempts": progress.attempts.get(exercise.id, 0),
+                           "passes": progress.passes.get(exercise.id, 0),
+                           "passed": exercise.id in progress.passed,
+                           "first_passed_at": first_pass.get(exercise.id)}
+                          for exercise in exercises],
+            "attempts": [attempt.as_dict() for attempt in rows],
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False)
+
+    # ---------------------------------------------------------------- the file
+
+    @contextlib.contextmanager
+    def _connect(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = self._open()
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError):
+                raise
+            self._set_aside(error)
+            connection = self._open()
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def _open(self):
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS,
+                                     isolation_level=None)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            _retry_locked(lambda: connection.execute("PRAGMA journal_mode = WAL").fetchall())
+            key = os.path.abspath(self.path)
+            if key not in _CHECKED:
+                verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+                if verdict != "ok":
+                    raise sqlite3.DatabaseError(f"integrity check failed: {verdict}")
+                _CHECKED.add(key)
+            _retry_locked(lambda: connection.executescript(_SCHEMA))
+            return connection
+        except BaseException:
+            connection.close()
+            raise
+
+    def _set_aside(self, error):
+        """Rename the unreadable file (and its WAL companions) and warn; a new file follows."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        with _file_lock(self.path):
+            if not self.path.exists() or self._healthy():    # another process fixed it
+                return
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+            number = 1
+            while aside.exists():
+                aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{number}")
+                number += 1
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                companion = self.path.with_name(self.path.name + suffix)
+                if companion.exists():
+                    os.replace(companion, aside.with_name(aside.name + suffix))
+        _CHECKED.discard(os.path.abspath(self.path))
+        self.notice = (f"Your progress file {self.path} could not be read ({error}). It was "
+                       f"moved aside to {aside.name} and a fresh progress store was started; "
+                       f"earlier attempts are not lost, only set aside.")
+        warnings.warn(self.notice, CorruptProgressWarning, stacklevel=4)
+
+    def _healthy(self):
+        try:
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
+            try:
+                return connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            finally:
+                connection.close()
+        except sqlite3.DatabaseError as error:
+            return isinstance(error, sqlite3.OperationalError)
+
+
+def _retry_locked(action, attempts=100):
+    """Run ``action``, waiting out "database is locked" (e.g. two processes creating the
+    file at the same moment)."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def _file_lock(path):
+    """An exclusive lock between processes (POSIX); without fcntl, no lock."""
+    try:
+        import fcntl
+    except ImportError:         # pragma: no cover - Windows
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _iso(moment):
+    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds")
