@@ -1,14 +1,24 @@
 """``import tutor.autograd.numpy as np``: numpy, traceable.
 
-The whole numpy namespace is here (constants, dtypes, ``np.random``, ``np.linalg``); functions
-record Nodes when given Boxes, and about a hundred of them have VJPs registered in
-``numpy_vjps.py`` and ``linalg.py``.
+The whole numpy namespace is here (constants, dtypes, ``np.random``, ``np.linalg``, ``np.fft``);
+functions record Nodes when given Boxes. The VJP table is split by topic:
+
+* ``numpy_vjps.py``: arithmetic, elementwise functions, reductions;
+* ``numpy_vjps_linalg.py``: dot, matmul, tensordot, einsum, trace, ...;
+* ``numpy_vjps_shapes.py``: reshaping, joining, splitting, indexing;
+* ``linalg.py``: ``np.linalg`` (inv, det, slogdet, solve, norm, cholesky);
+* ``numpy_boxes.py``: the operators and methods of a Box (``x + y``, ``x.T``, ``x.sum()``).
+
+``numpy_vjps`` is imported first: it gives numpy's aliases (``abs``/``absolute``...) a single
+primitive before anything else picks them up.
 """
 
 import numpy.random as random
 
-from . import numpy_boxes, numpy_vjps, operators  # operators last: it rebinds Box arithmetic
+from . import numpy_vjps, numpy_vjps_linalg, numpy_vjps_shapes
+from . import numpy_boxes
 from . import linalg, fft
 from .numpy_wrapper import *  # noqa: F401,F403
-from .numpy_vjps import array, asarray, concatenate, stack, hstack, vstack, column_stack  # noqa: F401
-from .numpy_wrapper import abs, divide, row_stack  # noqa: F401  (aliases set by numpy_vjps)
+from .numpy_vjps_shapes import (  # noqa: F401
+    array, asarray, concatenate, concat, stack, hstack, vstack, dstack, column_stack,
+    row_stack, split, array_split, hsplit, vsplit, dsplit, atleast_1d, atleast_2d, atleast_3d)

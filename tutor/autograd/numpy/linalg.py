@@ -1,7 +1,178 @@
-"""``np.linalg``, traceable, with VJPs for inv, det, slogdet, solve, norm and cholesky."""
+"""``np.linalg``, traceable, with VJPs for inv, det, slogdet, solve, norm and cholesky.
 
+The VJPs of matrix functions come from differentiating the defining identity. For the inverse,
+``A · A⁻¹ = I`` gives ``dA · A⁻¹ + A · d(A⁻¹) = 0``, so ``d(A⁻¹) = −A⁻¹ · dA · A⁻¹``, and the
+adjoint flows back as ``−A⁻ᵀ · g · A⁻ᵀ``. Everything works on stacks of matrices too (the last
+two axes are the matrix), which is why transposes are written ``_T(x)``.
+"""
+
+from collections import namedtuple
+from functools import reduce
+
+import numpy as _np
 import numpy.linalg as _linalg
 
+from ..core import defvjp
+from ..tracer import getval, isbox, primitive
+from . import numpy_wrapper as anp
+from .numpy_vjps import _shape, unbroadcast
 from .numpy_wrapper import wrap_namespace
 
 __all__ = wrap_namespace(_linalg.__dict__, globals())
+
+
+def _T(x):
+    """Transpose of the last two axes (a batch of matrices stays a batch)."""
+    return anp.swapaxes(x, -1, -2)
+
+
+def _as_matrix(v):
+    """Give a batch of numbers two trailing axes of length 1, to scale a batch of matrices."""
+    return anp.expand_dims(anp.expand_dims(v, -1), -1)
+
+
+# ------------------------------------------------------------ inverse and determinants
+
+defvjp(inv, lambda ans, x: lambda g: -anp.matmul(anp.matmul(_T(ans), g), _T(ans)),
+       symbol="A⁻¹", formulas="−ansᵀ · g · ansᵀ")
+defvjp(det, lambda ans, x: lambda g: _as_matrix(g * ans) * _T(inv(x)),
+       formulas="g · ans · x⁻ᵀ")
+
+
+@primitive
+def logabsdet(x):
+    """log |det x|, the differentiable half of ``slogdet`` (the sign has no derivative)."""
+    return _linalg.slogdet(x)[1]
+
+
+defvjp(logabsdet, lambda ans, x: lambda g: _as_matrix(g) * _T(inv(x)),
+       symbol="log|det|", formulas="g · x⁻ᵀ")
+
+SlogdetResult = namedtuple("SlogdetResult", "sign logabsdet")
+
+
+def slogdet(a):
+    """``(sign, log|det a|)`` like numpy's; the log-determinant is traced, the sign is plain."""
+    if not isbox(a):
+        return _linalg.slogdet(a)
+    return SlogdetResult(_linalg.slogdet(getval(a))[0], logabsdet(a))
+
+
+slogdet.primitive = logabsdet
+
+# ------------------------------------------------------------------------------ solve
+#
+# ans = x⁻¹ y. Then y's adjoint is x⁻ᵀ g (a solve with the transpose), and x's adjoint is
+# −(x⁻ᵀ g) · ansᵀ. numpy treats y as a vector only when it is 1-d.
+
+
+def _solve_vjp_x(ans, x, y):
+    def vjp(g):
+        g_y = solve(_T(x), g)
+        if anp.ndim(y) == 1:
+            return unbroadcast(x, -anp.expand_dims(g_y, -1) * anp.expand_dims(ans, -2))
+        return unbroadcast(x, -anp.matmul(g_y, _T(ans)))
+    return vjp
+
+
+defvjp(solve, _solve_vjp_x, lambda ans, x, y: lambda g: unbroadcast(y, solve(_T(x), g)),
+       formulas=("−(x⁻ᵀ · g) · ansᵀ", "x⁻ᵀ · g"))
+
+# ---------------------------------------------------------------------------- cholesky
+#
+# L = cholesky(A) with A = L Lᵀ. Differentiating, dA = dL Lᵀ + L dLᵀ; solving for the adjoint
+# gives Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, where Φ keeps the lower triangle and halves the diagonal. A is
+# symmetric, so the adjoint is made symmetric too.
+
+
+def _cholesky_vjp(ans, x, upper=False):
+    lower = _T(ans) if upper else ans
+
+    def vjp(g):
+        g = _T(g) if upper else g
+        inner = anp.tril(anp.matmul(_T(lower), g))
+        phi = inner - 0.5 * _diagonal_part(inner)
+        left = solve(_T(lower), phi)                          # L⁻ᵀ Φ
+        adjoint = _T(solve(_T(lower), _T(left)))              # L⁻ᵀ Φ L⁻¹
+        return 0.5 * (adjoint + _T(adjoint))
+    return vjp
+
+
+def _diagonal_part(x):
+    return x * _np.eye(_shape(x)[-1])
+
+
+defvjp(cholesky, _cholesky_vjp, symbol="chol", formulas="sym(L⁻ᵀ · Φ(Lᵀ · g) · L⁻¹)")
+
+# -------------------------------------------------------------------------------- norm
+#
+# Vector norms ‖x‖_p = (Σ |x|^p)^(1/p) have gradient sign(x) · |x|^(p−1) / ‖x‖^(p−1), i.e.
+# x / ‖x‖ for p = 2. Matrix norms (axis a pair, or a 2-d x with ord given) are handled by kind.
+
+
+@primitive
+def singular_vector_product(x, which):
+    """U_k V_kᵀ for the singular vectors of the largest (``which=2``), smallest (``-2``) or all
+    (``"nuc"``) singular values of the matrices in ``x``: the gradient of those matrix norms.
+
+    It has no VJP of its own, so differentiating those norms *twice* stops with a clear error.
+    """
+    u, s, vh = _linalg.svd(x, full_matrices=False)
+    if which == "nuc":
+        return u @ vh
+    k = 0 if which == 2 else s.shape[-1] - 1      # singular values come largest first
+    return u[..., :, k:k + 1] @ vh[..., k:k + 1, :]
+
+
+def _norm_vjp(ans, x, ord=None, axis=None, keepdims=False):
+    ndim = anp.ndim(x)
+    if axis is None:
+        matrix = ndim == 2 and ord is not None
+        axes = tuple(range(ndim))
+    else:
+        axes = tuple(a % ndim for a in ((axis,) if _np.ndim(axis) == 0 else axis))
+        matrix = len(axes) == 2
+    kept = tuple(1 if i in axes else size for i, size in enumerate(_shape(x)))
+    spread = lambda v: anp.reshape(v, kept)           # g and ans, broadcastable against x
+
+    def vjp(g):
+        g, norm = spread(g), spread(ans)
+        if matrix:
+            return g * _matrix_norm_gradient(x, norm, ord, axes)
+        if ord is None or ord == 2:
+            return g * x / norm
+        if ord == 1:
+            return g * anp.sign(x)
+        if ord in (_np.inf, -_np.inf):
+            winners = anp.abs(x) == norm
+            return g * anp.sign(x) * winners / _np.sum(winners, axis=axes, keepdims=True)
+        if ord == 0:
+            return anp.zeros_like(x)
+        return g * anp.sign(x) * anp.abs(x) ** (ord - 1) / norm ** (ord - 1)
+    return vjp
+
+
+def _matrix_norm_gradient(x, norm, ord, axes):
+    rows, cols = axes
+    if ord in (None, "fro"):
+        return x / norm
+    if ord in (2, -2, "nuc"):
+        moved = anp.moveaxis(x, axes, (-2, -1))
+        return anp.moveaxis(singular_vector_product(moved, ord), (-2, -1), axes)
+    # 1 / -1: the largest / smallest column sum of |x|; inf / -inf: the same with rows.
+    summed_axis = rows if ord in (1, -1) else cols
+    sums = anp.sum(anp.abs(x), axis=summed_axis, keepdims=True)
+    winners = sums == norm
+    return anp.sign(x) * winners / _np.sum(winners, axis=axes, keepdims=True)
+
+
+defvjp(norm, _norm_vjp, symbol="‖x‖", formulas="g · x / ans (ord 2; others by kind)")
+
+# ---------------------------------------------------------------------------- products
+
+
+def multi_dot(arrays, *, out=None):
+    """``np.linalg.multi_dot``: with Boxes, a chain of traced ``dot``s."""
+    if not any(isbox(a) for a in arrays):
+        return _linalg.multi_dot(arrays, out=out)
+    return reduce(anp.dot, arrays)

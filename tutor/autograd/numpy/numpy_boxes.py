@@ -48,7 +48,8 @@ def _plain_conversion(kind):
 _OPERATOR_UFUNCS = {
     _np.add: anp.add, _np.subtract: anp.subtract, _np.multiply: anp.multiply,
     _np.true_divide: anp.true_divide, _np.power: anp.power, _np.matmul: anp.matmul,
-    _np.negative: anp.negative, _np.remainder: anp.remainder,
+    _np.negative: anp.negative, _np.positive: anp.positive, _np.remainder: anp.remainder,
+    _np.floor_divide: anp.floor_divide,
     _np.less: anp.less, _np.less_equal: anp.less_equal, _np.greater: anp.greater,
     _np.greater_equal: anp.greater_equal, _np.equal: anp.equal, _np.not_equal: anp.not_equal,
 }
@@ -100,9 +101,12 @@ _BOX_METHODS = {
     "__pow__": _binary(anp.power), "__rpow__": _binary(anp.power, True),
     "__matmul__": _binary(anp.matmul), "__rmatmul__": _binary(anp.matmul, True),
     "__mod__": _binary(anp.remainder), "__rmod__": _binary(anp.remainder, True),
+    "__floordiv__": _binary(anp.floor_divide), "__rfloordiv__": _binary(anp.floor_divide, True),
     "__neg__": lambda self: anp.negative(self),
     "__pos__": lambda self: self,
     "__abs__": lambda self: anp.absolute(self),
+    "__round__": lambda self, ndigits=0: anp.round(self, ndigits),
+    "__format__": lambda self, spec: format(self._value, spec),
     "__getitem__": lambda self, index: anp._getitem(self, index),
     "__setitem__": _setitem,
     "__iter__": _iter,
@@ -130,7 +134,7 @@ _BOX_METHODS = {
 
 for _name in ("dot sum mean prod max min var std cumsum cumprod ravel squeeze swapaxes clip "
               "conj conjugate diagonal trace flatten round argmax argmin argsort nonzero "
-              "any all repeat take").split():
+              "any all repeat take copy").split():
     _BOX_METHODS[_name] = _method(getattr(anp, _name if _name != "flatten" else "ravel"))
 
 for _name, _attribute in _BOX_METHODS.items():

@@ -1,40 +1,56 @@
-"""The VJP table: how each numpy primitive passes an adjoint ``g`` back to its arguments.
+"""The VJP table, part 1: arithmetic, elementwise functions and reductions.
 
-One line per primitive and argument, written with the wrapped numpy (so that the VJPs can
-themselves be differentiated: that is all ``grad(grad(f))`` needs). Each registration also
-carries what a learner reads: the symbol drawn in the graph and the formula in ``g``, the
-arguments ``x``, ``y`` and the output ``ans``.
+A VJP says how a primitive passes the adjoint ``g`` of its output back to one argument. Each
+line below registers one primitive: a curried maker per argument, ``lambda ans, x, y: lambda
+g: ...`` (``ans`` is the forward output), and what a learner reads: the ``symbol`` drawn in the
+graph and the ``formulas``, one per argument, in ``g``, ``x``, ``y`` and ``ans``.
 
-Binary operations broadcast: ``x + y`` with ``x`` of shape (3,) and ``y`` a scalar gives shape
-(3,), so the adjoint reaching ``y`` has shape (3,) too and must be summed back to ``y``'s shape.
-That is :func:`unbroadcast`.
+Two rules make everything work:
+
+* VJPs are written with the *wrapped* numpy (``anp``), never plain numpy, because ``g``, ``x``
+  and ``ans`` may themselves be Boxes when we differentiate twice: ``grad(grad(f))`` traces the
+  backward pass of the inner ``grad``, so the VJPs must be traceable too.
+* Binary operations broadcast. ``x + y`` with ``x`` of shape (3,) and a scalar ``y`` gives shape
+  (3,), so the adjoint arriving for ``y`` has shape (3,) and must be summed back to ``y``'s
+  shape: that is :func:`unbroadcast`, used by every binary VJP.
+
+The table continues in ``numpy_vjps_linalg.py`` (dot, matmul, einsum, ...),
+``numpy_vjps_shapes.py`` (reshaping, joining, indexing) and ``linalg.py`` (``np.linalg``).
 """
+
+import sys
 
 import numpy as _np
 
-from ..core import defvjp, defvjp_argnum
-from ..tracer import getval, isbox, primitive
+from ..core import defvjp
+from ..tracer import getval
 from . import numpy_wrapper as anp
 
 # ----------------------------------------------------------------------------- helpers
 
 
 def _shape(value):
+    """The shape of a value, a Box or a Python number (``()`` for numbers)."""
     value = getval(value)
-    try:
-        return value.shape          # arrays and numpy scalars: an attribute lookup
-    except AttributeError:
-        return _np.shape(value)     # Python numbers, lists
+    return value.shape if type(value) is _np.ndarray else _np.shape(value)
+
+
+def _match_complex(target, g):
+    """A real input gets a real adjoint: drop the imaginary part a complex ``g`` picked up."""
+    if anp.iscomplexobj(g) and not anp.iscomplexobj(target):
+        return anp.real(g)
+    return g
 
 
 def unbroadcast(target, g):
     """Sum the adjoint ``g`` down to the shape of ``target`` (undoing numpy broadcasting).
 
-    Broadcasting copies ``target`` along new leading axes and along axes of length 1; the
-    adjoint of a copied value is the sum of the adjoints of its copies.
+    Broadcasting copies ``target`` along new leading axes and along its axes of length 1. A
+    copied value influences the output once per copy, so its adjoint is the *sum* of the
+    adjoints of its copies: ``x`` of shape (3,) added to ``y`` of shape (2, 3) gets ``g`` summed
+    over axis 0.
     """
-    if type(g) is type(target) is _np.float64:
-        return g                    # the common scalar case, decided without any shape lookups
+    g = _match_complex(target, g)
     target_shape = _shape(target)
     g_shape = _shape(g)
     if g_shape == target_shape:
@@ -42,16 +58,31 @@ def unbroadcast(target, g):
     extra = len(g_shape) - len(target_shape)
     if extra > 0:
         g = anp.sum(g, axis=tuple(range(extra)))
-    axes = tuple(axis for axis, size in enumerate(target_shape) if size == 1 and _shape(g)[axis] != 1)
-    if axes:
-        g = anp.sum(g, axis=axes, keepdims=True)
+    stretched = tuple(axis for axis, size in enumerate(target_shape)
+                      if size == 1 and _shape(g)[axis] != 1)
+    if stretched:
+        g = anp.sum(g, axis=stretched, keepdims=True)
     return g
 
 
-def balanced_eq(x, z, y):
-    """Where ``x`` was the max/min ``z``: 1, shared equally when ``x`` and ``y`` tie."""
-    return (x == z) / (1.0 + (x == y))
+def _share_aliases():
+    """Give numpy's several names for one function (``abs``/``absolute``, ``pow``/``power``,
+    ``acos``/``arccos``...) one single primitive, so one registration covers every name."""
+    first_name = {}
+    for name, obj in vars(_np).items():
+        if name.startswith("_") or not callable(obj) or isinstance(obj, type):
+            continue
+        if not hasattr(anp, name):
+            continue
+        if id(obj) in first_name:
+            setattr(anp, name, getattr(anp, first_name[id(obj)]))
+        else:
+            first_name[id(obj)] = name
 
+
+_share_aliases()
+
+_LN2, _LN10 = _np.log(2.0), _np.log(10.0)
 
 # ------------------------------------------------------------------------- arithmetic
 
@@ -67,261 +98,294 @@ defvjp(anp.multiply,    lambda ans, x, y: lambda g: unbroadcast(x, g * y),
 defvjp(anp.true_divide, lambda ans, x, y: lambda g: unbroadcast(x, g / y),
                         lambda ans, x, y: lambda g: unbroadcast(y, -g * x / y ** 2),
        symbol="÷", formulas=("g / y", "−g · x / y²"))
-defvjp(anp.power,       lambda ans, x, y: lambda g: unbroadcast(x, g * y * x ** anp.where(y, y - 1, 1.0)),
-                        lambda ans, x, y: lambda g: unbroadcast(y, g * ans * anp.log(anp.where(x, x, 1.0))),
+
+
+# d/dx x^y = y · x^(y−1); written so that y = 0 (x^0 = 1) and x = 0 give 0, not 0 · inf.
+def _power_vjp_x(ans, x, y):
+    return lambda g: unbroadcast(x, g * y * x ** anp.where(y, y - 1, 1.0))
+
+
+# d/dy x^y = x^y · log(x) = ans · log(x); 0^y does not depend on y, so log(0) is replaced.
+def _power_vjp_y(ans, x, y):
+    return lambda g: unbroadcast(y, g * ans * anp.log(anp.where(x, x, 1.0)))
+
+
+defvjp(anp.power,       _power_vjp_x, _power_vjp_y,
+       symbol="^", formulas=("g · y · x^(y−1)", "g · ans · log(x)"))
+defvjp(anp.float_power, _power_vjp_x, _power_vjp_y,
        symbol="^", formulas=("g · y · x^(y−1)", "g · ans · log(x)"))
 defvjp(anp.negative,    lambda ans, x: lambda g: -g, symbol="−", formulas="−g")
 defvjp(anp.positive,    lambda ans, x: lambda g: g, symbol="+", formulas="g")
+defvjp(anp.reciprocal,  lambda ans, x: lambda g: -g * ans ** 2, symbol="1/x", formulas="−g · ans²")
 defvjp(anp.remainder,   lambda ans, x, y: lambda g: unbroadcast(x, g),
                         lambda ans, x, y: lambda g: unbroadcast(y, -g * anp.floor(x / y)),
        symbol="mod", formulas=("g", "−g · floor(x / y)"))
-anp.divide = anp.true_divide
+defvjp(anp.fmod,        lambda ans, x, y: lambda g: unbroadcast(x, g),
+                        lambda ans, x, y: lambda g: unbroadcast(y, -g * anp.trunc(x / y)),
+       symbol="fmod", formulas=("g", "−g · trunc(x / y)"))
 
-# ------------------------------------------------------------------------- elementwise
+# ------------------------------------------------------------ exponentials and logarithms
 
 defvjp(anp.exp,        lambda ans, x: lambda g: g * ans, formulas="g · ans")
+defvjp(anp.exp2,       lambda ans, x: lambda g: g * ans * _LN2, formulas="g · ans · ln 2")
+defvjp(anp.expm1,      lambda ans, x: lambda g: g * (ans + 1.0), formulas="g · (ans + 1)")
 defvjp(anp.log,        lambda ans, x: lambda g: g / x, formulas="g / x")
-defvjp(anp.sin,        lambda ans, x: lambda g: g * anp.cos(x), formulas="g · cos(x)")
-defvjp(anp.cos,        lambda ans, x: lambda g: -g * anp.sin(x), formulas="−g · sin(x)")
-defvjp(anp.tanh,       lambda ans, x: lambda g: g * (1.0 - ans ** 2), formulas="g · (1 − ans²)")
-defvjp(anp.sqrt,       lambda ans, x: lambda g: g * 0.5 / ans, formulas="g / (2 · ans)")
-defvjp(anp.square,     lambda ans, x: lambda g: g * 2.0 * x, formulas="g · 2x")
-defvjp(anp.absolute,   lambda ans, x: lambda g: g * anp.sign(x), symbol="abs", formulas="g · sign(x)")
-defvjp(anp.maximum,    lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
-                       lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)),
+defvjp(anp.log2,       lambda ans, x: lambda g: g / (x * _LN2), formulas="g / (x · ln 2)")
+defvjp(anp.log10,      lambda ans, x: lambda g: g / (x * _LN10), formulas="g / (x · ln 10)")
+defvjp(anp.log1p,      lambda ans, x: lambda g: g / (1.0 + x), formulas="g / (1 + x)")
+defvjp(anp.logaddexp,  lambda ans, x, y: lambda g: unbroadcast(x, g * anp.exp(x - ans)),
+                       lambda ans, x, y: lambda g: unbroadcast(y, g * anp.exp(y - ans)),
+       formulas=("g · exp(x − ans)", "g · exp(y − ans)"))
+defvjp(anp.logaddexp2, lambda ans, x, y: lambda g: unbroadcast(x, g * anp.exp2(x - ans)),
+                       lambda ans, x, y: lambda g: unbroadcast(y, g * anp.exp2(y - ans)),
+       formulas=("g · 2^(x − ans)", "g · 2^(y − ans)"))
+
+# ------------------------------------------------------------------ trigonometric
+
+defvjp(anp.sin,     lambda ans, x: lambda g: g * anp.cos(x), formulas="g · cos(x)")
+defvjp(anp.cos,     lambda ans, x: lambda g: -g * anp.sin(x), formulas="−g · sin(x)")
+defvjp(anp.tan,     lambda ans, x: lambda g: g * (1.0 + ans ** 2), formulas="g · (1 + ans²)")
+defvjp(anp.arcsin,  lambda ans, x: lambda g: g / anp.sqrt(1.0 - x ** 2), formulas="g / √(1 − x²)")
+defvjp(anp.arccos,  lambda ans, x: lambda g: -g / anp.sqrt(1.0 - x ** 2), formulas="−g / √(1 − x²)")
+defvjp(anp.arctan,  lambda ans, x: lambda g: g / (1.0 + x ** 2), formulas="g / (1 + x²)")
+defvjp(anp.arctan2, lambda ans, x, y: lambda g: unbroadcast(x, g * y / (x ** 2 + y ** 2)),
+                    lambda ans, x, y: lambda g: unbroadcast(y, -g * x / (x ** 2 + y ** 2)),
+       formulas=("g · y / (x² + y²)", "−g · x / (x² + y²)"))
+defvjp(anp.hypot,   lambda ans, x, y: lambda g: unbroadcast(x, g * x / ans),
+                    lambda ans, x, y: lambda g: unbroadcast(y, g * y / ans),
+       formulas=("g · x / ans", "g · y / ans"))
+defvjp(anp.deg2rad, lambda ans, x: lambda g: g * (_np.pi / 180.0), formulas="g · π / 180")
+defvjp(anp.radians, lambda ans, x: lambda g: g * (_np.pi / 180.0), formulas="g · π / 180")
+defvjp(anp.rad2deg, lambda ans, x: lambda g: g * (180.0 / _np.pi), formulas="g · 180 / π")
+defvjp(anp.degrees, lambda ans, x: lambda g: g * (180.0 / _np.pi), formulas="g · 180 / π")
+
+
+# sinc(x) = sin(πx) / (πx), so sinc'(x) = (cos(πx) − sinc(x)) / x. Near 0 that is 0 / 0, so
+# there we use its Taylor series −π²x/3 + π⁴x³/30 (which also gets the second derivative right).
+def _sinc_vjp(ans, x):
+    near_zero = anp.abs(x) < 1e-3
+    safe_x = anp.where(near_zero, 1.0, x)
+    series = -_np.pi ** 2 / 3 * x + _np.pi ** 4 / 30 * x ** 3
+    return lambda g: g * anp.where(near_zero, series, (anp.cos(_np.pi * x) - ans) / safe_x)
+
+
+defvjp(anp.sinc, _sinc_vjp, formulas="g · (cos(πx) − ans) / x")
+
+# --------------------------------------------------------------------- hyperbolic
+
+defvjp(anp.sinh,    lambda ans, x: lambda g: g * anp.cosh(x), formulas="g · cosh(x)")
+defvjp(anp.cosh,    lambda ans, x: lambda g: g * anp.sinh(x), formulas="g · sinh(x)")
+defvjp(anp.tanh,    lambda ans, x: lambda g: g * (1.0 - ans ** 2), formulas="g · (1 − ans²)")
+defvjp(anp.arcsinh, lambda ans, x: lambda g: g / anp.sqrt(x ** 2 + 1.0), formulas="g / √(x² + 1)")
+defvjp(anp.arccosh, lambda ans, x: lambda g: g / anp.sqrt(x ** 2 - 1.0), formulas="g / √(x² − 1)")
+defvjp(anp.arctanh, lambda ans, x: lambda g: g / (1.0 - x ** 2), formulas="g / (1 − x²)")
+
+# ------------------------------------------------------------- powers and roots
+
+defvjp(anp.sqrt,   lambda ans, x: lambda g: g * 0.5 / ans, symbol="√", formulas="g / (2 · ans)")
+defvjp(anp.cbrt,   lambda ans, x: lambda g: g / (3.0 * ans ** 2), symbol="∛", formulas="g / (3 · ans²)")
+defvjp(anp.square, lambda ans, x: lambda g: g * 2.0 * x, symbol="x²", formulas="g · 2x")
+
+# ------------------------------------------------ absolute value, sign, clipping, choosing
+
+
+# |x| has slope sign(x) (0 at the kink x = 0); for complex x it is conj(x) / |x|.
+def _absolute_vjp(ans, x):
+    if anp.iscomplexobj(x):
+        return lambda g: g * anp.conj(x) / anp.where(ans == 0, 1.0, ans)
+    return lambda g: g * anp.sign(x)
+
+
+def balanced_eq(x, z, y):
+    """1 where ``x`` was the chosen value ``z``, 1/2 where ``x`` and ``y`` tied, else 0."""
+    return (x == z) / (1.0 + (x == y))
+
+
+def _clip_vjp(ans, x, a_min=None, a_max=None, *args, **kwargs):
+    low = kwargs.get("min", a_min)
+    high = kwargs.get("max", a_max)
+    inside = _np.ones(_shape(x), dtype=bool)
+    if low is not None:
+        inside = inside & (x >= low)
+    if high is not None:
+        inside = inside & (x <= high)
+    return lambda g: g * inside
+
+
+defvjp(anp.absolute, _absolute_vjp, symbol="|x|", formulas="g · sign(x)")
+defvjp(anp.fabs,     lambda ans, x: lambda g: g * anp.sign(x), symbol="|x|", formulas="g · sign(x)")
+defvjp(anp.sign,     None, formulas="0 (sign is flat away from 0)")
+defvjp(anp.clip,     _clip_vjp, formulas="g · [low ≤ x ≤ high]")
+defvjp(anp.maximum,  lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
+                     lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)),
        symbol="max", formulas=("g · [x ≥ y]", "g · [y ≥ x]"))
-defvjp(anp.minimum,    lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
-                       lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)),
+defvjp(anp.minimum,  lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
+                     lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)),
        symbol="min", formulas=("g · [x ≤ y]", "g · [y ≤ x]"))
-defvjp(anp.where,      None,
-                       lambda ans, c, x=None, y=None: lambda g: unbroadcast(x, anp.where(c, g, 0.0)),
-                       lambda ans, c, x=None, y=None: lambda g: unbroadcast(y, anp.where(c, 0.0, g)),
-       formulas=("", "g · [c]", "g · [not c]"))
-anp.abs = anp.absolute
+defvjp(anp.fmax,     lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
+                     lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)),
+       symbol="max", formulas=("g · [x ≥ y]", "g · [y ≥ x]"))
+defvjp(anp.fmin,     lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
+                     lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)),
+       symbol="min", formulas=("g · [x ≤ y]", "g · [y ≤ x]"))
+defvjp(anp.where,    None,
+                     lambda ans, c, x=None, y=None: lambda g: unbroadcast(x, anp.where(c, g, 0.0)),
+                     lambda ans, c, x=None, y=None: lambda g: unbroadcast(y, anp.where(c, 0.0, g)),
+       formulas=("0 (the condition only chooses)", "g where c, else 0", "g where not c, else 0"))
+
+# ------------------------------------------------------------------- complex parts
+
+defvjp(anp.real,      lambda ans, x: lambda g: anp.real(g), formulas="real(g)")
+defvjp(anp.imag,      lambda ans, x: lambda g: _match_complex(x, -1j * g), formulas="−i · g")
+defvjp(anp.conjugate, lambda ans, x: lambda g: anp.conj(g), symbol="conj", formulas="conj(g)")
 
 # -------------------------------------------------------------------------- reductions
+#
+# A reduction such as sum(x, axis=0) maps many entries to one, so its VJP spreads the reduced
+# adjoint back over the axes that were reduced away: ``_spread``.
 
 
-def _repeat_to_match_shape(g, shape, axis, keepdims):
-    """Spread a reduced adjoint back over the axes that were summed away."""
+def _reduced_axes(axis, ndim):
+    """``axis`` (None, an int or a tuple, maybe negative) as a tuple of non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    return tuple(a % ndim for a in axes)
+
+
+def _spread(g, shape, axis):
+    """Copy a reduced value (with or without ``keepdims``) back over the reduced axes."""
     if shape == ():
-        return g, 1
-    axis = tuple(range(len(shape))) if axis is None else (
-        tuple(axis) if isinstance(axis, (tuple, list)) else (axis,))
-    axis = tuple(a % len(shape) for a in axis)
-    kept_shape = tuple(1 if i in axis else size for i, size in enumerate(shape))
-    count = int(_np.prod([shape[i] for i in axis]))
-    return anp.broadcast_to(anp.reshape(g, kept_shape), shape), count
+        return g
+    axes = _reduced_axes(axis, len(shape))
+    kept_shape = tuple(1 if i in axes else size for i, size in enumerate(shape))
+    return anp.broadcast_to(anp.reshape(g, kept_shape), shape)
 
 
-def _sum_vjp(ans, x, axis=None, keepdims=False, dtype=None):
+def _count(shape, axis):
+    """How many entries were reduced into each output entry."""
+    return int(_np.prod([shape[i] for i in _reduced_axes(axis, len(shape))]))
+
+
+def _sum_vjp(ans, x, axis=None, *args, **kwargs):
     shape = _shape(x)
-    return lambda g: _repeat_to_match_shape(g, shape, axis, keepdims)[0]
+    return lambda g: _spread(g, shape, axis)
 
 
-def _mean_vjp(ans, x, axis=None, keepdims=False, dtype=None):
+def _mean_vjp(ans, x, axis=None, *args, **kwargs):
     shape = _shape(x)
-
-    def vjp(g):
-        spread, count = _repeat_to_match_shape(g, shape, axis, keepdims)
-        return spread / count
-    return vjp
+    return lambda g: _spread(g, shape, axis) / _count(shape, axis)
 
 
-defvjp(anp.sum,  _sum_vjp, symbol="Σ", formulas="g, copied over the summed axes")
-defvjp(anp.mean, _mean_vjp, formulas="g / n, copied over the averaged axes")
-
-# ---------------------------------------------------------------------- linear algebra
-
-
-def _matmul_vjp(argnum):
-    """matmul: ans = x @ y with batch broadcasting; 1-d operands are promoted and squeezed."""
-    def maker(ans, x, y):
-        def vjp(g):
-            x2 = anp.expand_dims(x, 0) if anp.ndim(x) == 1 else x
-            y2 = anp.expand_dims(y, -1) if anp.ndim(y) == 1 else y
-            g2 = g
-            if anp.ndim(x) == 1:
-                g2 = anp.expand_dims(g2, -2)
-            if anp.ndim(y) == 1:
-                g2 = anp.expand_dims(g2, -1)
-            if argnum == 0:
-                result = anp.matmul(g2, anp.swapaxes(y2, -1, -2))
-                result = anp.squeeze(result, -2) if anp.ndim(x) == 1 else result
-                return unbroadcast(x, result) if anp.ndim(x) > 1 else _sum_leading(result, 1)
-            result = anp.matmul(anp.swapaxes(x2, -1, -2), g2)
-            result = anp.squeeze(result, -1) if anp.ndim(y) == 1 else result
-            return unbroadcast(y, result) if anp.ndim(y) > 1 else _sum_leading(result, 1)
-        return vjp
-    return maker
+def _prod_vjp(ans, x, axis=None, *args, **kwargs):
+    shape = _shape(x)
+    return lambda g: _spread(g * ans, shape, axis) / x
 
 
-def _sum_leading(value, ndim):
-    extra = anp.ndim(value) - ndim
-    return anp.sum(value, axis=tuple(range(extra))) if extra > 0 else value
+def _max_vjp(ans, x, axis=None, *args, **kwargs):
+    """Only the entries equal to the max receive the adjoint (shared equally between ties)."""
+    shape = _shape(x)
+    winners = x == _spread(ans, shape, axis)
+    ties = _np.sum(winners, axis=_reduced_axes(axis, len(shape)) or None, keepdims=True)
+    return lambda g: _spread(g, shape, axis) * winners / ties
 
 
-defvjp(anp.matmul, _matmul_vjp(0), _matmul_vjp(1), symbol="@", formulas=("g @ yᵀ", "xᵀ @ g"))
+def _var_vjp(ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
+    shape = _shape(x)
+    dof = _count(shape, axis) - ddof
+    centred = x - anp.mean(x, axis=axis, keepdims=True)
+    return lambda g: _spread(g, shape, axis) * 2.0 * centred / dof
 
 
-def _dot_as_matmul(argnum):
-    """dot equals matmul for 1-d and 2-d operands, and plain multiply for scalars."""
-    def maker(ans, x, y):
-        if anp.ndim(x) == 0 or anp.ndim(y) == 0:
-            other = y if argnum == 0 else x
-            target = x if argnum == 0 else y
-            return lambda g: unbroadcast(target, anp.sum(g * other)) if anp.ndim(target) == 0 \
-                else g * other
-        return _matmul_vjp(argnum)(ans, x, y)
-    return maker
+def _std_vjp(ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
+    shape = _shape(x)
+    dof = _count(shape, axis) - ddof
+    centred = x - anp.mean(x, axis=axis, keepdims=True)
+    return lambda g: _spread(g / ans, shape, axis) * centred / dof
 
 
-defvjp(anp.dot, _dot_as_matmul(0), _dot_as_matmul(1), symbol="·", formulas=("g · yᵀ", "xᵀ · g"))
-
-# ------------------------------------------------------------------- shapes and indexing
-
-defvjp(anp.reshape,   lambda ans, x, shape, order=None: lambda g: anp.reshape(g, _shape(x)),
-       formulas="g reshaped back to x's shape")
-defvjp(anp.ravel,     lambda ans, x, order=None: lambda g: anp.reshape(g, _shape(x)),
-       formulas="g reshaped back to x's shape")
+def _nansum_vjp(ans, x, axis=None, *args, **kwargs):
+    shape = _shape(x)
+    counted = ~_np.isnan(getval(x))
+    return lambda g: _spread(g, shape, axis) * counted
 
 
-def _transpose_vjp(ans, x, axes=None):
-    if axes is None:
-        return lambda g: anp.transpose(g)
-    return lambda g: anp.transpose(g, _np.argsort(axes))
+defvjp(anp.sum,    _sum_vjp, symbol="Σ", formulas="g, copied over the summed axes")
+defvjp(anp.nansum, _nansum_vjp, symbol="Σ", formulas="g, copied to the entries that are not NaN")
+defvjp(anp.mean,   _mean_vjp, formulas="g / n, copied over the averaged axes")
+defvjp(anp.prod,   _prod_vjp, symbol="Π", formulas="g · ans / x")
+defvjp(anp.max,    _max_vjp, formulas="g at the maximum, 0 elsewhere")
+defvjp(anp.amax,   _max_vjp, formulas="g at the maximum, 0 elsewhere")
+defvjp(anp.min,    _max_vjp, formulas="g at the minimum, 0 elsewhere")
+defvjp(anp.amin,   _max_vjp, formulas="g at the minimum, 0 elsewhere")
+defvjp(anp.var,    _var_vjp, formulas="g · 2 · (x − mean) / (n − ddof)")
+defvjp(anp.std,    _std_vjp, formulas="g · (x − mean) / ((n − ddof) · ans)")
+
+# ---------------------------------------------------------- cumulative sums and differences
 
 
-defvjp(anp.transpose, _transpose_vjp, symbol="ᵀ", formulas="gᵀ")
-defvjp(anp.broadcast_to, lambda ans, x, shape, subok=False: lambda g: unbroadcast(x, g),
-       formulas="g summed over the broadcast axes")
-defvjp(anp.swapaxes, lambda ans, x, axis1, axis2: lambda g: anp.swapaxes(g, axis2, axis1),
-       formulas="g with the axes swapped back")
-defvjp(anp.expand_dims, lambda ans, x, axis: lambda g: anp.reshape(g, _shape(x)),
-       formulas="g reshaped back to x's shape")
-defvjp(anp.squeeze, lambda ans, x, axis=None: lambda g: anp.reshape(g, _shape(x)),
-       formulas="g reshaped back to x's shape")
+def _reverse_cumsum(g, axis):
+    """Sum from the end: entry i gets g[i] + g[i+1] + ..., the adjoint of a running sum."""
+    return anp.flip(anp.cumsum(anp.flip(g, axis), axis), axis)
 
 
-@primitive
-def _getitem(x, index):
-    """``x[index]`` as a primitive (Box.__getitem__ calls it)."""
-    return x[index]
+def _cumsum_vjp(ans, x, axis=None, *args, **kwargs):
+    shape = _shape(x)
+    if axis is None:    # numpy flattens x first
+        return lambda g: anp.reshape(_reverse_cumsum(g, 0), shape)
+    return lambda g: _reverse_cumsum(g, axis)
 
 
-@primitive
-def _untake(g, index, shape):
-    """The adjoint of indexing: ``g`` added into zeros of ``shape`` at ``index``."""
-    result = _np.zeros(shape, dtype=_np.result_type(g, _np.float64))
-    if _selects_each_position_once(index):
-        result[index] = g               # slices, single integers, masks: no position twice
-    else:
-        _np.add.at(result, index, g)    # integer arrays may repeat a position: accumulate
-    return result
+# ans[i] = x[0] · ... · x[i], so x[j] receives Σ_{i ≥ j} g[i] · ans[i] / x[j].
+def _cumprod_vjp(ans, x, axis=None, *args, **kwargs):
+    shape = _shape(x)
+    if axis is None:
+        return lambda g: anp.reshape(_reverse_cumsum(g * ans, 0), shape) / x
+    return lambda g: _reverse_cumsum(g * ans, axis) / x
 
 
-def _selects_each_position_once(index):
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(part is None or part is Ellipsis or isinstance(part, (slice, int, _np.integer))
-               or (isinstance(part, _np.ndarray) and part.dtype == bool) for part in parts)
-
-
-defvjp(_getitem, lambda ans, x, index: lambda g: _untake(g, index, _shape(x)),
-       symbol="[ ]", formulas="g placed at the indexed positions, zeros elsewhere")
-defvjp(_untake, lambda ans, g, index, shape: lambda h: _getitem(h, index),
-       symbol="scatter", formulas="g[index]")
-anp._getitem = _getitem
-
-
-@primitive
-def _astype(x, dtype, *args, **kwargs):
-    return _np.asarray(x).astype(dtype, *args, **kwargs)
-
-
-defvjp(_astype, lambda ans, x, dtype, *args, **kwargs: lambda g: anp.asarray(g).astype(_np.result_type(getval(x))),
-       formulas="g")
-anp._astype = _astype
-
-# ------------------------------------------------- functions taking sequences of arrays
-
-
-@primitive
-def _concatenate_args(axis, *arrays):
-    return _np.concatenate(arrays, axis=axis)
-
-
-def _concatenate_vjp(argnum, ans, args, kwargs):
-    axis, arrays = args[0], args[1:]
-    sizes = [_np.shape(getval(a))[axis] if _np.ndim(getval(a)) else 1 for a in arrays]
-    start = sum(sizes[: argnum - 1])
-    stop = start + sizes[argnum - 1]
-
-    def vjp(g):
-        index = [slice(None)] * anp.ndim(g)
-        index[axis] = slice(start, stop)
-        return g[tuple(index)]
-    return vjp
-
-
-defvjp_argnum(_concatenate_args, _concatenate_vjp, symbol="concat",
-              formulas=("", "g, the slice that came from this array"))
-
-
-def concatenate(arrays, axis=0, out=None, **kwargs):
-    """``np.concatenate`` that accepts Boxes among the arrays."""
-    arrays = list(arrays)
-    if any(isbox(a) for a in arrays):
-        return _concatenate_args(axis, *arrays)
-    return _np.concatenate(arrays, axis=axis, out=out, **kwargs)
-
-
-def stack(arrays, axis=0, **kwargs):
-    """``np.stack`` that accepts Boxes: every array gains an axis, then they are concatenated."""
-    arrays = [anp.asarray(a) if not isbox(a) else a for a in arrays]
-    if not any(isbox(a) for a in arrays):
-        return _np.stack(arrays, axis=axis, **kwargs)
-    ndim = anp.ndim(arrays[0]) + 1
+def _diff_vjp(ans, x, n=1, axis=-1, prepend=_np._NoValue, append=_np._NoValue):
+    """ans[i] = x[i+1] − x[i], so x[j] receives g[j−1] − g[j] (missing terms are 0); n times."""
+    ndim = anp.ndim(x)
     axis = axis % ndim
-    return concatenate([anp.expand_dims(a, axis) for a in arrays], axis=axis)
+    before = 0 if prepend is _np._NoValue else (_shape(prepend)[axis] if anp.ndim(prepend) else 1)
+    length = _shape(x)[axis]
+
+    def along(start, stop):
+        index = [slice(None)] * ndim
+        index[axis] = slice(start, stop)
+        return tuple(index)
+
+    def vjp(g):
+        for _ in range(n):
+            widths = [(0, 0)] * ndim
+            widths[axis] = (1, 1)
+            padded = anp.pad(g, widths)
+            g = padded[along(None, -1)] - padded[along(1, None)]
+        return g[along(before, before + length)]
+    return vjp
 
 
-def hstack(arrays, **kwargs):
-    arrays = [anp.atleast_1d(a) for a in arrays]
-    return concatenate(arrays, axis=0 if anp.ndim(arrays[0]) == 1 else 1)
+defvjp(anp.cumsum,  _cumsum_vjp, symbol="cumΣ", formulas="reverse cumulative sum of g")
+defvjp(anp.cumprod, _cumprod_vjp, symbol="cumΠ", formulas="reverse cumulative sum of g · ans, / x")
+defvjp(anp.diff,    _diff_vjp, formulas="g[i−1] − g[i] (repeated n times)")
 
 
-def vstack(arrays, **kwargs):
-    return concatenate([anp.atleast_2d(a) for a in arrays], axis=0)
+# ------------------------------------------------------------------ what is registered
 
+def registered_primitives():
+    """Every distinct primitive of ``tutor.autograd.numpy`` that has a VJP registered.
 
-def column_stack(arrays):
-    arrays = [anp.reshape(a, (-1, 1)) if anp.ndim(a) < 2 else a for a in arrays]
-    return concatenate(arrays, axis=1)
-
-
-def array(A, *args, **kwargs):
-    """``np.array`` that accepts (nested) lists containing Boxes, by stacking them."""
-    if isbox(A):
-        return A
-    if isinstance(A, (list, tuple)) and _contains_box(A):
-        return stack([array(a) for a in A])
-    return _np.array(A, *args, **kwargs)
-
-
-def asarray(A, *args, **kwargs):
-    if isbox(A) or (isinstance(A, (list, tuple)) and _contains_box(A)):
-        return array(A)
-    return _np.asarray(A, *args, **kwargs)
-
-
-def _contains_box(value):
-    if isbox(value):
-        return True
-    return isinstance(value, (list, tuple)) and any(_contains_box(item) for item in value)
-
-
-for _function in (concatenate, stack, hstack, vstack, column_stack, array, asarray):
-    setattr(anp, _function.__name__, _function)
-anp.row_stack = vstack
-defvjp(anp.atleast_1d, lambda ans, x: lambda g: anp.reshape(g, _shape(x)), formulas="g")
-defvjp(anp.atleast_2d, lambda ans, x: lambda g: anp.reshape(g, _shape(x)), formulas="g")
+    Found by looking through the modules of this package for primitives whose VJP table
+    (``.vjps``, or ``.vjp_argnum`` for any-argument primitives) is filled in.
+    """
+    found = {}
+    package = __name__.rsplit(".", 1)[0]
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == package or name.startswith(package + ".")):
+            continue
+        for obj in list(vars(module).values()):
+            for candidate in (obj, getattr(obj, "primitive", None)):
+                if getattr(candidate, "vjps", None) or getattr(candidate, "vjp_argnum", None):
+                    found[id(candidate)] = candidate
+    return sorted(found.values(), key=lambda fun: fun.__name__)

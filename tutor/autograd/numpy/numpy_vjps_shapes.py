@@ -1,0 +1,345 @@
+"""The VJP table, part 3: functions that move entries around without changing them.
+
+Reshaping, transposing, flipping, joining, splitting, indexing: each output entry *is* some
+input entry. So the adjoint goes back by the inverse move: reshape ``g`` back, transpose it
+back, flip it back. When an input entry was used several times (``tile``, ``repeat``,
+``x[[0, 0]]``, broadcasting), its adjoint is the sum over its copies; when it was not used at
+all (a slice), it gets 0. Indexing's VJP, :func:`_untake`, does both: it adds ``g`` into zeros.
+"""
+
+import numpy as _np
+
+from ..core import defvjp, defvjp_argnum
+from ..tracer import getval, isbox, primitive
+from . import numpy_wrapper as anp
+from .numpy_vjps import _shape, unbroadcast
+
+
+def _back_to_shape_of(ans, x, *args, **kwargs):
+    """VJP maker for functions that only change the shape: reshape g back to x's shape."""
+    return lambda g: anp.reshape(g, _shape(x))
+
+
+# ------------------------------------------------------------------------- reshaping
+
+for _fun in (anp.reshape, anp.ravel, anp.squeeze, anp.expand_dims, anp.atleast_1d,
+             anp.atleast_2d, anp.atleast_3d):
+    defvjp(_fun, _back_to_shape_of, formulas="g reshaped back to x's shape")
+
+defvjp(anp.copy, lambda ans, x, *args, **kwargs: lambda g: g, formulas="g")
+defvjp(anp.broadcast_to, lambda ans, x, shape, *args, **kwargs: lambda g: unbroadcast(x, g),
+       formulas="g summed over the broadcast copies")
+
+
+def _one_or_many(fun):
+    """numpy's ``atleast_1d(a, b)`` returns a tuple; a primitive must return one array."""
+    def wrapper(*arys):
+        if len(arys) == 1:
+            return fun(arys[0])
+        return tuple(fun(a) for a in arys)
+    wrapper.__name__ = fun.__name__
+    wrapper.__doc__ = fun.__doc__
+    wrapper.primitive = fun
+    return wrapper
+
+# ------------------------------------------------------------------------------ axes
+
+
+def _transpose_vjp(ans, x, axes=None):
+    if axes is None:
+        return lambda g: anp.transpose(g)
+    return lambda g: anp.transpose(g, tuple(_np.argsort([a % anp.ndim(x) for a in axes])))
+
+
+defvjp(anp.transpose, _transpose_vjp, symbol="ᵀ", formulas="gᵀ (axes moved back)")
+defvjp(anp.swapaxes, lambda ans, x, axis1, axis2: lambda g: anp.swapaxes(g, axis2, axis1),
+       symbol="ᵀ", formulas="g with the axes swapped back")
+defvjp(anp.moveaxis, lambda ans, x, source, destination:
+                     lambda g: anp.moveaxis(g, destination, source),
+       formulas="g with the axes moved back")
+if hasattr(anp, "matrix_transpose"):     # numpy >= 2
+    defvjp(anp.matrix_transpose, lambda ans, x: lambda g: anp.matrix_transpose(g), symbol="ᵀ",
+           formulas="gᵀ")
+
+# --------------------------------------------------------------------------- reordering
+
+defvjp(anp.flip,   lambda ans, x, axis=None: lambda g: anp.flip(g, axis), formulas="g flipped back")
+defvjp(anp.fliplr, lambda ans, x: lambda g: anp.fliplr(g), formulas="g flipped back")
+defvjp(anp.flipud, lambda ans, x: lambda g: anp.flipud(g), formulas="g flipped back")
+defvjp(anp.rot90,  lambda ans, x, k=1, axes=(0, 1): lambda g: anp.rot90(g, -k, axes),
+       formulas="g rotated back")
+defvjp(anp.roll,   lambda ans, x, shift, axis=None: lambda g: anp.roll(g, _np.negative(shift), axis),
+       formulas="g rolled back")
+
+# ----------------------------------------------------------------------------- indexing
+
+
+@primitive
+def _getitem(x, index):
+    """``x[index]`` as a primitive: ``Box.__getitem__`` calls it."""
+    return x[index]
+
+
+@primitive
+def _untake(g, index, shape):
+    """The adjoint of ``x[index]``: ``g`` added into zeros of ``shape`` at ``index``.
+
+    ``numpy.add.at`` adds once per occurrence, so ``x[[0, 0]]`` sends both adjoints to x[0].
+    """
+    result = _np.zeros(shape, dtype=_np.result_type(g, _np.float64))
+    _np.add.at(result, index, g)
+    return result
+
+
+defvjp(_getitem, lambda ans, x, index: lambda g: _untake(g, index, _shape(x)),
+       symbol="[ ]", formulas="g added at the indexed positions, 0 elsewhere")
+defvjp(_untake, lambda ans, g, index, shape: lambda h: _getitem(h, index),
+       symbol="scatter", formulas="g[index]")
+_getitem.__name__ = "getitem"
+_untake.__name__ = "untake"
+
+
+def _along_axis(indices, axis, shape):
+    """An index tuple for an output of ``shape``: ``indices`` along ``axis``, and along every
+    other axis each position itself (the index form of ``take_along_axis``)."""
+    ndim = len(shape)
+    grid = [_np.arange(size).reshape([-1 if i == d else 1 for i in range(ndim)])
+            for d, size in enumerate(shape)]
+    grid[axis] = indices
+    return tuple(grid)
+
+
+def _take_vjp(ans, x, indices, axis=None, out=None, mode="raise"):
+    shape = _shape(x)
+    length = int(_np.prod(shape)) if axis is None else shape[axis]
+    indices = _np.asarray(indices)
+    indices = _np.clip(indices, 0, length - 1) if mode == "clip" else indices % length
+    if axis is None:
+        return lambda g: anp.reshape(_untake(g, indices, (length,)), shape)
+    index = (slice(None),) * (axis % len(shape)) + (indices,)
+    return lambda g: _untake(g, index, shape)
+
+
+def _take_along_axis_vjp(ans, x, indices, axis=-1):
+    shape = _shape(x)
+    if axis is None:
+        return lambda g: anp.reshape(_untake(g, indices, (int(_np.prod(shape)),)), shape)
+    index = _along_axis(_np.asarray(indices), axis % len(shape), _shape(ans))
+    return lambda g: _untake(g, index, shape)
+
+
+def _sort_vjp(ans, x, axis=-1, *args, **kwargs):
+    """sort(x) = x taken along ``axis`` in argsort order: the adjoint goes back to where each
+    entry came from."""
+    order = _np.argsort(getval(x), axis=axis, kind="stable")
+    return _take_along_axis_vjp(ans, x, order, axis)
+
+
+def _repeat_vjp(ans, x, repeats, axis=None):
+    """repeat(x, r, axis) = take(x, [0, 0, 1, 1, ...], axis): each copy's adjoint adds up."""
+    shape = _shape(x)
+    length = int(_np.prod(shape)) if axis is None else shape[axis]
+    copies_of = _np.repeat(_np.arange(length), repeats)
+    return _take_vjp(ans, x, copies_of, axis)
+
+
+defvjp(anp.take,          _take_vjp, formulas="g added at the taken positions, 0 elsewhere")
+defvjp(anp.take_along_axis, _take_along_axis_vjp,
+       formulas="g added at the taken positions, 0 elsewhere")
+defvjp(anp.sort,          _sort_vjp, formulas="g sent back to each entry's unsorted position")
+defvjp(anp.repeat,        _repeat_vjp, formulas="g summed over each entry's copies")
+
+
+# tile(x, reps): view g with axes (rep0, x0, rep1, x1, ...) and sum over the repetitions.
+def _tile_vjp(ans, x, reps):
+    reps = (reps,) if _np.ndim(reps) == 0 else tuple(reps)
+    ndim = max(len(reps), anp.ndim(x))
+    reps = (1,) * (ndim - len(reps)) + reps
+    padded = (1,) * (ndim - anp.ndim(x)) + _shape(x)
+    interleaved = tuple(size for pair in zip(reps, padded) for size in pair)
+    summed = tuple(range(0, 2 * ndim, 2))
+    return lambda g: anp.reshape(anp.sum(anp.reshape(g, interleaved), axis=summed), _shape(x))
+
+
+defvjp(anp.tile, _tile_vjp, formulas="g summed over the tiles")
+
+
+# pad: constant padding is undone by slicing the padding off; edge/reflect/symmetric/wrap copy
+# entries of x, so their adjoint is found by padding the *positions* of x the same way.
+_INDEX_MODES = ("edge", "reflect", "symmetric", "wrap")
+
+
+def _pad_vjp(ans, x, pad_width, mode="constant", **kwargs):
+    shape = _shape(x)
+    widths = _np.broadcast_to(_np.asarray(pad_width, dtype=int), (len(shape), 2))
+    if mode == "constant":
+        inside = tuple(slice(before, before + size) for (before, _), size in zip(widths, shape))
+        return lambda g: g[inside]
+    if mode in _INDEX_MODES:
+        positions = _np.arange(int(_np.prod(shape))).reshape(shape)
+        source = _np.pad(positions, widths, mode=mode, **kwargs)
+        return lambda g: anp.reshape(_untake(g, source, (positions.size,)), shape)
+    raise NotImplementedError(
+        f"np.pad(mode={mode!r}) has no VJP in tutor.autograd; modes with a VJP: "
+        f"'constant', {', '.join(repr(m) for m in _INDEX_MODES)}.")
+
+
+defvjp(anp.pad, _pad_vjp, formulas="g with the padding cut off (copies summed)")
+
+# ------------------------------------------------------------------------------- dtype
+
+
+@primitive
+def _astype(x, dtype, *args, **kwargs):
+    """``x.astype(dtype)`` as a primitive."""
+    return _np.asarray(x).astype(dtype, *args, **kwargs)
+
+
+defvjp(_astype, lambda ans, x, dtype, *args, **kwargs:
+                lambda g: _astype(g, _np.result_type(getval(x))),
+       symbol="astype", formulas="g, converted back to x's dtype")
+_astype.__name__ = "astype"
+
+# ------------------------------------------------------- joining sequences of arrays
+#
+# concatenate([a, b, c]) takes a *list*; a primitive only looks for Boxes among its direct
+# arguments, so the list is spread out: _concatenate_args(axis, a, b, c), one argnum per array.
+
+
+@primitive
+def _concatenate_args(axis, *arrays):
+    return _np.concatenate(arrays, axis=axis)
+
+
+def _concatenate_vjp(argnum, ans, args, kwargs):
+    """Each array gets back the slice of g that came from it."""
+    axis, arrays = args[0], args[1:]
+    sizes = [_shape(a)[axis] for a in arrays]
+    start = sum(sizes[: argnum - 1])
+    stop = start + sizes[argnum - 1]
+
+    def vjp(g):
+        index = [slice(None)] * anp.ndim(g)
+        index[axis] = slice(start, stop)
+        return g[tuple(index)]
+    return vjp
+
+
+_concatenate_args.__name__ = "concatenate"
+defvjp_argnum(_concatenate_args, _concatenate_vjp, symbol="concat",
+              formulas=("",) + ("the slice of g that came from this array",) * 64)
+
+
+def concatenate(arrays, axis=0, out=None, **kwargs):
+    """``np.concatenate`` that accepts Boxes among the arrays."""
+    arrays = list(arrays)
+    if not any(isbox(a) for a in arrays):
+        return _np.concatenate(arrays, axis=axis, out=out, **kwargs)
+    if axis is None:
+        arrays, axis = [anp.ravel(a) for a in arrays], 0
+    return _concatenate_args(axis, *arrays)
+
+
+def stack(arrays, axis=0, **kwargs):
+    """``np.stack``: every array gains a new axis, then they are concatenated along it."""
+    arrays = [a if isbox(a) else _np.asarray(a) for a in arrays]
+    if not any(isbox(a) for a in arrays):
+        return _np.stack(arrays, axis=axis, **kwargs)
+    axis = axis % (anp.ndim(arrays[0]) + 1)
+    return concatenate([anp.expand_dims(a, axis) for a in arrays], axis=axis)
+
+
+def hstack(arrays, **kwargs):
+    arrays = [atleast_1d(a) for a in arrays]
+    return concatenate(arrays, axis=0 if anp.ndim(arrays[0]) == 1 else 1)
+
+
+def vstack(arrays, **kwargs):
+    return concatenate([atleast_2d(a) for a in arrays], axis=0)
+
+
+def dstack(arrays):
+    return concatenate([atleast_3d(a) for a in arrays], axis=2)
+
+
+def column_stack(arrays):
+    arrays = [anp.reshape(a, (-1, 1)) if anp.ndim(a) < 2 else a for a in arrays]
+    return concatenate(arrays, axis=1)
+
+
+def array(A, *args, **kwargs):
+    """``np.array`` that accepts (nested) lists containing Boxes, by stacking them."""
+    if isbox(A):
+        return A
+    if isinstance(A, (list, tuple)) and _contains_box(A):
+        return stack([array(a) for a in A])
+    return _np.array(A, *args, **kwargs)
+
+
+def asarray(A, *args, **kwargs):
+    """``np.asarray`` that keeps Boxes traced."""
+    if isbox(A) or (isinstance(A, (list, tuple)) and _contains_box(A)):
+        return array(A)
+    return _np.asarray(A, *args, **kwargs)
+
+
+def _contains_box(value):
+    if isbox(value):
+        return True
+    return isinstance(value, (list, tuple)) and any(_contains_box(item) for item in value)
+
+# ------------------------------------------------------------------------------ splitting
+#
+# split returns a *list* of arrays; each piece is an ordinary slice (a _getitem), so no new
+# VJP is needed.
+
+
+def array_split(ary, indices_or_sections, axis=0):
+    """``np.array_split`` that keeps Boxes traced: a list of slices of ``ary``."""
+    if not isbox(ary):
+        return _np.array_split(ary, indices_or_sections, axis=axis)
+    return _slices(ary, _np.array_split(_np.arange(_shape(ary)[axis]), indices_or_sections), axis)
+
+
+def split(ary, indices_or_sections, axis=0):
+    """``np.split`` that keeps Boxes traced (equal sections required, as in numpy)."""
+    if not isbox(ary):
+        return _np.split(ary, indices_or_sections, axis=axis)
+    return _slices(ary, _np.split(_np.arange(_shape(ary)[axis]), indices_or_sections), axis)
+
+
+def _slices(ary, pieces, axis):
+    result, start = [], 0
+    for piece in pieces:
+        index = [slice(None)] * anp.ndim(ary)
+        index[axis] = slice(start, start + len(piece))
+        result.append(ary[tuple(index)])
+        start += len(piece)
+    return result
+
+
+def hsplit(ary, indices_or_sections):
+    return split(ary, indices_or_sections, axis=1 if anp.ndim(ary) > 1 else 0)
+
+
+def vsplit(ary, indices_or_sections):
+    return split(ary, indices_or_sections, axis=0)
+
+
+def dsplit(ary, indices_or_sections):
+    return split(ary, indices_or_sections, axis=2)
+
+
+concat = concatenate
+row_stack = vstack
+atleast_1d = _one_or_many(anp.atleast_1d)
+atleast_2d = _one_or_many(anp.atleast_2d)
+atleast_3d = _one_or_many(anp.atleast_3d)
+
+for _function in (concatenate, stack, hstack, vstack, dstack, column_stack, array, asarray,
+                  array_split, split, hsplit, vsplit, dsplit, atleast_1d, atleast_2d, atleast_3d):
+    setattr(anp, _function.__name__, _function)
+anp.concat = concat
+anp.row_stack = row_stack
+anp._getitem = _getitem
+anp._astype = _astype
