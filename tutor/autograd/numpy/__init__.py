@@ -7,7 +7,8 @@ functions record Nodes when given Boxes. The VJP table is split by topic:
 * ``numpy_vjps_linalg.py``: dot, matmul, tensordot, einsum, trace, ...;
 * ``numpy_vjps_shapes.py``: reshaping, joining, splitting, indexing;
 * ``linalg.py``: ``np.linalg`` (inv, det, slogdet, solve, norm, cholesky);
-* ``numpy_boxes.py``: the operators and methods of a Box (``x + y``, ``x.T``, ``x.sum()``).
+* ``numpy_boxes.py``: the operators and methods of a Box (``x + y``, ``x.T``, ``x.sum()``);
+  ``operators.py`` then gives the arithmetic operators faster twins sharing the same VJPs.
 
 ``numpy_vjps`` is imported first: it gives numpy's aliases (``abs``/``absolute``...) a single
 primitive before anything else picks them up.
@@ -16,7 +17,7 @@ primitive before anything else picks them up.
 import numpy.random as random
 
 from . import numpy_vjps, numpy_vjps_linalg, numpy_vjps_shapes
-from . import numpy_boxes
+from . import numpy_boxes, operators  # operators last: it rebinds Box arithmetic
 from . import linalg, fft
 from .numpy_wrapper import *  # noqa: F401,F403
 from .numpy_vjps_shapes import (  # noqa: F401

@@ -32,7 +32,10 @@ from . import numpy_wrapper as anp
 def _shape(value):
     """The shape of a value, a Box or a Python number (``()`` for numbers)."""
     value = getval(value)
-    return value.shape if type(value) is _np.ndarray else _np.shape(value)
+    try:
+        return value.shape          # arrays and numpy scalars: an attribute lookup
+    except AttributeError:
+        return _np.shape(value)     # Python numbers, lists
 
 
 def _match_complex(target, g):
@@ -50,6 +53,8 @@ def unbroadcast(target, g):
     adjoints of its copies: ``x`` of shape (3,) added to ``y`` of shape (2, 3) gets ``g`` summed
     over axis 0.
     """
+    if type(g) is type(target) is _np.float64:
+        return g                    # the common scalar case, decided without any shape lookups
     g = _match_complex(target, g)
     target_shape = _shape(target)
     g_shape = _shape(g)
@@ -301,7 +306,8 @@ def _std_vjp(ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
     shape = _shape(x)
     dof = _count(shape, axis) - ddof
     centred = x - anp.mean(x, axis=axis, keepdims=True)
-    return lambda g: _spread(g / ans, shape, axis) * centred / dof
+    safe_ans = anp.where(ans == 0, 1.0, ans)     # all values equal (e.g. one value): slope 0
+    return lambda g: _spread(g / safe_ans, shape, axis) * centred / dof
 
 
 def _nansum_vjp(ans, x, axis=None, *args, **kwargs):
@@ -378,14 +384,17 @@ def registered_primitives():
 
     Found by looking through the modules of this package for primitives whose VJP table
     (``.vjps``, or ``.vjp_argnum`` for any-argument primitives) is filled in.
+    Primitives sharing one VJP table (the operator twins of ``operators.py``) count once; the
+    public numpy name is the one returned.
     """
     found = {}
     package = __name__.rsplit(".", 1)[0]
-    for name, module in list(sys.modules.items()):
-        if module is None or not (name == package or name.startswith(package + ".")):
-            continue
+    modules = [module for name, module in list(sys.modules.items())
+               if module is not None and (name == package or name.startswith(package + "."))]
+    modules.sort(key=lambda module: module.__name__ != anp.__name__)    # public names first
+    for module in modules:
         for obj in list(vars(module).values()):
             for candidate in (obj, getattr(obj, "primitive", None)):
                 if getattr(candidate, "vjps", None) or getattr(candidate, "vjp_argnum", None):
-                    found[id(candidate)] = candidate
+                    found.setdefault(id(candidate.vjps), candidate)
     return sorted(found.values(), key=lambda fun: fun.__name__)

@@ -12,7 +12,7 @@ import numpy as _np
 from ..core import defvjp, defvjp_argnum
 from ..tracer import getval, isbox, primitive
 from . import numpy_wrapper as anp
-from .numpy_vjps import _shape, unbroadcast
+from .numpy_vjps import _match_complex, _shape, unbroadcast
 
 
 def _back_to_shape_of(ans, x, *args, **kwargs):
@@ -85,10 +85,21 @@ def _untake(g, index, shape):
     """The adjoint of ``x[index]``: ``g`` added into zeros of ``shape`` at ``index``.
 
     ``numpy.add.at`` adds once per occurrence, so ``x[[0, 0]]`` sends both adjoints to x[0].
+    When no position can repeat (slices, single integers, masks), plain assignment does the
+    same, faster.
     """
     result = _np.zeros(shape, dtype=_np.result_type(g, _np.float64))
-    _np.add.at(result, index, g)
+    if _selects_each_position_once(index):
+        result[index] = g
+    else:
+        _np.add.at(result, index, g)
     return result
+
+
+def _selects_each_position_once(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(part is None or part is Ellipsis or isinstance(part, (slice, int, _np.integer))
+               or (isinstance(part, _np.ndarray) and part.dtype == bool) for part in parts)
 
 
 defvjp(_getitem, lambda ans, x, index: lambda g: _untake(g, index, _shape(x)),
@@ -196,7 +207,7 @@ def _astype(x, dtype, *args, **kwargs):
 
 
 defvjp(_astype, lambda ans, x, dtype, *args, **kwargs:
-                lambda g: _astype(g, _np.result_type(getval(x))),
+                lambda g: _astype(_match_complex(x, g), _np.result_type(getval(x))),
        symbol="astype", formulas="g, converted back to x's dtype")
 _astype.__name__ = "astype"
 
