@@ -16,8 +16,10 @@ Python (no graphviz):
    sweeps*: left to right, each node moves to the average position of its neighbours in the
    previous column; then right to left with the next column. Adjacent swaps that remove
    crossings polish the result. The ordering with the fewest crossings seen is kept.
-4. **Coordinates.** ``x`` is the column; within a column nodes are spread evenly, centred on
-   ``y = 0``.
+4. **Coordinates.** ``x`` is the column. Within a column nodes keep their order, at least 1
+   apart; each is pulled towards the height of its neighbours, so operations line up with
+   their operands and long edges run straight (or, with ``straighten=False``, the column is
+   spread evenly, centred on ``y = 0``).
 
 Everything is deterministic: the same graph (built in the same order) always gets the same
 picture.
@@ -31,7 +33,8 @@ import networkx as nx
 
 from .record import summarize
 
-__all__ = ["to_networkx", "attach_state", "layered_layout", "layers", "count_crossings"]
+__all__ = ["to_networkx", "attach_state", "layered_layout", "layers", "count_crossings",
+           "count_overlaps"]
 
 
 # --------------------------------------------------------------------------- the graph
@@ -133,14 +136,19 @@ def layers(graph):
     return column
 
 
-def layered_layout(graph, sweeps=24, dummy_budget=None):
+def layered_layout(graph, straighten=True, sweeps=None, dummy_budget=None):
     """Positions ``{node: (x, y)}`` for drawing ``graph`` left to right (see the module doc).
 
-    ``x`` is the node's column (inputs 0, output rightmost), ``y`` its place in the column,
-    spread evenly and centred on 0, top first. ``sweeps`` bounds the number of barycenter
-    sweeps; ``dummy_budget`` bounds the number of dummy nodes (by default three per node:
+    ``x`` is the node's column (inputs 0, output rightmost). ``y`` keeps the order found by
+    crossing reduction, top first, with nodes of a column at least 1 apart. With
+    ``straighten`` (the default) each node is then pulled towards the heights of its
+    neighbours, so that an operation lines up with its operands and long edges run
+    straight; without it, each column is spread evenly, centred on ``y = 0``.
+
+    ``sweeps`` bounds the barycenter sweeps (by default 24, or 8 for graphs of thousands of
+    nodes). ``dummy_budget`` bounds the number of dummy nodes (by default three per node):
     in huge graphs with very long edges, the longest edges beyond the budget are left out of
-    the crossing reduction rather than filling memory with dummies).
+    the crossing reduction rather than filling memory with dummies.
     """
     if graph.number_of_nodes() == 0:
         return {}
@@ -179,20 +187,126 @@ def layered_layout(graph, sweeps=24, dummy_budget=None):
         down[previous].append(b)
         up[b].append(previous)
 
+    # Two starting orders, each improved, the better one kept: the order in which a
+    # depth-first walk back from the output meets the nodes (for expression trees it is
+    # already crossing-free), and the graph's own order. Big graphs get the first only.
+    small = len(layer_of) <= 2000
+    if sweeps is None:
+        sweeps = 24 if small else 8
+    starts = [_depth_first_order(graph, index)] + ([list(range(n_real))] if small else [])
     n_layers = max(layer_of) + 1
-    columns = [[] for _ in range(n_layers)]
-    for node in sorted(range(len(layer_of)), key=lambda v: (anchor[v], v)):
-        columns[layer_of[node]].append(node)
-    ordering = _Ordering(columns, up, down)
-    ordering.minimize(sweeps, polish=len(layer_of) <= 3000)
+    best = None
+    for start in starts:
+        columns = [[] for _ in range(n_layers)]
+        for node in sorted(range(len(layer_of)), key=lambda v: (start[anchor[v]], v)):
+            columns[layer_of[node]].append(node)
+        ordering = _Ordering(columns, up, down)
+        ordering.minimize(sweeps)
+        if small:
+            ordering.polish()
+        if best is None or ordering.best_crossings < best.best_crossings:
+            best = ordering
+        if best.best_crossings == 0:
+            break
 
-    positions = {}
-    for column_nodes in ordering.best:
-        middle = (len(column_nodes) - 1) / 2
-        for rank, node in enumerate(column_nodes):
-            if node < n_real:
-                positions[nodes[node]] = (float(layer_of[node]), float(middle - rank))
-    return positions
+    heights = _heights(best.best, up, down, rounds=(8 if small else 3) if straighten else 0)
+    return {nodes[node]: (float(layer_of[node]), heights[node])
+            for column in best.best for node in column if node < n_real}
+
+
+def _heights(columns, up, down, rounds):
+    """y coordinates: evenly spaced and centred first, then pulled towards the neighbours.
+
+    Each round visits the columns left to right and back; every node wants the average
+    height of its neighbours (so chains of dummies, and the long edges they stand for,
+    straighten out, and an operation lines up with its operands), and the column takes the
+    heights closest to those wishes that keep its order with gaps of at least 1 (an isotonic
+    regression, solved by pooling adjacent violators).
+    """
+    y = [0.0] * len(up)
+    for column in columns:
+        middle = (len(column) - 1) / 2
+        for rank, node in enumerate(column):
+            y[node] = middle - rank
+    if not rounds:
+        return y
+    around = [up_nodes + down_nodes for up_nodes, down_nodes in zip(up, down)]
+    order = list(range(1, len(columns))) + list(range(len(columns) - 2, -1, -1))
+    for _ in range(rounds):
+        for c in order:
+            column = columns[c]
+            if len(column) == 1:
+                node = column[0]
+                neighbours = around[node]
+                if neighbours:
+                    total = 0.0
+                    for other in neighbours:
+                        total += y[other]
+                    y[node] = total / len(neighbours)
+                continue
+            wishes = []
+            for node in column:
+                neighbours = around[node]
+                if neighbours:
+                    total = 0.0
+                    for other in neighbours:
+                        total += y[other]
+                    wishes.append(total / len(neighbours))
+                else:
+                    wishes.append(y[node])
+            for node, height in zip(column, _ordered_heights(wishes)):
+                y[node] = height
+    return y
+
+
+def _ordered_heights(wishes):
+    """Heights h_0 >= h_1 + 1 >= h_2 + 2 ... closest (least squares) to ``wishes``.
+
+    With z_i = h_i + i the constraint is z non-increasing: isotonic regression of
+    ``wishes[i] + i``, by the pool-adjacent-violators algorithm (blocks of equal z).
+    """
+    blocks = []                    # [sum, count] of each pooled block, top to bottom
+    for i, wish in enumerate(wishes):
+        blocks.append([wish + i, 1])
+        while len(blocks) > 1 and (blocks[-2][0] / blocks[-2][1]
+                                   < blocks[-1][0] / blocks[-1][1]):
+            total, count = blocks.pop()
+            blocks[-1][0] += total
+            blocks[-1][1] += count
+    heights = []
+    for total, count in blocks:
+        level = total / count
+        for _ in range(count):
+            heights.append(float(level - len(heights)))
+    return heights
+
+
+def _depth_first_order(graph, index):
+    """For each node (by index), when a depth-first walk from the sinks back to the sources
+    finishes it: parents in argument order, before the node itself (post-order)."""
+    def parents(node):
+        return sorted(graph.predecessors(node),
+                      key=lambda parent: (graph.edges[parent, node].get("argnum", 0),
+                                          index[parent]))
+    finished = [None] * len(index)
+    counter = 0
+    for sink in graph.nodes:
+        if graph.out_degree(sink) or finished[index[sink]] is not None:
+            continue
+        stack = [(sink, iter(parents(sink)))]
+        seen = {sink}
+        while stack:
+            node, pending = stack[-1]
+            for parent in pending:
+                if parent not in seen and finished[index[parent]] is None:
+                    seen.add(parent)
+                    stack.append((parent, iter(parents(parent))))
+                    break
+            else:
+                stack.pop()
+                finished[index[node]] = counter
+                counter += 1
+    return finished
 
 
 def _topological_order(graph):
@@ -256,7 +370,7 @@ class _Ordering:
             return True
         return False
 
-    def minimize(self, sweeps, polish):
+    def minimize(self, sweeps):
         """Alternate left-to-right and right-to-left sweeps; stop when nothing improves."""
         stale = 0
         for sweep in range(sweeps):
@@ -268,15 +382,22 @@ class _Ordering:
             else:
                 for column in reversed(self.columns[:-1]):
                     self._sort(column, self.down)
-            improved = self._keep_if_better()
-            if polish and self._polish():
-                improved = self._keep_if_better() or improved
-            stale = 0 if improved else stale + 1
+            stale = 0 if self._keep_if_better() else stale + 1
             if stale >= 4:
                 break
 
-    def _polish(self):
-        """Swap neighbours in a column while that removes crossings (the "transpose" step)."""
+    def polish(self):
+        """Starting from the best ordering, swap neighbours in a column while that removes
+        crossings (the "transpose" heuristic), and keep the result if it is better."""
+        if self.best_crossings == 0:
+            return
+        self.columns = [list(column) for column in self.best]
+        for column in self.columns:
+            self._rerank(column)
+        if self._transpose():
+            self._keep_if_better()
+
+    def _transpose(self):
         changed = False
         for _ in range(8):
             swapped = False
@@ -366,3 +487,25 @@ def _segments_cross(first, second):
     d3 = side(cx, cy, dx, dy, ax, ay)
     d4 = side(cx, cy, dx, dy, bx, by)
     return d1 * d2 < 0 and d3 * d4 < 0
+
+
+def count_overlaps(graph, pos, clearance=0.25):
+    """How many (edge, node) pairs have the node drawn on (within ``clearance`` of) the edge.
+
+    An edge passing through a node it does not connect reads as if it did: as bad as a
+    crossing, and not counted by :func:`count_crossings`.
+    """
+    overlaps = 0
+    for parent, child in graph.edges:
+        (x1, y1), (x2, y2) = pos[parent], pos[child]
+        dx, dy = x2 - x1, y2 - y1
+        length_squared = dx * dx + dy * dy
+        if length_squared == 0:
+            continue
+        for node, (px, py) in pos.items():
+            if node in (parent, child) or not min(x1, x2) <= px <= max(x1, x2):
+                continue
+            t = max(0.0, min(1.0, ((px - x1) * dx + (py - y1) * dy) / length_squared))
+            if (px - x1 - t * dx) ** 2 + (py - y1 - t * dy) ** 2 < clearance ** 2:
+                overlaps += 1
+    return overlaps
