@@ -143,7 +143,8 @@ def layered_layout(graph, straighten=True, sweeps=None, dummy_budget=None):
     crossing reduction, top first, with nodes of a column at least 1 apart. With
     ``straighten`` (the default) each node is then pulled towards the heights of its
     neighbours, so that an operation lines up with its operands and long edges run
-    straight; without it, each column is spread evenly, centred on ``y = 0``.
+    straight; without it, each column is spread evenly in slots 1 apart, centred on
+    ``y = 0`` (a long edge passing through a column keeps a slot free).
 
     ``sweeps`` bounds the barycenter sweeps (by default 24, or 8 for graphs of thousands of
     nodes). ``dummy_budget`` bounds the number of dummy nodes (by default three per node):
