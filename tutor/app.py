@@ -1,0 +1,157 @@
+"""The dashboard: the explorer, stepper, graph and inspector on one page, plus practice.
+
+``app.ipynb`` only does ``from tutor.app import main; main()``, and Voila serves it (``make
+app``). Everything is built here so that the dashboard can also be driven from Python, as
+the tests do:
+
+    app = build_app()                      # the seed's f at x=1, y=2
+    app.stepper.to_end.click()
+    app.gradient.text                      # 'f = 6   ∂f/∂x = 4'
+    app.explorer.wrt.value = "y"           # records again: ∂f/∂y
+    app.explorer.expression.value = "x*x + sin(x)"   # what pressing Enter in the box does
+
+How the parts talk: the explorer makes a Recording and loads it into one shared
+:class:`~tutor.widgets.state.StepState`; the stepper moves its step ``k``; on every change the
+status line, the graph, the inspector and the result redraw themselves from ``(recording,
+k)``. A problem with what was typed goes to the error area and leaves the previous
+recording where it was.
+
+The Practice and Progress tabs come from :mod:`tutor.exercises`. They are built the first
+time their tab is opened (so the page opens fast), and if building one fails, the tab says
+so and the rest of the dashboard carries on.
+"""
+
+import html
+import logging
+
+import ipywidgets as widgets
+
+from .widgets import (ErrorArea, ExportPanel, Explorer, GradientView, GraphView, Inspector,
+                      Stepper, StepState, guarded)
+from .widgets.explorer import SEED
+
+__all__ = ["build_app", "main", "TutorApp"]
+
+log = logging.getLogger("tutor.app")
+
+INTRO = """
+<div style="margin:0 0 4px 0">
+<span style="font-size:1.4em;font-weight:bold">Autograd tutor</span>
+<span style="color:#555">&nbsp; reverse-mode automatic differentiation, one step at a time.</span>
+<div style="color:#555">Type a function of any variables and press Enter. Step forward through
+the forward pass (one operation per step), then through the backward pass: each step applies
+one vector-Jacobian product and sends an adjoint ḡ back along one edge.</div>
+</div>
+"""
+
+
+class TutorApp(widgets.VBox):
+    """The whole dashboard, a widget with its parts as attributes.
+
+    ``state`` (the shared recording and step), ``explorer``, ``stepper``, ``graph``,
+    ``inspector``, ``gradient``, ``error`` (the error area), ``export`` (the GIF button) and
+    ``tabs`` (Explore, Practice, Progress). ``practice`` and ``progress`` are None until
+    their tab has been opened (or :meth:`open_tab` called).
+    """
+
+    TAB_TITLES = ("Explore", "Practice", "Progress")
+
+    def __init__(self, expression=SEED, values="x=1, y=2", wrt=None, **kwargs):
+        self.state = StepState()
+        self.error = ErrorArea()
+        self.explorer = Explorer(self.error, expression=expression, values=values, wrt=wrt)
+        self.stepper = Stepper(self.state, self.error)
+        self.graph = GraphView(layout=widgets.Layout(flex="3 1 560px", min_width="0"))
+        self.inspector = Inspector(layout=widgets.Layout(flex="2 1 380px", min_width="0",
+                                                         padding="0 0 0 10px"))
+        self.gradient = GradientView()
+        self.export = ExportPanel(self.state, self.error)
+        self.practice = None
+        self.progress = None
+
+        self.explorer.on_recording(self.state.load)
+        self.state.observe(guarded(self.error, "drawing the step")(self._redraw))
+
+        explore = widgets.VBox([
+            self.explorer, self.error, self.stepper, self.gradient,
+            widgets.HBox([self.graph, self.inspector],
+                         layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start")),
+            self.export,
+        ])
+        explore.add_class("tutor-explore")
+        self._placeholders = [widgets.HTML("Opening…"), widgets.HTML("Opening…")]
+        self.tabs = widgets.Tab([explore, *self._placeholders])
+        self.tabs.titles = self.TAB_TITLES
+        self.tabs.add_class("tutor-tabs")
+        self.tabs.observe(guarded(self.error, "opening the tab")(
+            lambda change: self.open_tab(change["new"])), "selected_index")
+        super().__init__([widgets.HTML(INTRO), self.tabs], **kwargs)
+        self.add_class("tutor-app")
+
+        self.explorer.submit()                 # the first recording
+        if self.state.recording is None:       # the initial text was refused: show the seed
+            self.explorer.expression.value = SEED
+
+    def _redraw(self, state):
+        recording, k = state.recording, state.k
+        # cheapest first, so the status line answers a click at once
+        self.gradient.render(recording, k)
+        self.inspector.render(recording, k)
+        self.graph.render(recording, k)
+
+    def open_tab(self, index):
+        """Select tab ``index`` (0 Explore, 1 Practice, 2 Progress), building it if needed."""
+        if index is None:
+            return
+        if index == 1 and self.practice is None:
+            self.practice = self._build("Practice", self._make_practice, index)
+        elif index == 2 and self.progress is None:
+            self.progress = self._build("Progress", self._make_progress, index)
+        elif index == 2 and self.progress is not None and hasattr(self.progress, "refresh"):
+            self.progress.refresh()
+        if self.tabs.selected_index != index:
+            self.tabs.selected_index = index
+
+    def _build(self, name, make, index):
+        try:
+            panel = make()
+        except Exception as error:       # noqa: BLE001 (a broken tab must not break the page)
+            log.exception("could not build the %s tab", name)
+            panel = widgets.HTML(f"<p>The {name} tab is not available: "
+                                 f"{html.escape(type(error).__name__)}: "
+                                 f"{html.escape(str(error))}</p>")
+        children = list(self.tabs.children)
+        children[index] = panel
+        selected = self.tabs.selected_index
+        self.tabs.children = children
+        self.tabs.titles = self.TAB_TITLES
+        self.tabs.selected_index = selected
+        return panel
+
+    def _make_practice(self):
+        from .exercises.widgets import PracticePanel
+        return PracticePanel(on_reveal=self._reveal)
+
+    def _make_progress(self):
+        from .exercises.widgets import ProgressView
+        return ProgressView()
+
+    def _reveal(self, recording, k):
+        """After a practice answer: the Explore tab's stepper shows the step with the answer."""
+        self.explorer.note.value = ('<span style="color:#444">Showing the function from the '
+                                    'Practice tab; press Enter in a box to go back to '
+                                    'yours.</span>')
+        self.state.load(recording, k)
+
+
+def build_app(expression=SEED, values="x=1, y=2", wrt=None):
+    """The dashboard as a widget (a :class:`TutorApp`), showing ``expression`` at ``values``."""
+    return TutorApp(expression=expression, values=values, wrt=wrt)
+
+
+def main(**options):
+    """Build the dashboard and display it (what ``app.ipynb`` runs)."""
+    from IPython.display import display
+    app = build_app(**options)
+    display(app)
+    return app

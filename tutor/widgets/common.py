@@ -1,0 +1,113 @@
+"""Small pieces every view shares: how numbers are written, the error area, safe callbacks.
+
+A widget callback runs inside the kernel's message loop. If it raises, ipywidgets prints a
+traceback somewhere the learner may never see (or, under Voila, nowhere), and the page seems
+frozen. So every callback the dashboard registers goes through :func:`guarded`: an
+unexpected exception becomes one short sentence in the :class:`ErrorArea`, and the page
+keeps working.
+"""
+
+import html
+import logging
+import math
+import numbers
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..record import ADJOINT, summarize
+
+__all__ = ["ADJOINT", "ErrorArea", "guarded", "number_text", "short_value", "escape"]
+
+log = logging.getLogger("tutor.widgets")
+
+
+def escape(text):
+    """Text made safe to put inside HTML (a learner's expression may contain ``<``)."""
+    return html.escape(str(text), quote=True)
+
+
+def number_text(value):
+    """A result as a learner would write it: ``4`` for 4.0, ``0.0707372`` (6 digits) otherwise.
+
+    Arrays and anything else fall back to :func:`tutor.record.summarize`.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
+            value, (bool, np.bool_)):
+        number = float(value)
+        if math.isfinite(number) and number == round(number) and abs(number) < 1e15:
+            return str(int(number))
+        return f"{number:.6g}"
+    return summarize(value)
+
+
+def short_value(value, width=12):
+    """At most ``width`` characters for a value drawn inside a graph node.
+
+    Scalars use :func:`tutor.record.summarize` (``2.0``, ``0.6931``); arrays become their
+    shape and mean (``3x3 μ=0.41``), because a whole array never fits in a node.
+    """
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        shape = "x".join(str(size) for size in value.shape)
+        if value.size and value.dtype.kind in "biuf":
+            text = f"{shape} μ={float(np.mean(value)):.2g}"
+        else:
+            text = shape
+    else:
+        text = summarize(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+class ErrorArea(widgets.HTML):
+    """Where the dashboard says what went wrong (CSS class ``tutor-error``).
+
+    ``show(message)`` displays a message (``kind`` is ``"error"`` or ``"warning"``), ``clear()``
+    empties it; ``message`` is the plain text shown, ``""`` when there is none. The area is
+    always in the page; when empty it takes no space.
+    """
+
+    STYLES = {
+        "error": "color:#8b1a1a;background:#fdecea;border-left:4px solid #c62828;",
+        "warning": "color:#6d4c00;background:#fff8e1;border-left:4px solid #f9a825;",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("tutor-error")
+        self.message = ""
+        self.kind = None
+
+    def show(self, message, kind="error"):
+        self.message, self.kind = str(message), kind
+        style = self.STYLES.get(kind, self.STYLES["error"])
+        self.value = (f'<div role="alert" style="{style}padding:4px 8px;margin:2px 0;'
+                      f'white-space:pre-wrap">{escape(message)}</div>')
+
+    def clear(self):
+        self.message, self.kind = "", None
+        self.value = ""
+
+
+def guarded(error_area, what="this action"):
+    """Decorator: run a widget callback, turning any exception into a message in ``error_area``.
+
+    The traceback goes to the ``tutor.widgets`` logger (for whoever runs the server); the
+    learner reads one line: ``Something went wrong while stepping: ValueError: ...``.
+    """
+    def decorate(callback):
+        def safe(*args, **kwargs):
+            try:
+                return callback(*args, **kwargs)
+            except Exception as error:       # noqa: BLE001 (a callback must never raise)
+                log.exception("error in a dashboard callback (%s)", what)
+                text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                if len(text) > 300:
+                    text = text[:297] + "..."
+                error_area.show(f"Something went wrong while {what}: "
+                                f"{type(error).__name__}" + (f": {text}" if text else ""))
+        safe.__name__ = getattr(callback, "__name__", "callback")
+        safe.__doc__ = callback.__doc__
+        return safe
+    return decorate

@@ -1,0 +1,345 @@
+"""The explorer: where a learner types a function, its values, and what to differentiate by.
+
+Text goes through :mod:`tutor.expression` (a whitelist parser: nothing typed is ever run as
+Python), the values box through :func:`tutor.expression.parse_values`, and the pair through
+:func:`tutor.record.record`. :func:`make_recording` does those three steps and turns every
+way they can fail into an :class:`InputProblem` with a message for the learner:
+
+- the expression is refused (a syntax error, ``__import__('os')``, an unknown function);
+- the values box is malformed (``x=abc``) or names a variable the expression lacks;
+- the numbers are outside a function's domain: ``log(x)`` at ``x = -1`` is nan, and a graph
+  full of nan teaches nothing, so the message says where it first appeared
+  (``log of a negative number gives nan at v1 = log(v0), where v0 = -1.0``).
+
+The :class:`Explorer` widget shows the message and keeps the previous recording on screen.
+
+:data:`EXAMPLES` is the menu of functions worth stepping through, each with the one thing
+it teaches.
+"""
+
+import math
+import re
+import warnings
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..expression import ExpressionError, parse, parse_values
+from ..record import record, summarize
+from .common import guarded
+
+__all__ = ["Explorer", "Example", "EXAMPLES", "SEED", "make_recording", "InputProblem"]
+
+SEED = "log(x**2) + y**2 + x*y"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A menu entry: the text to load and the lesson it carries."""
+    title: str
+    expression: str
+    values: str
+    wrt: str
+    lesson: str
+
+
+EXAMPLES = (
+    Example("The seed's f: log(x**2) + y**2 + x*y", SEED, "x=1, y=2", "x",
+            "x reaches f along two paths (through log and through x*y): its adjoint gets a "
+            "contribution from each, and ∂f/∂x = 2/x + y = 4."),
+    Example("Operator precedence: (4*5) + 2 - 4", "(a*b) + c - d", "a=4, b=5, c=2, d=4", "a",
+            "The numbers of (4*5) + 2 - 4 as variables: the graph multiplies first, then adds, "
+            "then subtracts, the order Python reads it in. ∂f/∂a = b = 5."),
+    Example("A neuron: tanh(w*x + b)", "tanh(w*x + b)", "w=0.5, x=2, b=-0.3", "w",
+            "The building block of neural networks. The adjoint is scaled by tanh's slope "
+            "1 - tanh², then by the input: ∂f/∂w = (1 - tanh²(wx + b)) · x."),
+    Example("Fan-out: x*x + sin(x)", "x*x + sin(x)", "x=1.5", "x",
+            "x is used three times (twice by ×, once by sin): three contributions arrive at "
+            "ḡ_x and add up to 2x + cos(x)."),
+    Example("Softplus: log(1 + exp(x))", "log(1 + exp(x))", "x=0.5", "x",
+            "A smooth ReLU. Its derivative is the sigmoid: the chain of exp, + and log "
+            "multiplies out to exp(x) / (1 + exp(x))."),
+    Example("Sigmoid: 1/(1 + exp(-x))", "1/(1 + exp(-x))", "x=0", "x",
+            "The divide's VJP for its denominator is -g·x/y²: a negative adjoint travels "
+            "back, and two sign flips later ∂f/∂x = σ(1 - σ) = 0.25 at 0."),
+    Example("Product of three: x*y*z", "x*y*z", "x=2, y=3, z=4", "y",
+            "Each factor's derivative is the product of the others: ∂f/∂y = x·z = 8."),
+    Example("Difference of squares: (x + y) * (x - y)", "(x + y) * (x - y)", "x=3, y=2", "x",
+            "Equal to x² - y²: x flows through both factors, and the two contributions add "
+            "up to 2x = 6."),
+    Example("Chain rule: sin(cos(exp(x)))", "sin(cos(exp(x)))", "x=0.5", "x",
+            "A chain: each backward step multiplies the adjoint by one local derivative."),
+    Example("ReLU switched off: relu(w*x + b)", "relu(w*x + b)", "w=1, x=-2, b=0.5", "w",
+            "The ReLU's input is negative, so its VJP passes back 0: no gradient reaches w "
+            "(a 'dead' unit)."),
+    Example("Squared error: (w*x - t)**2", "(w*x - t)**2", "w=0.8, x=2, t=1", "w",
+            "The loss of a one-weight model: ∂f/∂w = 2(wx - t)·x, the step gradient "
+            "descent would take."),
+    Example("A tiny network (3 neurons)",
+            "a1*tanh(w1*x + b1) + a2*tanh(w2*x + b2) + a3*tanh(w3*x + b3)",
+            "x=0.5, w1=1, b1=0, a1=1, w2=-2, b2=0.5, a2=0.5, w3=0.5, b3=-1, a3=-1", "w1",
+            "x fans out to three neurons; the gradient for one weight only flows back along "
+            "its own neuron."),
+    Example("Taylor series of exp (about 60 nodes)",
+            "1 + x + x**2/2 + x**3/6 + x**4/24 + x**5/120 + x**6/720 + x**7/5040 "
+            "+ x**8/40320 + x**9/362880 + x**10/3628800 + x**11/39916800 "
+            "+ x**12/479001600",
+            "x=1", "x",
+            "A big graph: x feeds twelve terms and receives twelve contributions. The "
+            "derivative of the series is the series again, so ∂f/∂x is close to f ≈ e."),
+)
+
+
+class InputProblem(ValueError):
+    """What a learner typed cannot be recorded; the message says why and what to do."""
+
+
+# What each primitive needs of its argument, for saying why a value became nan or inf.
+def _domain_reason(step):
+    name = step.primitive
+    try:
+        args = [float(np.asarray(arg)) for arg in step.args]
+    except (TypeError, ValueError):
+        args = []
+    value = np.asarray(step.value)
+    bad = "nan" if np.isnan(value).any() else ("-inf" if (value == -np.inf).any() else "inf")
+    x = args[0] if args else None
+    y = args[1] if len(args) > 1 else None
+    if x is not None:
+        if name in ("log", "log2", "log10"):
+            if x < 0:
+                return f"{name} of a negative number gives nan"
+            if x == 0:
+                return f"{name} of 0 gives -inf"
+        if name == "log1p" and x <= -1:
+            return f"log1p of a number at or below -1 gives {bad}"
+        if name == "sqrt" and x < 0:
+            return "the square root of a negative number gives nan"
+        if name in ("arcsin", "arccos") and abs(x) > 1:
+            return f"{name} of a number outside [-1, 1] gives nan"
+        if name == "arccosh" and x < 1:
+            return "arccosh of a number below 1 gives nan"
+        if name == "arctanh" and abs(x) >= 1:
+            return f"arctanh of a number outside (-1, 1) gives {bad}"
+        if name == "reciprocal" and x == 0:
+            return "1/0 gives inf"
+        if name in ("divide", "true_divide") and y == 0:
+            return "0/0 gives nan" if x == 0 else f"division by zero gives {bad}"
+        if name == "power" and y is not None:
+            if x < 0 and y != round(y):
+                return "a negative number to a fractional power gives nan"
+            if x == 0 and y < 0:
+                return "0 to a negative power gives inf"
+    if bad != "nan":
+        return f"{step.symbol} overflows to {bad} (the number is too large for a float)"
+    return f"{step.symbol} gives nan"
+
+
+def _finite(value):
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    except (TypeError, ValueError):
+        return True
+
+
+def _value_text(value):
+    number = float(value)
+    return str(int(number)) if number == round(number) and abs(number) < 1e15 else f"{number:.12g}"
+
+
+def make_recording(expression_text, values_text, wrt=None, also_known=()):
+    """Record ``expression_text`` at ``values_text``, differentiating by ``wrt``.
+
+    Returns ``(recording, expression, values)``: the :class:`~tutor.record.Recording`, the
+    parsed :class:`~tutor.expression.Expression` and the dict of values used. ``wrt`` may be
+    None or a name the expression lacks: then its first variable is used. Names in
+    ``also_known`` may appear in the values box and are ignored (the variables of the
+    previous expression, so that editing the expression does not make the values box
+    wrong). Raises :class:`InputProblem` with a message for the learner.
+    """
+    try:
+        expression = parse(expression_text)
+    except ExpressionError as error:
+        raise InputProblem(f"The expression cannot be used: {error}") from None
+    variables = list(expression.variables)
+    if not variables:
+        raise InputProblem("The expression has no variable, so there is nothing to "
+                           "differentiate. Use at least one name, e.g. x*5 + 2 - 4.")
+    known = variables + [name for name in also_known if name not in variables]
+    try:
+        values = parse_values(values_text, known)
+    except ExpressionError as error:
+        raise InputProblem(f"The values cannot be read: {error}") from None
+    values = {name: values[name] for name in variables}
+    if wrt not in variables:
+        wrt = variables[0]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            recording = record(expression, *[values[name] for name in variables],
+                               argnum=variables.index(wrt))
+        except Exception as error:        # noqa: BLE001 (any failure becomes a message)
+            raise InputProblem(f"This cannot be differentiated here: "
+                               f"{type(error).__name__}: {error}") from None
+    for step in recording.forward:
+        if not _finite(step.value):
+            where = step.line.rsplit(" = ", 1)[0]
+            operands = [step.args[argnum] for argnum in step.argnums]
+            inputs = ", ".join(f"{parent} = {summarize(value)}"
+                               for parent, value in zip(step.parents, operands))
+            raise InputProblem(
+                f"{_domain_reason(step)} at {where}" + (f", where {inputs}" if inputs else "")
+                + ". The previous graph is still shown; try other values.")
+    return recording, expression, values
+
+
+def gradient_warning(recording):
+    """A note when the values are fine but an adjoint is inf or nan (e.g. sqrt at 0), or None."""
+    for step in recording.backward:
+        if not _finite(step.after):
+            return (f"Note: an adjoint is not finite here ({step.line}). The derivative does "
+                    f"not exist or is infinite at these values.")
+    return None
+
+
+class Explorer(widgets.VBox):
+    """Expression, values and ∂f/∂ choice, plus the examples menu.
+
+    Parts (each with its CSS class): ``expression`` (``tutor-expression``), ``values``
+    (``tutor-values``, e.g. ``x=1, y=2``; variables not mentioned are 1), ``wrt``
+    (``tutor-wrt``), ``examples`` (``tutor-examples``), ``trace`` (``tutor-record``, a
+    button doing what Enter does) and ``note`` (``tutor-example-note``: the example's lesson).
+
+    Pressing Enter in either box (the boxes send their value on Enter, not while typing),
+    changing ``wrt`` or choosing an example records again; so does ``submit()`` from Python.
+    Each new recording is passed to the callbacks registered with ``on_recording``; a
+    problem goes to the error area instead, and the last good ``recording`` stays.
+    """
+
+    def __init__(self, error_area, expression=SEED, values="x=1, y=2", wrt=None, **kwargs):
+        self.error_area = error_area
+        self.recording = None
+        self.variables = ()
+        self._callbacks = []
+        self._quiet = False
+        guard = guarded(error_area, "recording")
+
+        self.examples = widgets.Dropdown(
+            options=[("Examples…", "")] + [(example.title, example.title)
+                                           for example in EXAMPLES],
+            value="", layout=widgets.Layout(width="auto"))
+        self.examples.add_class("tutor-examples")
+        self.expression = widgets.Text(
+            value=expression, description="f =", continuous_update=False,
+            placeholder="e.g. log(x**2) + y**2 + x*y, then Enter",
+            layout=widgets.Layout(flex="1 1 320px", min_width="240px"),
+            style={"description_width": "30px"})
+        self.expression.add_class("tutor-expression")
+        self.values = widgets.Text(
+            value=values, description="at", continuous_update=False,
+            placeholder="x=1, y=2", layout=widgets.Layout(flex="1 1 200px", min_width="160px"),
+            style={"description_width": "24px"})
+        self.values.add_class("tutor-values")
+        self.wrt = widgets.Dropdown(options=[], description="∂f/∂",
+                                    layout=widgets.Layout(width="110px"),
+                                    style={"description_width": "34px"})
+        self.wrt.add_class("tutor-wrt")
+        self._initial_wrt = wrt
+        self.trace = widgets.Button(description="Trace ↵", tooltip="record f at these values",
+                                    layout=widgets.Layout(width="auto"))
+        self.trace.add_class("tutor-record")
+        self.note = widgets.HTML()
+        self.note.add_class("tutor-example-note")
+
+        self.expression.observe(guard(self._expression_edited), "value")
+        self.values.observe(guard(self._edited), "value")
+        self.wrt.observe(guard(self._edited), "value")
+        self.examples.observe(guard(self._example_chosen), "value")
+        self.trace.on_click(guard(lambda _: self.submit()))
+
+        row = widgets.HBox([self.expression, self.values, self.wrt, self.trace],
+                           layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        menu = widgets.HBox([widgets.HTML("<b>Try:</b>&nbsp;"), self.examples, self.note],
+                            layout=widgets.Layout(align_items="center"))
+        super().__init__([row, menu], **kwargs)
+        self.add_class("tutor-explorer")
+
+    def on_recording(self, callback):
+        """Call ``callback(recording)`` with every new recording."""
+        self._callbacks.append(callback)
+        return callback
+
+    # -- events ---------------------------------------------------------------------------
+
+    def _edited(self, change):
+        if not self._quiet:
+            self.submit()
+
+    def _expression_edited(self, change):
+        if self._quiet:
+            return
+        self._set_quietly(self.examples, "")
+        self.note.value = ""
+        self.submit()
+
+    def _example_chosen(self, change):
+        if not self._quiet and change["new"]:
+            self.load_example(change["new"])
+
+    def _set_quietly(self, control, value, options=None):
+        self._quiet = True
+        try:
+            if options is not None:
+                control.options = options
+            control.value = value
+        finally:
+            self._quiet = False
+
+    # -- actions --------------------------------------------------------------------------
+
+    def load_example(self, title):
+        """Put example ``title`` (see :data:`EXAMPLES`) in the boxes and record it."""
+        example = next(example for example in EXAMPLES if example.title == title)
+        self._quiet = True
+        try:
+            self.examples.value = example.title
+            self.expression.value = example.expression
+            self.values.value = example.values
+            self._initial_wrt = example.wrt
+        finally:
+            self._quiet = False
+        recording = self.submit(wrt=example.wrt)
+        if recording is not None:
+            self.note.value = f'<span style="color:#444">{example.lesson}</span>'
+        return recording
+
+    def submit(self, wrt=None):
+        """Record what the boxes say. Returns the new recording, or None after a problem
+        (shown in the error area; the previous recording stays)."""
+        wanted = wrt or self.wrt.value or self._initial_wrt
+        try:
+            recording, expression, values = make_recording(
+                self.expression.value, self.values.value, wanted, also_known=self.variables)
+        except InputProblem as problem:
+            self.error_area.show(str(problem))
+            return None
+        variables = tuple(expression.variables)
+        mentioned = set(re.findall(r"([A-Za-z_]\w*)\s*=", self.values.value))
+        if mentioned != set(variables):
+            # New variables get their default, old ones disappear: show what was used.
+            text = ", ".join(f"{name}={_value_text(values[name])}" for name in variables)
+            self._set_quietly(self.values, text)
+        wrt_name = recording.wrt
+        if tuple(self.wrt.options) != variables or self.wrt.value != wrt_name:
+            self._set_quietly(self.wrt, wrt_name, options=list(variables))
+        self.variables = variables
+        self.recording = recording
+        warning = gradient_warning(recording)
+        if warning:
+            self.error_area.show(warning, kind="warning")
+        else:
+            self.error_area.clear()
+        for callback in list(self._callbacks):
+            callback(recording)
+        return recording

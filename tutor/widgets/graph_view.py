@@ -1,0 +1,632 @@
+"""The computation graph, drawn with matplotlib and updated in place, one step at a time.
+
+:class:`GraphDrawing` draws a :class:`~tutor.record.Recording` once: a box per node (its
+operation, value and adjoint), a curve per edge, a legend. Moving to another step changes
+only what that step changed: a few boxes' colours and numbers, and the highlighted edge.
+
+Why so careful? Stepping must feel instant (a click should update the page within about
+100 ms), and drawing text is what costs: matplotlib needs roughly a millisecond per line of
+text, so redrawing every label of a 60-node graph on each step would take a few hundred
+milliseconds. So the drawing works like an old video game's sprites:
+
+1. Once per recording, everything that never changes (edges, arrowheads, legend) is drawn
+   into the Agg canvas and the pixels are kept as the *background*.
+2. The nodes and the highlight are drawn on top. The drawing remembers how each node looks
+   (its colour and text) and where each artist sits, in pixels.
+3. To show step ``k``, it works out how every node should look at ``k`` and compares. Only
+   the rectangles that must change are copied back from the background (which erases
+   them), and only the artists inside them are drawn again, in the same order as in a full
+   drawing, so the picture is identical to drawing from scratch.
+
+The pixels are read straight from the canvas and encoded as PNG with Pillow;
+:class:`GraphView` puts those bytes into an ``ipywidgets.Image``. The GIF export
+(:mod:`tutor.widgets.export`) reuses the same drawing.
+
+**Big graphs.** Up to about 60 nodes the drawing fits a normal screen. For more, boxes and
+fonts shrink down to 72 % of their normal size; beyond that the picture simply gets bigger
+and :class:`GraphView` shows it in a scrollable box, with a note saying so. Labels never
+shrink below a readable size and nodes never overlap, so a big graph is a large picture to
+scroll, never a hairball.
+"""
+
+import math
+import struct
+import zlib
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyBboxPatch, Patch
+from matplotlib.transforms import Bbox, TransformedBbox
+from PIL import Image
+
+from ..graph import layered_layout, to_networkx
+from .common import ADJOINT, short_value
+
+__all__ = ["GraphDrawing", "GraphView", "STATUS_COLOURS", "STATUS_LABELS"]
+
+# What a node's fill colour says about it at the current step.
+STATUS_COLOURS = {
+    "pending": "#eeeeee",     # not computed yet
+    "computed": "#cfe2ff",    # value known
+    "adjoint": "#c8ecc4",     # adjoint received (so far)
+    "current": "#ffb74d",     # the step just taken computed it / applies its VJP
+    "receiving": "#f48fb1",   # the step just taken added to its adjoint
+}
+STATUS_LABELS = {
+    "pending": "not computed yet",
+    "computed": "value computed",
+    "adjoint": f"has an adjoint {ADJOINT}",
+    "current": "current step",
+    "receiving": "receives an adjoint",
+}
+FORWARD_EDGE = "#ef6c00"      # edges a forward step reads
+BACKWARD_EDGE = "#c2185b"     # the edge an adjoint contribution travels back along
+EDGE = "#9e9e9e"
+TEXT = "#212121"
+# Border (colour, width, style) by kind of node.
+BORDERS = {
+    "input": ("#1565c0", 2.0, "solid"),
+    "constant": ("#9e9e9e", 1.0, (0, (2, 2))),
+    "operation": ("#616161", 1.0, "solid"),
+    "output": ("#b71c1c", 2.0, "solid"),
+}
+
+# Geometry in inches at full size (scale 1). The axes' data units *are* inches, so shapes are
+# never stretched.
+BOX_WIDTH, BOX_HEIGHT = 1.25, 0.64
+COLUMN_PITCH, ROW_PITCH = 1.8, 0.86
+MARGIN = 0.15
+TITLE_SIZE, BODY_SIZE = 9.5, 7.8          # font sizes in points
+MAX_WIDTH, MAX_HEIGHT = 13.0, 6.6         # inches before the picture needs scrolling
+MIN_WIDTH = 6.6                           # room for the legend
+MIN_SCALE = 0.72                          # smallest shrink factor (fonts stay >= 5.6 pt)
+CAPTION_HEIGHT = 0.42
+DPI = 96
+
+
+class GraphDrawing:
+    """A matplotlib drawing of ``recording`` that can show any step ``k`` quickly.
+
+    ``show(k)`` updates the canvas in place; ``png()`` returns its pixels as PNG bytes and
+    ``rgba()`` as an array (height x width x 4). After each ``show``, ``changed`` lists the
+    pixel rectangles it redrew, as (first row, last row + 1, first column, last column + 1). ``caption=True`` adds a line of text under
+    the graph with the current step (the GIF export uses it; the dashboard has the inspector).
+    ``k`` is the step shown, None before the first ``show``.
+    """
+
+    def __init__(self, recording, *, caption=False, dpi=DPI):
+        self.recording = recording
+        self.dpi = dpi
+        self.k = None
+        self._ids = list(recording.nodes)
+        self._index = {node_id: i for i, node_id in enumerate(self._ids)}
+        self._caption_height = CAPTION_HEIGHT if caption else 0.0
+        self._place_nodes()
+        self._build_figure()
+        self._build_edges()
+        self._build_nodes()
+        self._build_highlight()
+        self._build_caption(caption)
+        self._looks = None            # how each node looks on the canvas now
+        self._shown_highlight = None  # which highlight is on the canvas now
+        self._shown_caption = None
+
+    # -- geometry ---------------------------------------------------------------------
+
+    def _place_nodes(self):
+        """Turn the layered layout's (column, place) into centres in inches."""
+        positions = layered_layout(to_networkx(self.recording))
+        columns = sorted({round(x, 6) for x, _ in positions.values()})
+        column_of = {x: i for i, x in enumerate(columns)}
+        by_column = {}
+        for x, y in positions.values():
+            by_column.setdefault(round(x, 6), []).append(y)
+        gaps = [b - a for ys in by_column.values() for a, b in zip(sorted(ys), sorted(ys)[1:])
+                if b - a > 1e-9]
+        unit = min(gaps) if gaps else 1.0
+        ys = [y for _, y in positions.values()]
+        top = max(ys) if ys else 0.0
+        rows = {node: (top - y) / unit for node, (_, y) in positions.items()}
+        n_columns = len(columns) or 1
+        n_rows = (max(rows.values()) + 1) if rows else 1
+
+        full_width = (n_columns - 1) * COLUMN_PITCH + BOX_WIDTH + 2 * MARGIN
+        full_height = (n_rows - 1) * ROW_PITCH + BOX_HEIGHT + 2 * MARGIN
+        scale = min(1.0, MAX_WIDTH / full_width, MAX_HEIGHT / full_height)
+        self.scale = scale = max(scale, MIN_SCALE)
+        self.box_width, self.box_height = BOX_WIDTH * scale, BOX_HEIGHT * scale
+        content_width = (n_columns - 1) * COLUMN_PITCH * scale + self.box_width
+        content_height = (n_rows - 1) * ROW_PITCH * scale + self.box_height
+        self.width = max(MIN_WIDTH, content_width + 2 * MARGIN)
+        self._legend_columns = 5 if self.width >= 8.2 else 3
+        legend_rows = math.ceil(6 / self._legend_columns)
+        self._header_height = 0.2 * legend_rows + 0.12
+        self.height = (content_height + 2 * MARGIN + self._header_height
+                       + self._caption_height)
+        left = (self.width - content_width) / 2 + self.box_width / 2
+        top_y = self.height - self._header_height - MARGIN - self.box_height / 2
+        self.centres = {}
+        for node in self._ids:
+            x, _ = positions[node]
+            self.centres[node] = (left + column_of[round(x, 6)] * COLUMN_PITCH * scale,
+                                  top_y - rows[node] * ROW_PITCH * scale)
+
+    def _build_figure(self):
+        self.figure = Figure(figsize=(self.width, self.height), dpi=self.dpi,
+                             facecolor="white")
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.size = self.canvas.get_width_height()      # pixels: (width, height)
+        ax = self.axes = self.figure.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, self.width)
+        ax.set_ylim(0, self.height)
+        ax.set_axis_off()
+        handles = [Patch(facecolor=STATUS_COLOURS[s], edgecolor="#616161", label=label)
+                   for s, label in STATUS_LABELS.items()]
+        handles.append(Line2D([], [], color=BACKWARD_EDGE, lw=2.2,
+                              label="adjoint flowing back (+ contribution)"))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0),
+                  ncol=self._legend_columns, frameon=False, fontsize=7.5,
+                  handlelength=1.3, columnspacing=1.1, borderaxespad=0.25)
+
+    def _curve(self, start, end, samples=16):
+        """Points of a smooth S-curve from ``start`` to ``end``, leaving and arriving level."""
+        (x0, y0), (x3, y3) = start, end
+        reach = max(0.35 * abs(x3 - x0), 0.15)
+        t = np.linspace(0.0, 1.0, samples)[:, None]
+        p0, p1 = np.array([x0, y0]), np.array([x0 + reach, y0])
+        p2, p3 = np.array([x3 - reach, y3]), np.array([x3, y3])
+        return ((1 - t) ** 3 * p0 + 3 * (1 - t) ** 2 * t * p1
+                + 3 * (1 - t) * t ** 2 * p2 + t ** 3 * p3)
+
+    def _build_edges(self):
+        """One curve per (parent, child, argument): from the parent's right side to a port on
+        the child's left side (argument 0 highest), ending in an arrowhead."""
+        self.head_length = 0.1 * self.scale
+        self.head_half_width = 0.05 * self.scale
+        self.edges = {}         # (child, argnum) -> (parent, curve points, arrowhead)
+        self._incoming = {}     # child -> [(child, argnum), ...]
+        for child, info in self.recording.nodes.items():
+            count = len(info.parents)
+            cx, cy = self.centres[child]
+            for position, (parent, argnum) in enumerate(zip(info.parents, info.argnums)):
+                offset = 0.0 if count == 1 else (0.5 - position / (count - 1)) * 0.5
+                px, py = self.centres[parent]
+                tip = (cx - self.box_width / 2, cy + offset * self.box_height)
+                base = (tip[0] - self.head_length, tip[1])
+                curve = self._curve((px + self.box_width / 2, py), base)
+                head = np.array([tip, (base[0], base[1] + self.head_half_width),
+                                 (base[0], base[1] - self.head_half_width)])
+                self.edges[child, argnum] = (parent, curve, head)
+                self._incoming.setdefault(child, []).append((child, argnum))
+        curves = [curve for _, curve, _ in self.edges.values()]
+        heads = [head for _, _, head in self.edges.values()]
+        self.axes.add_collection(LineCollection(curves, colors=EDGE, linewidths=1.0, zorder=1))
+        self.axes.add_collection(PolyCollection(heads, facecolors=EDGE, edgecolors="none",
+                                                zorder=1))
+
+    def _title(self, node_id):
+        info = self.recording.nodes[node_id]
+        label = info.label if len(info.label) <= 14 else info.label[:13] + "…"
+        return f"{label}   → f" if node_id == self.recording.output else label
+
+    def _build_nodes(self):
+        self.patches, self.titles, self.bodies = {}, {}, {}
+        body_size = BODY_SIZE * self.scale
+        for node_id in self._ids:
+            info = self.recording.nodes[node_id]
+            cx, cy = self.centres[node_id]
+            w, h = self.box_width, self.box_height
+            colour, width, style = BORDERS.get(info.kind, BORDERS["operation"])
+            patch = FancyBboxPatch((cx - w / 2, cy - h / 2), w, h,
+                                   boxstyle=f"round,pad=0,rounding_size={0.08 * self.scale}",
+                                   facecolor=STATUS_COLOURS["pending"], edgecolor=colour,
+                                   linewidth=width, linestyle=style, zorder=2)
+            self.axes.add_patch(patch)
+            clip = TransformedBbox(Bbox.from_extents(cx - w / 2, cy - h / 2, cx + w / 2,
+                                                     cy + h / 2), self.axes.transData)
+            title = self.axes.text(cx, cy + 0.27 * h, self._title(node_id), ha="center",
+                                   va="center", fontsize=TITLE_SIZE * self.scale,
+                                   fontweight="bold", color=TEXT, zorder=3)
+            body = self.axes.text(cx, cy + 0.08 * h, "", ha="center", va="top",
+                                  fontsize=body_size, color=TEXT, linespacing=1.15, zorder=3)
+            for text in (title, body):
+                text.set_clip_box(clip)
+            self.patches[node_id], self.titles[node_id], self.bodies[node_id] = (
+                patch, title, body)
+
+    def _build_highlight(self):
+        self.highlight_lines = LineCollection([], linewidths=2.4, zorder=4,
+                                              capstyle="round")
+        self.highlight_heads = PolyCollection([], edgecolors="none", zorder=4)
+        self.highlight_label = self.axes.text(
+            0, 0, "", ha="center", va="center", fontsize=BODY_SIZE * self.scale,
+            color=BACKWARD_EDGE, fontweight="bold", zorder=5,
+            bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor=BACKWARD_EDGE,
+                      linewidth=0.8))
+        self.axes.add_collection(self.highlight_lines)
+        self.axes.add_collection(self.highlight_heads)
+
+    def _build_caption(self, caption):
+        self.caption = None
+        if caption:
+            self.caption = self.axes.text(MARGIN, self._caption_height / 2, "", ha="left",
+                                          va="center", fontsize=9, color=TEXT, zorder=5)
+            self.caption.set_clip_box(TransformedBbox(
+                Bbox.from_extents(0, 0, self.width, self._caption_height),
+                self.axes.transData))
+
+    # -- what step k looks like ---------------------------------------------------------
+
+    def looks_at(self, state):
+        """``{node id: (status, body text)}`` for a :class:`~tutor.record.State`."""
+        step = state.step
+        current = receiving = None
+        if step is not None:
+            current = step.node
+            if step.phase == "backward":
+                receiving = step.parent
+        looks = {}
+        for node_id in self._ids:
+            if node_id == receiving:
+                status = "receiving"
+            elif node_id == current:
+                status = "current"
+            elif node_id in state.adjoints:
+                status = "adjoint"
+            elif node_id in state.values:
+                status = "computed"
+            else:
+                status = "pending"
+            if node_id in state.values:
+                body = f"{node_id} = {short_value(state.values[node_id])}"
+            else:
+                body = f"{node_id} = ?"
+            if node_id in state.adjoints:
+                body += f"\n{ADJOINT} = {short_value(state.adjoints[node_id])}"
+            looks[node_id] = (status, body)
+        return looks
+
+    def _highlight_at(self, state):
+        """Which highlight step ``k`` shows: the edges a forward step read, or the one edge a
+        backward step sent a contribution along (with that contribution as a label)."""
+        step = state.step
+        if step is None:
+            return None
+        if step.phase == "forward":
+            return ("forward", step.node)
+        return ("backward", step.node, step.argnum, short_value(step.contribution, 14))
+
+    def caption_at(self, state):
+        step = state.step
+        rec = self.recording
+        if step is None:
+            return "start: the inputs are known; the forward pass comes next"
+        if step.phase == "forward":
+            return f"forward {step.index}/{len(rec.forward)}:  {step.line}"
+        return f"backward {step.index - len(rec.forward)}/{len(rec.backward)}:  {step.line}"
+
+    # -- pixels -----------------------------------------------------------------------------
+
+    def _pixel_rect(self, x0, y0, x1, y1, pad=3):
+        """Data (inch) extents -> (row0, row1, col0, col1) of the canvas array, padded."""
+        (a, b), (c, d) = self.axes.transData.transform([(x0, y0), (x1, y1)])
+        height, width = self.size[1], self.size[0]
+        col0, col1 = sorted((a, c))
+        low, high = sorted((b, d))
+        return (max(0, int(math.floor(height - high)) - pad),
+                min(height, int(math.ceil(height - low)) + pad),
+                max(0, int(math.floor(col0)) - pad),
+                min(width, int(math.ceil(col1)) + pad))
+
+    def _node_rects(self):
+        w, h = self.box_width, self.box_height
+        return np.array([self._pixel_rect(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                         for cx, cy in (self.centres[node] for node in self._ids)])
+
+    def _apply_highlight(self, highlight):
+        """Set the highlight artists for ``highlight`` and return the pixel rectangles they
+        cover (small pieces along each curve, so a long edge does not cover half the graph)."""
+        lines, heads, colour, label = [], [], FORWARD_EDGE, ""
+        if highlight is not None and highlight[0] == "forward":
+            for key in self._incoming.get(highlight[1], ()):
+                _, curve, head = self.edges[key]
+                lines.append(curve)
+                heads.append(head)
+        elif highlight is not None:
+            _, child, argnum, label = highlight
+            colour = BACKWARD_EDGE
+            if (child, argnum) in self.edges:
+                _, curve, _ = self.edges[child, argnum]
+                start = curve[0]
+                # The adjoint flows from child to parent: the arrowhead points at the parent.
+                heads.append(np.array([start, (start[0] + self.head_length,
+                                               start[1] + self.head_half_width),
+                                       (start[0] + self.head_length,
+                                        start[1] - self.head_half_width)]))
+                lines.append(curve)
+                middle = curve[len(curve) // 2]
+                self.highlight_label.set_position(middle)
+                label = label if label.startswith("-") else "+" + label
+        self.highlight_lines.set_segments(lines)
+        self.highlight_lines.set_color(colour)
+        self.highlight_heads.set_verts(heads)
+        self.highlight_heads.set_facecolor(colour)
+        self.highlight_label.set_text(label)
+        rects = []
+        for curve in lines:
+            for start in range(0, len(curve) - 1, 3):
+                piece = curve[start:start + 4]
+                rects.append(self._pixel_rect(piece[:, 0].min(), piece[:, 1].min(),
+                                              piece[:, 0].max(), piece[:, 1].max(), pad=4))
+        for head in heads:
+            rects.append(self._pixel_rect(head[:, 0].min(), head[:, 1].min(),
+                                          head[:, 0].max(), head[:, 1].max(), pad=3))
+        if label:
+            box = self.highlight_label.get_window_extent(self.canvas.get_renderer())
+            renderer = self.canvas.get_renderer()
+            self.highlight_label.update_bbox_position_size(renderer)
+            patch = self.highlight_label.get_bbox_patch()
+            if patch is not None:
+                box = Bbox.union([box, patch.get_window_extent(renderer)])
+            height = self.size[1]
+            rects.append((max(0, int(height - box.y1) - 3), min(height, int(height - box.y0) + 3),
+                          max(0, int(box.x0) - 3), min(self.size[0], int(box.x1) + 3)))
+        return rects
+
+    def _apply_look(self, node_id, look):
+        status, body = look
+        patch = self.patches[node_id]
+        patch.set_facecolor(STATUS_COLOURS[status])
+        kind = self.recording.nodes[node_id].kind
+        colour, width, _ = BORDERS.get(kind, BORDERS["operation"])
+        if status in ("current", "receiving"):
+            patch.set_edgecolor("#212121")
+            patch.set_linewidth(2.2)
+        else:
+            patch.set_edgecolor(colour)
+            patch.set_linewidth(width)
+        self.bodies[node_id].set_text(body)
+
+    def _draw_node(self, node_id):
+        for artist in (self.patches[node_id], self.titles[node_id], self.bodies[node_id]):
+            self.axes.draw_artist(artist)
+
+    def _draw_highlight(self):
+        self.axes.draw_artist(self.highlight_lines)
+        self.axes.draw_artist(self.highlight_heads)
+        if self.highlight_label.get_text():
+            self.axes.draw_artist(self.highlight_label)
+
+    def _dynamic_artists(self):
+        artists = [self.highlight_lines, self.highlight_heads, self.highlight_label]
+        for node_id in self._ids:
+            artists += [self.patches[node_id], self.titles[node_id], self.bodies[node_id]]
+        if self.caption is not None:
+            artists.append(self.caption)
+        return artists
+
+    def _full_draw(self, looks, highlight, caption):
+        """Draw the background once, keep its pixels, then draw every node on top."""
+        for artist in self._dynamic_artists():
+            artist.set_visible(False)
+        self.canvas.draw()
+        self._background = np.array(self.canvas.buffer_rgba(), copy=True)
+        self._pixels = np.asarray(self.canvas.buffer_rgba())
+        for artist in self._dynamic_artists():
+            artist.set_visible(True)
+        self._rects = self._node_rects()
+        for node_id in self._ids:
+            self._apply_look(node_id, looks[node_id])
+            self._draw_node(node_id)
+        self._highlight_rects = self._apply_highlight(highlight)
+        self._draw_highlight()
+        if self.caption is not None:
+            self.caption.set_text(caption)
+            self.axes.draw_artist(self.caption)
+        self._looks, self._shown_highlight, self._shown_caption = looks, highlight, caption
+        self.changed = [(0, self.size[1], 0, self.size[0])]
+
+    def show(self, k):
+        """Make the canvas show step ``k``, redrawing only what differs from what it shows."""
+        state = self.recording.state_at(k)
+        looks = self.looks_at(state)
+        highlight = self._highlight_at(state)
+        caption = self.caption_at(state) if self.caption is not None else None
+        self.k = state.k
+        if self._looks is None:
+            self._full_draw(looks, highlight, caption)
+            return
+
+        redraw = np.zeros(len(self._ids), dtype=bool)
+        for i, node_id in enumerate(self._ids):
+            if looks[node_id] != self._looks[node_id]:
+                redraw[i] = True
+                self._apply_look(node_id, looks[node_id])
+        dirty = [tuple(rect) for rect in self._rects[redraw]]
+        redraw_highlight = highlight != self._shown_highlight
+        if redraw_highlight:
+            dirty += self._highlight_rects
+            self._highlight_rects = self._apply_highlight(highlight)
+            dirty += self._highlight_rects
+        # Whatever overlaps an erased rectangle must be drawn again, and erased whole first
+        # (drawing over a half-erased artist would darken its anti-aliased edges).
+        while dirty:
+            rects = np.array(dirty)
+            hits = self._overlaps(self._rects, rects) & ~redraw
+            grew = bool(hits.any())
+            if grew:
+                redraw |= hits
+                dirty += [tuple(rect) for rect in self._rects[hits]]
+                rects = np.array(dirty)
+            if not redraw_highlight and self._highlight_rects and self._overlaps(
+                    np.array(self._highlight_rects), rects).any():
+                redraw_highlight = grew = True
+                dirty += self._highlight_rects
+            if not grew:
+                break
+        for row0, row1, col0, col1 in dirty:
+            self._pixels[row0:row1, col0:col1] = self._background[row0:row1, col0:col1]
+        self.changed = list(dirty)
+        for i in np.flatnonzero(redraw):
+            self._draw_node(self._ids[i])
+        if redraw_highlight:
+            self._draw_highlight()
+        if self.caption is not None and caption != self._shown_caption:
+            row0 = self.size[1] - int(math.ceil(self._caption_height * self.dpi))
+            self._pixels[row0:] = self._background[row0:]
+            self.changed.append((row0, self.size[1], 0, self.size[0]))
+            self.caption.set_text(caption)
+            self.axes.draw_artist(self.caption)
+        self._looks, self._shown_highlight, self._shown_caption = looks, highlight, caption
+
+    @staticmethod
+    def _overlaps(rects, others):
+        """For each of ``rects`` (n x 4 rows, cols), does it overlap any of ``others``?"""
+        if len(rects) == 0 or len(others) == 0:
+            return np.zeros(len(rects), dtype=bool)
+        a, b = rects[:, None, :], others[None, :, :]
+        return ((a[..., 0] < b[..., 1]) & (b[..., 0] < a[..., 1])
+                & (a[..., 2] < b[..., 3]) & (b[..., 2] < a[..., 3])).any(axis=1)
+
+    def rgba(self):
+        """The canvas pixels, height x width x 4 (RGBA, uint8); call ``show`` first."""
+        if self._looks is None:
+            self.show(0)
+        return self._pixels
+
+    def image(self):
+        """The canvas as a Pillow RGB image (a copy)."""
+        return Image.fromarray(self.rgba()[..., :3])
+
+    def png(self, k=None):
+        """PNG bytes of step ``k`` (default: the step shown now)."""
+        if k is not None:
+            self.show(k)
+        return encode_png(self.rgba())
+
+
+def png_rows(pixels):
+    """The rows of a PNG image of ``pixels`` (height x width x 3 or 4, uint8), unfiltered:
+    each row is a 0 byte (the filter "none") followed by the row's RGB bytes."""
+    height, width = pixels.shape[:2]
+    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)
+    rows[:, 1:].reshape(height, width, 3)[...] = pixels[..., :3]
+    return rows
+
+
+def encode_png(pixels=None, rows=None):
+    """PNG bytes of an RGB(A) uint8 array (height x width x 3 or 4), written directly.
+
+    A PNG file is a signature and three chunks: ``IHDR`` (size and pixel format), ``IDAT``
+    (the rows, each prefixed with a filter byte, zlib-compressed) and ``IEND``. Pillow would
+    try five filters on every row to squeeze out a few more bytes; for a drawing that is
+    mostly flat colour, no filter and fast compression give nearly the same size in a third
+    of the time, and time is what a step is short of. Pass ``rows`` (from :func:`png_rows`)
+    instead of ``pixels`` to skip building them.
+    """
+    if rows is None:
+        rows = png_rows(pixels)
+    height, width = rows.shape[0], (rows.shape[1] - 1) // 3
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)   # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows, 1)) + chunk(b"IEND", b""))
+
+
+class GraphView(widgets.VBox):
+    """The graph in the dashboard: a :class:`GraphDrawing` shown as a stack of image strips.
+
+    ``render(recording, k)`` shows step ``k`` of ``recording`` (making a new drawing when the
+    recording is new); ``show(k)`` moves within the current one; ``png()`` gives the whole
+    picture as PNG bytes.
+
+    The picture is cut into horizontal strips of :attr:`STRIP_HEIGHT` pixels, each an
+    ``ipywidgets.Image`` (CSS class ``tutor-graph-strip``), stacked without gaps in a box with
+    the CSS class ``tutor-graph``. A step re-encodes and sends only the strips it changed:
+    compressing a big graph's whole picture takes tens of milliseconds, a strip or two a few.
+    The stack sits in a scrollable box (``tutor-graph-box``); ``note`` says when the graph is
+    bigger than that box.
+    """
+
+    STRIP_HEIGHT = 80
+
+    def __init__(self, **kwargs):
+        self.strips = []
+        self.canvas = widgets.VBox(layout=widgets.Layout(width="max-content", margin="0"))
+        self.canvas.add_class("tutor-graph")
+        self.scroller = widgets.Box(
+            [self.canvas], layout=widgets.Layout(overflow="auto", max_width="100%",
+                                                 max_height="700px", border="1px solid #ddd",
+                                                 margin="0"))
+        self.scroller.add_class("tutor-graph-box")
+        self.note = widgets.HTML()
+        self.note.add_class("tutor-graph-note")
+        super().__init__([self.scroller, self.note], **kwargs)
+        self.recording = None
+        self.drawing = None
+        self.k = None
+
+    def render(self, recording, k):
+        if recording is None:
+            return
+        if recording is not self.recording or self.drawing is None:
+            self.recording = recording
+            self.drawing = GraphDrawing(recording)
+            self._make_strips()
+            nodes = len(recording.nodes)
+            big = self.drawing.width > MAX_WIDTH * 1.05 or self.drawing.height > 7.2
+            self.note.value = (f'<span style="color:#555">{nodes} nodes: the graph is bigger '
+                               f'than the box; scroll to see all of it.</span>' if big else "")
+            self.k = None
+        self.show(k)
+
+    def _make_strips(self):
+        width, height = self.drawing.size
+        count = max(1, math.ceil(height / self.STRIP_HEIGHT))
+        while len(self.strips) < count:
+            strip = widgets.Image(format="png")
+            strip.add_class("tutor-graph-strip")
+            self.strips.append(strip)
+        self.bands = []
+        for i in range(count):
+            top = i * self.STRIP_HEIGHT
+            bottom = min(height, top + self.STRIP_HEIGHT)
+            self.bands.append((top, bottom))
+            self.strips[i].layout = widgets.Layout(
+                width=f"{width}px", height=f"{bottom - top}px", min_width=f"{width}px",
+                max_width="none", margin="0", padding="0", flex="0 0 auto")
+        self.canvas.children = tuple(self.strips[:count])
+
+    def show(self, k):
+        """Move to step ``k``, sending only the strips whose pixels changed."""
+        if self.drawing is None:
+            return
+        first = self.k is None
+        self.drawing.show(k)
+        self.k = self.drawing.k
+        pixels = self.drawing.rgba()
+        if first:
+            self._rows = png_rows(pixels)        # the PNG rows of the whole picture, kept
+            changed = [(0, self.drawing.size[1], 0, self.drawing.size[0])]
+        else:
+            changed = self.drawing.changed
+            for row0, row1, col0, col1 in changed:
+                self._rows[row0:row1, 1 + 3 * col0:1 + 3 * col1].reshape(
+                    row1 - row0, col1 - col0, 3)[...] = pixels[row0:row1, col0:col1, :3]
+        for strip, (top, bottom) in zip(self.strips, self.bands):
+            if any(row0 < bottom and top < row1 for row0, row1, _, _ in changed):
+                png = encode_png(rows=self._rows[top:bottom])
+                if strip.value != png:
+                    strip.value = png
+
+    def png(self):
+        """The whole picture now shown, as PNG bytes (None before anything is shown)."""
+        return None if self.drawing is None else self.drawing.png()

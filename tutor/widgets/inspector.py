@@ -1,0 +1,245 @@
+"""The inspector: the current step in words and numbers, the listing, and a table of nodes.
+
+Where the graph shows *where* the computation is, the inspector says *what* happens there:
+
+- the step just taken, as a sentence and as the recorded line with its numbers filled in,
+  e.g. ``ḡ_v0 += g · y = 1.0 · 2.0 = 2.0  →  ḡ_v0 = 2.0``;
+- the SSA-style listing of both passes (one line per step, as ``print(recording)`` shows
+  it), the current line marked, lines still to come greyed out;
+- a table of every node's value and adjoint so far.
+
+:class:`GradientView` shows the result, ``∂f/∂x = 4``, once the backward pass is complete.
+Both are pure functions of ``(recording, k)``.
+"""
+
+import re
+
+import ipywidgets as widgets
+
+from ..record import summarize
+from .common import ADJOINT, escape, number_text
+from .graph_view import STATUS_COLOURS
+
+__all__ = ["Inspector", "GradientView", "describe_step"]
+
+_STEP_LINE = re.compile(r"^[▶ ]\s*\[\s*(\d+)\]")
+LISTING_WINDOW = 28          # lines of the listing shown around the current one
+
+
+def _name(recording, node_id):
+    """``v0 (x)`` for an input, ``v3`` otherwise."""
+    info = recording.nodes[node_id]
+    return f"{node_id} ({info.name})" if info.kind == "input" and info.name else node_id
+
+
+def _wrt_names(recording):
+    wrt = recording.wrt
+    return list(wrt) if isinstance(wrt, tuple) else [wrt]
+
+
+def _gradient_parts(recording):
+    """``[(name, gradient)]`` for the argument(s) differentiated."""
+    names = _wrt_names(recording)
+    gradients = recording.gradient if len(names) > 1 else (recording.gradient,)
+    return list(zip(names, gradients))
+
+
+def describe_step(recording, k):
+    """The step just taken at ``k``, as HTML: a sentence, then the recorded line."""
+    n_forward, n_backward = len(recording.forward), len(recording.backward)
+    if k == 0:
+        inputs = ", ".join(f"{escape(name)} = {escape(summarize(recording.nodes[i].value))}"
+                           for name, i in recording.inputs.items())
+        return ("<b>Start.</b> Only the inputs " + (f"({inputs}) " if inputs else "")
+                + "and the constants are known. Each step forward computes one operation of "
+                  "the forward pass.")
+    step = recording.step(k)
+    line = f'<div class="tutor-step-line"><code>{escape(step.line)}</code></div>'
+    if step.phase == "forward":
+        info = recording.nodes[step.node]
+        parents = [_name(recording, p) for p in step.parents]
+        words = (f"<b>Forward step {k} of {n_forward}.</b> Compute {escape(step.node)} with "
+                 f"{escape(info.primitive or info.symbol)} ({escape(info.symbol)})"
+                 + (f" from {escape(', '.join(parents))}" if parents else "") + ":")
+        if k == n_forward:
+            words_after = (f"This is f's value. The backward pass starts next, from the seed "
+                           f"{ADJOINT}_{escape(recording.output)} = "
+                           f"{escape(summarize(recording.seed))} (∂f/∂f = 1).")
+            return words + line + f"<div>{words_after}</div>"
+        return words + line
+    index = k - n_forward
+    child = recording.nodes[step.node]
+    words = (f"<b>Backward step {index} of {n_backward}.</b> {escape(step.node)} "
+             f"({escape(child.symbol)}) passes its adjoint {ADJOINT}_{escape(step.node)} = "
+             f"{escape(summarize(step.g))} back to its argument {step.argnum}, "
+             f"{escape(_name(recording, step.parent))}, through the VJP "
+             f"<code>{escape(step.formula)}</code>:")
+    notes = []
+    if step.accumulates:
+        notes.append(f"{escape(step.parent)} already had {ADJOINT} = "
+                     f"{escape(summarize(step.before))} from another path: contributions "
+                     f"add up.")
+    if k == recording.steps:
+        result = ", ".join(f"∂f/∂{escape(name)} = {escape(number_text(value))}"
+                           for name, value in _gradient_parts(recording))
+        notes.append(f"<b>Done.</b> Every contribution has arrived: {result}.")
+    return words + line + "".join(f"<div>{note}</div>" for note in notes)
+
+
+class GradientView(widgets.HTML):
+    """The result (CSS class ``tutor-gradient``): ``∂f/∂x = 4`` once the backward pass is done,
+    and until then what is still missing."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("tutor-gradient")
+        self.text = ""
+
+    def render(self, recording, k):
+        if recording is None:
+            self.text, self.value = "", ""
+            return
+        value_known = k >= len(recording.forward)
+        f_text = f"f = {number_text(recording.value)}" if value_known else "f = ?"
+        if k >= recording.steps:
+            parts = "   ".join(f"∂f/∂{name} = {number_text(value)}"
+                               for name, value in _gradient_parts(recording))
+            self.text = f"{f_text}   {parts}"
+            self.value = (f'<div style="font-size:1.15em">{escape(f_text)} &nbsp; '
+                          f'<b>{escape(parts)}</b></div>')
+        else:
+            names = ", ".join(f"∂f/∂{name}" for name in _wrt_names(recording))
+            self.text = f"{f_text}   {names} = ? (step to the end of the backward pass)"
+            self.value = (f'<div style="font-size:1.15em;color:#555">{escape(f_text)} &nbsp; '
+                          f'{escape(names)} = ? <small>(step to the end of the backward '
+                          f'pass)</small></div>')
+
+
+class Inspector(widgets.VBox):
+    """The current step (``step``, CSS ``tutor-step``), the listing (``listing``,
+    ``tutor-listing``) and the table of values and adjoints (``table``, ``tutor-table``), in a
+    box with the CSS class ``tutor-inspector``."""
+
+    def __init__(self, **kwargs):
+        self.step = widgets.HTML()
+        self.step.add_class("tutor-step")
+        self.listing = widgets.HTML()
+        self.listing.add_class("tutor-listing")
+        self.table = widgets.HTML()
+        self.table.add_class("tutor-table")
+        super().__init__([self.step, self.listing, self.table], **kwargs)
+        self.add_class("tutor-inspector")
+        self.recording = None
+        self.k = None
+
+    def render(self, recording, k):
+        if recording is None:
+            return
+        if recording is not self.recording:
+            self.recording = recording
+            self._prepare(recording)
+        self.show(k)
+
+    def show(self, k):
+        recording = self.recording
+        if recording is None:
+            return
+        self.k = k
+        self.step.value = f'<div style="padding:2px 0 6px 0">{describe_step(recording, k)}</div>'
+        self.listing.value = self._listing_html(k)
+        self.table.value = self._table_html(k)
+
+    # -- the listing ------------------------------------------------------------------
+
+    def _prepare(self, recording):
+        """Split ``str(recording)`` into lines once, remembering which line is which step."""
+        self._lines = recording.listing().splitlines()
+        self._escaped = [escape(line) for line in self._lines]
+        self._step_of_line = []
+        self._line_of_step = {}
+        for number, line in enumerate(self._lines):
+            match = _STEP_LINE.match(line)
+            step = int(match.group(1)) if match else None
+            self._step_of_line.append(step)
+            if step is not None:
+                self._line_of_step[step] = number
+        # The table's static columns: node, kind, what it computes.
+        self._rows = []
+        lines = {step.node: step.line for step in recording.forward}
+        for node_id, info in recording.nodes.items():
+            if info.kind == "input":
+                what = f"input {info.name}"
+            elif info.kind == "constant":
+                what = "constant"
+            else:
+                what = lines.get(node_id, info.symbol)
+                prefix = f"{node_id} = "
+                if what.startswith(prefix):
+                    what = what[len(prefix):].rsplit(" = ", 1)[0]
+                if info.kind == "output":
+                    what += "   (output f)"
+            self._rows.append((node_id, escape(what)))
+
+    def _listing_html(self, k):
+        current = self._line_of_step.get(k)
+        lines = self._escaped
+        first, last = 0, len(lines)
+        if len(lines) > LISTING_WINDOW:
+            centre = current if current is not None else 0
+            first = max(0, min(centre - LISTING_WINDOW // 2, len(lines) - LISTING_WINDOW))
+            last = first + LISTING_WINDOW
+        parts = []
+        if first > 0:
+            parts.append(f'<div style="color:#888">⋯ {first} lines above</div>')
+        for number in range(first, last):
+            step = self._step_of_line[number]
+            text = lines[number]
+            if number == current:
+                text = "▶" + text[1:]
+                parts.append(f'<div style="background:{STATUS_COLOURS["current"]};'
+                             f'font-weight:bold">{text}</div>')
+            elif step is not None and step > k:
+                parts.append(f'<div style="color:#9e9e9e">{text}</div>')
+            else:
+                parts.append(f"<div>{text}</div>")
+        if last < len(lines):
+            parts.append(f'<div style="color:#888">⋯ {len(lines) - last} lines below</div>')
+        return ('<div style="font-family:monospace;font-size:12px;white-space:pre;'
+                'overflow-x:auto;border:1px solid #eee;padding:4px">'
+                + "".join(parts) + "</div>")
+
+    # -- the table ----------------------------------------------------------------------
+
+    def _table_html(self, k):
+        recording = self.recording
+        state = recording.state_at(k)
+        current = receiving = None
+        if state.step is not None:
+            current = state.step.node
+            if state.step.phase == "backward":
+                receiving = state.step.parent
+        rows = []
+        for node_id, what in self._rows:
+            info = recording.nodes[node_id]
+            value = (escape(summarize(state.values[node_id])) if node_id in state.values
+                     else "?")
+            if info.kind == "constant":
+                adjoint = "—"
+            elif node_id in state.adjoints:
+                adjoint = escape(summarize(state.adjoints[node_id]))
+            else:
+                adjoint = ""
+            if node_id == receiving:
+                style = f' style="background:{STATUS_COLOURS["receiving"]}"'
+            elif node_id == current:
+                style = f' style="background:{STATUS_COLOURS["current"]}"'
+            else:
+                style = ""
+            rows.append(f"<tr{style}><td>{node_id}</td><td>{what}</td>"
+                        f"<td>{value}</td><td>{adjoint}</td></tr>")
+        return ('<style>.tutor-table td, .tutor-table th {padding: 1px 10px 1px 0}</style>'
+                '<div style="max-height:320px;overflow-y:auto">'
+                '<table style="border-collapse:collapse;font-size:12px;font-family:monospace">'
+                f'<thead><tr><th align="left">node</th><th align="left">computes</th>'
+                f'<th align="left">value</th><th align="left">adjoint {ADJOINT}</th></tr>'
+                '</thead><tbody>' + "".join(rows) + "</tbody></table></div>")
