@@ -27,6 +27,7 @@ picture.
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 
 import networkx as nx
@@ -153,6 +154,16 @@ def layered_layout(graph, straighten=True, sweeps=None, dummy_budget=None):
     """
     if graph.number_of_nodes() == 0:
         return {}
+    collecting = gc.isenabled()
+    gc.disable()            # only lists of ints are made here: no cycles for the GC to find
+    try:
+        return _layered_layout(graph, straighten, sweeps, dummy_budget)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _layered_layout(graph, straighten, sweeps, dummy_budget):
     column = layers(graph)
     nodes = list(graph.nodes)
     index = {node: i for i, node in enumerate(nodes)}
@@ -353,15 +364,25 @@ class _Ordering:
         return _count_inversions([child for _, child in pairs])
 
     def _sort(self, column, neighbours):
+        """Order ``column`` by the barycenter (mean rank) of each node's ``neighbours``;
+        a node without neighbours there keeps its rank; ties keep the current order."""
+        if len(column) < 2:
+            return
         rank = self.rank
-
-        def key(node):
+        keyed = []
+        for node in column:
             around = neighbours[node]
-            if not around:
-                return (rank[node], rank[node])
-            return (sum(rank[other] for other in around) / len(around), rank[node])
-        column.sort(key=key)
-        self._rerank(column)
+            if around:
+                total = 0
+                for other in around:
+                    total += rank[other]
+                keyed.append((total / len(around), rank[node], node))
+            else:
+                keyed.append((rank[node], rank[node], node))
+        keyed.sort()
+        for new_rank, (_, _, node) in enumerate(keyed):
+            column[new_rank] = node
+            rank[node] = new_rank
 
     def _keep_if_better(self):
         crossings = self.crossings()
@@ -428,8 +449,13 @@ class _Ordering:
 
 def _count_inversions(sequence):
     """Pairs i < j with sequence[i] > sequence[j], counted with a Fenwick tree: O(n log n)."""
-    if len(sequence) < 2:
-        return 0
+    if len(sequence) < 24:          # short sequences: simply compare every pair
+        inversions = 0
+        for i, value in enumerate(sequence):
+            for later in sequence[i + 1:]:
+                if later < value:
+                    inversions += 1
+        return inversions
     size = max(sequence) + 2
     tree = [0] * (size + 1)
     inversions = 0

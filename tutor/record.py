@@ -193,7 +193,6 @@ class Recording:
     gradient: Any
     gradients: Any
     seed: Any
-    _initial: tuple = field(repr=False)
     _deltas: tuple = field(repr=False)
     _snapshots: tuple = field(repr=False)
     _interval: int = field(repr=False)
@@ -545,7 +544,8 @@ class _Builder:
         accumulates = before is not None
         if before is None:
             before = zeros_like(parent.value)
-        g, contribution, before, after = (_frozen(v) for v in (g, contribution, before, after))
+        g, contribution = _frozen(g), _frozen(contribution)
+        before, after = _frozen(before), _frozen(after)
         names = {"g": (g, f"{ADJOINT}_{node_id}"), "ans": (node.value, node_id)}
         operands = self.operands[node_id]
         for letter, position in (("x", 0), ("y", 1)):
@@ -583,7 +583,7 @@ class _Builder:
             arguments=MappingProxyType(self.arguments), inputs=MappingProxyType(self.inputs),
             output=self.output, nodes=MappingProxyType(self.nodes), forward=forward,
             backward=backward, gradients=MappingProxyType(fields.pop("gradients")),
-            _initial=initial, _deltas=tuple(deltas), _snapshots=tuple(snapshots),
+            _deltas=tuple(deltas), _snapshots=tuple(snapshots),
             _interval=interval, **fields)
 
 
@@ -689,10 +689,11 @@ def _backward_line(parent_id, formula, names, contribution, before, after, accum
             text += f" = {result}"
     else:
         text = f"({formula}) = {result}"
+    added = f"({result})" if result.startswith("-") else result
     if accumulates:
-        total = f"{summarize(before)} + {result} = {summarize(after)}"
+        total = f"{summarize(before)} + {added} = {summarize(after)}"
     elif fan_out:
-        total = f"0 + {result} = {summarize(after)}"
+        total = f"0 + {added} = {summarize(after)}"
     else:
         total = summarize(after)
     return f"{ADJOINT}_{parent_id} += {text}  →  {ADJOINT}_{parent_id} = {total}"
