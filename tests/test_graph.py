@@ -112,8 +112,8 @@ def test_known_graphs_draw_without_crossings(name):
 def test_seed_f_draws_with_the_fewest_crossings_possible(rec):
     """One crossing, and no drawing with the inputs left and the output right has fewer.
 
-    The cycle x → x² → log → (+) ← y² ← y → x·y ← x leaves the output's two parents, (+)
-    and x·y, on it. The output, rightmost, lies outside the cycle, so its two edges close
+    The cycle x → x² → log → (+) ← y² ← y → x·y ← x holds the output's two parents,
+    (+) and x·y. The output, rightmost, lies outside the cycle, so its two edges close
     one of the cycle's halves (the one through x or the one through y) off from the outer
     face, unless they cross something. But x and y are both leftmost, so both must be on
     the outer face.

@@ -16,7 +16,7 @@ import tutor.autograd.numpy as np
 from tutor.autograd import grad
 from tutor.autograd.core import MissingVJPError
 from tutor.autograd.extend import primitive
-from tutor.record import BackwardStep, ForwardStep, Recording, record, summarize
+from tutor.record import BackwardStep, ForwardStep, record, summarize
 
 
 def f(x, y):

@@ -50,7 +50,7 @@ from typing import Any
 import numpy as _np
 
 from .autograd.core import MissingVJPError, backward_pass, toposort, traceable, vspace, zeros_like
-from .autograd.tracer import getval, isbox, trace
+from .autograd.tracer import getval, trace
 from .autograd.wrap_util import unary_to_nary
 
 __all__ = ["record", "Recording", "NodeInfo", "ForwardStep", "BackwardStep", "State",
@@ -320,7 +320,8 @@ def record(f, *args, argnum=0, **kwargs):
     for target in targets:
         traceable(slots.value(target))          # grad's refusal of booleans, integer arrays...
 
-    extras = [slot for slot in slots.all if slot not in targets and _is_traceable(slots.value(slot))]
+    extras = [slot for slot in slots.all
+              if slot not in targets and _is_traceable(slots.value(slot))]
     traced = sorted(targets + extras, key=slots.all.index)
     if extras:
         try:
