@@ -54,7 +54,7 @@ from .autograd.tracer import getval, trace
 from .autograd.wrap_util import unary_to_nary
 
 __all__ = ["record", "Recording", "NodeInfo", "ForwardStep", "BackwardStep", "State",
-           "summarize"]
+           "summarize", "ADJOINT"]
 
 ADJOINT = "ḡ"   # "g bar": the adjoint of a node is written ḡ_v3
 
