@@ -1,0 +1,155 @@
+"""A class at once: ten dashboards opened together on one Voila server, and what they cost.
+
+Run from anywhere:  .venv/bin/python benchmarks/ten_dashboards.py  [--pages 10]
+
+Voila gives every open page a kernel of its own (a Python process that imported ``tutor``
+and built the dashboard), so a class of N learners costs N kernels, plus the pool of
+preheated kernels waiting for the next learner (``voila.json``). This script opens
+``--pages`` pages in headless Chromium at the same moment, waits until each one's stepper is
+usable, clicks step-forward once on each, and checks that every page answered. Then it reads
+each kernel's memory from ``/proc``:
+
+* **RSS**: resident memory, counting shared library pages in full for every process;
+* **PSS**: proportional share, where a page shared by k processes counts 1/k to each. The
+  sum of PSS over all kernels is what they really take from the machine;
+* **USS**: memory private to that kernel, freed when it exits: the cost of one more learner.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dashboard_latency import (  # noqa: E402  (the script's own folder, put on the path above)
+    CHROMIUM, CHROMIUM_ARGS, DASHBOARD, REPO, STEP, TIMEOUT_MS, USABLE_OBSERVER, Voila,
+    kernel_pids)
+
+KERNEL_REQUEST = re.compile(r"/api/kernels/([0-9a-f-]{36})")
+
+
+def memory_kib(pid):
+    """(RSS, PSS, USS) of process ``pid`` in KiB, read from ``/proc``."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0])
+    uss = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+    return fields["Rss"], fields["Pss"], uss
+
+
+def kernel_processes(voila_pid):
+    """{kernel id: pid} for the kernels a Voila server started (ids from their command line)."""
+    kernels = {}
+    for pid in kernel_pids(voila_pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+        except OSError:
+            continue
+        if "ipykernel_launcher" not in " ".join(command):
+            continue
+        match = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(command))
+        if match:
+            kernels[match.group(1)] = pid
+    return kernels
+
+
+def mib(kib):
+    return kib / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=10, help="dashboards opened at once")
+    parser.add_argument("--notebook", default=DASHBOARD,
+                        help="notebook to serve (default: the dashboard)")
+    options = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing (apt-get install chromium); this benchmark never "
+                 "downloads a browser")
+    if not (REPO / options.notebook).exists():
+        sys.exit(f"{options.notebook} is missing: nothing to serve")
+    from playwright.sync_api import sync_playwright
+
+    with Voila(options.notebook) as server, sync_playwright() as playwright:
+        server.wait_pool_full(0)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        pages, kernel_of = [], {}
+        started = time.monotonic()
+        for number in range(options.pages):
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.add_init_script(USABLE_OBSERVER)
+
+            def remember(request, number=number):
+                match = KERNEL_REQUEST.search(request.url)
+                if match:
+                    kernel_of.setdefault(number, match.group(1))
+            page.on("request", remember)
+            page.goto(server.url, wait_until="commit")  # all navigations start together
+            pages.append(page)
+
+        results = []
+        for number, page in enumerate(pages):
+            row = {"page": number + 1}
+            try:
+                page.wait_for_function("window.__usableAt !== undefined", timeout=TIMEOUT_MS)
+                row["open_ms"] = page.evaluate("window.__usableAt")
+                row["html_ms"] = page.evaluate(
+                    "performance.getEntriesByType('navigation')[0].responseEnd")
+                before = page.locator(".tutor-status").first.inner_text()
+                row["step_ms"] = page.evaluate(STEP, {
+                    "button": ".tutor-step-forward", "status": ".tutor-status",
+                    "graph": ".tutor-graph" if page.locator(".tutor-graph").count() else None,
+                    "timeoutMs": 20_000})
+                row["stepped"] = page.locator(".tutor-status").first.inner_text() != before
+            except Exception as error:  # report every page, even one that failed
+                row["error"] = str(error).splitlines()[0]
+            results.append(row)
+        wall = time.monotonic() - started
+
+        kernels = kernel_processes(server.process.pid)
+        memory = {kernel_id: memory_kib(pid) for kernel_id, pid in kernels.items()}
+        server_rss = memory_kib(server.process.pid)[0]
+        browser.close()
+
+    ok = [row for row in results if row.get("stepped")]
+    print(f"{options.pages} pages of {options.notebook} opened at once on one Voila server "
+          f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}); "
+          f"all done in {wall:.1f} s")
+    print("html: the server finished sending the page (kernel started, notebook run); open: "
+          "the stepper is usable in the browser; step: one click answered")
+    print(f"{'page':>4} {'html ms':>8} {'open ms':>8} {'step ms':>8}  kernel      "
+          "RSS MiB  PSS MiB  USS MiB")
+    for row in results:
+        kernel_id = kernel_of.get(row["page"] - 1, "")
+        rss, pss, uss = memory.get(kernel_id, (0, 0, 0))
+        if "error" in row:
+            print(f"{row['page']:>4}  FAILED: {row['error']}")
+            continue
+        print(f"{row['page']:>4} {row['html_ms']:>8.0f} {row['open_ms']:>8.0f} "
+              f"{row['step_ms']:>8.0f}  "
+              f"{kernel_id[:8]:<9} {mib(rss):>8.1f} {mib(pss):>8.1f} {mib(uss):>8.1f}")
+    used = [memory[kernel_of[n]] for n in range(options.pages)
+            if kernel_of.get(n) in memory]
+    pooled = [value for kernel_id, value in memory.items()
+              if kernel_id not in set(kernel_of.values())]
+    print(f"{len(ok)}/{options.pages} pages loaded and stepped.")
+    if used:
+        print("per page kernel: median RSS {:.1f} MiB, PSS {:.1f} MiB, USS {:.1f} MiB".format(
+            *(mib(statistics.median(column)) for column in zip(*used))))
+        print("all {} kernels (incl. {} preheated, waiting): total PSS {:.0f} MiB; "
+              "Voila server RSS {:.0f} MiB".format(
+                  len(memory), len(pooled), mib(sum(value[1] for value in memory.values())),
+                  mib(server_rss)))
+    if len(ok) < options.pages:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
