@@ -28,7 +28,7 @@ import ipywidgets as widgets
 
 from .widgets import (ErrorArea, ExportPanel, Explorer, GradientView, GraphView, Inspector,
                       Stepper, StepState, guarded)
-from .widgets.explorer import SEED
+from .widgets.explorer import EXAMPLES, SEED
 
 __all__ = ["build_app", "main", "TutorApp"]
 
@@ -88,9 +88,10 @@ class TutorApp(widgets.VBox):
         super().__init__([widgets.HTML(INTRO), self.tabs], **kwargs)
         self.add_class("tutor-app")
 
-        self.explorer.submit()                 # the first recording
-        if self.state.recording is None:       # the initial text was refused: show the seed
-            self.explorer.expression.value = SEED
+        if self.explorer.submit() is None:     # the text given was refused: show the seed
+            message = self.error.message
+            self.explorer.load_example(EXAMPLES[0].title)
+            self.error.show(f"{message}\nShowing the seed's f instead.")
 
     def _redraw(self, state):
         recording, k = state.recording, state.k
@@ -150,8 +151,11 @@ def build_app(expression=SEED, values="x=1, y=2", wrt=None):
 
 
 def main(**options):
-    """Build the dashboard and display it (what ``app.ipynb`` runs)."""
+    """Build the dashboard and display it: what ``app.ipynb`` runs.
+
+    Returns None, so that a cell ending in ``main()`` does not display the dashboard twice;
+    use :func:`build_app` to get hold of the widget. (While the kernel builds it, Voila shows
+    its own "executing" spinner.)
+    """
     from IPython.display import display
-    app = build_app(**options)
-    display(app)
-    return app
+    display(build_app(**options))

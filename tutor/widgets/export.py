@@ -26,14 +26,23 @@ __all__ = ["backward_gif", "gif_bytes", "ExportPanel"]
 
 
 class _CanvasPillowWriter(PillowWriter):
-    """A ``PillowWriter`` that grabs the canvas as it is, without redrawing the figure."""
+    """A ``PillowWriter`` that grabs the canvas as it is, without redrawing the figure, and
+    shows the last frame ``hold`` frame-times longer."""
 
-    def __init__(self, drawing, fps):
+    def __init__(self, drawing, fps, hold=0):
         super().__init__(fps=fps)
         self.drawing = drawing
+        self.hold = hold
 
     def grab_frame(self, **savefig_kwargs):
         self._frames.append(Image.fromarray(self.drawing.rgba()[..., :3]))
+
+    def finish(self):
+        frame_time = int(1000 / self.fps)
+        durations = [frame_time] * len(self._frames)
+        durations[-1] += self.hold * frame_time
+        self._frames[0].save(self.outfile, save_all=True, append_images=self._frames[1:],
+                             duration=durations, loop=0)
 
 
 def backward_gif(recording, path, fps=2, hold=3, include_forward=False):
@@ -41,16 +50,15 @@ def backward_gif(recording, path, fps=2, hold=3, include_forward=False):
 
     The first frame shows the end of the forward pass (every value known, the seed adjoint
     on the output), then one frame per backward step at ``fps`` frames per second. The last
-    frame is repeated ``hold`` more times, so the finished picture stays up a moment before
+    frame stays up ``hold`` frame-times longer, so the finished picture can be read before
     the animation loops. ``include_forward=True`` starts from step 0 instead, showing both
     passes.
     """
     drawing = GraphDrawing(recording, caption=True)
     first = 0 if include_forward else len(recording.forward)
-    steps = list(range(first, recording.steps + 1)) + [recording.steps] * hold
-    writer = _CanvasPillowWriter(drawing, fps=fps)
+    writer = _CanvasPillowWriter(drawing, fps=fps, hold=hold)
     with writer.saving(drawing.figure, os.fspath(path), dpi=drawing.dpi):
-        for k in steps:
+        for k in range(first, recording.steps + 1):
             drawing.show(k)
             writer.grab_frame()
     return path
