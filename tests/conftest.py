@@ -177,22 +177,37 @@ def browser():
             chromium.close()
 
 
-class BrowserErrors(list):
-    """Errors a page reported: console messages of type ``error`` and uncaught exceptions."""
+class PageError:
+    """Something a page reported: a console message of type ``error`` or an uncaught exception.
+
+    ``source`` is the URL the message is about (for a failed load, the file that failed).
+    """
+
+    def __init__(self, kind, text, source=""):
+        self.kind, self.text, self.source = kind, text, source
+
+    def __repr__(self):
+        return f"{self.kind}: {self.text} ({self.source})" if self.source else \
+            f"{self.kind}: {self.text}"
 
 
 @pytest.fixture
 def page(browser):
     """A fresh browser tab (its own context, so its own Voila kernel) for one test.
 
-    ``page.errors`` collects the console errors and uncaught exceptions the page reported.
+    ``page.errors`` collects the :class:`PageError` s the page reported.
     """
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
-    tab.errors = BrowserErrors()
-    tab.on("console", lambda message: message.type == "error"
-           and tab.errors.append(f"console: {message.text}"))
-    tab.on("pageerror", lambda error: tab.errors.append(f"page error: {error}"))
+    tab.errors = []
+
+    def console(message):
+        if message.type == "error":
+            tab.errors.append(PageError("console", message.text,
+                                        (message.location or {}).get("url", "")))
+
+    tab.on("console", console)
+    tab.on("pageerror", lambda error: tab.errors.append(PageError("uncaught", str(error))))
     try:
         yield tab
     finally:

@@ -1,0 +1,135 @@
+"""The dashboard end to end: Voila serves ``app.ipynb``, headless Chromium uses it.
+
+These tests drive the page only through the controls' stable CSS classes (``tutor-...``),
+the way a learner's clicks and key presses arrive. Each test opens its own tab, so it gets
+its own kernel. Waits are on what the page shows (Playwright's ``expect`` retries until the
+text appears), never on fixed sleeps.
+"""
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
+
+SEED = "log(x**2) + y**2 + x*y"   # the seed notebook's f
+LOAD_TIMEOUT_MS = 90_000          # first open: Voila's scripts load, the kernel builds the page
+STATUS = re.compile(r"(forward|backward) \d+/\d+")
+
+# The src of every picture in the graph: it changes whenever the graph is redrawn.
+GRAPH_PICTURES = "() => [...document.querySelectorAll('.tutor-graph img')].map(i => i.src)"
+# True once every picture in the graph has arrived and is decoded.
+GRAPH_LOADED = """() => {
+  const images = [...document.querySelectorAll('.tutor-graph img')];
+  return images.length > 0 && images.every(i => i.complete && i.naturalWidth > 0);
+}"""
+
+
+def open_dashboard(page, url):
+    """Open the dashboard and wait until its stepper can be used."""
+    page.set_default_timeout(30_000)
+    page.goto(url)
+    expect(page.locator(".tutor-step-forward")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    expect(page.locator(".tutor-status")).to_have_text(STATUS, timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(GRAPH_LOADED)
+
+
+def enter(page, css_class, text):
+    """Type ``text`` into the text box with ``css_class`` and press Enter, as a learner does."""
+    box = page.locator(f".{css_class} input")
+    box.fill(text)
+    box.press("Enter")
+
+
+def step(page, css_class):
+    """Click a stepper button; wait until the status and the graph's pictures have changed."""
+    status = page.locator(".tutor-status").inner_text()
+    pictures = page.evaluate(GRAPH_PICTURES)
+    page.click(f".{css_class}")
+    expect(page.locator(".tutor-status")).not_to_have_text(status)
+    page.wait_for_function(f"old => JSON.stringify(({GRAPH_PICTURES})()) !== old",
+                           arg=json.dumps(pictures))
+    page.wait_for_function(GRAPH_LOADED)
+    return page.locator(".tutor-status").inner_text()
+
+
+def test_seed_f_shows_df_dx_4_then_df_dy_5(voila_server, page):
+    open_dashboard(page, voila_server.url)
+    enter(page, "tutor-expression", SEED)
+    enter(page, "tutor-values", "x=1, y=2")
+    page.click(".tutor-to-end")
+    expect(page.locator(".tutor-gradient")).to_contain_text("∂f/∂x = 4")
+
+    page.locator(".tutor-wrt select").select_option("y")
+    page.click(".tutor-to-end")
+    expect(page.locator(".tutor-gradient")).to_contain_text("∂f/∂y = 5")
+    expect(page.locator(".tutor-error")).to_have_text("")
+
+
+def test_stepping_forward_and_back_changes_the_status_and_the_graph(voila_server, page):
+    open_dashboard(page, voila_server.url)
+    start = page.locator(".tutor-status").inner_text()
+    assert start.startswith("forward 0/")
+    start_picture = page.locator(".tutor-graph").screenshot()
+
+    after_forward = step(page, "tutor-step-forward")
+    assert after_forward.startswith("forward 1/")
+    assert page.locator(".tutor-graph").screenshot() != start_picture
+
+    after_back = step(page, "tutor-step-back")
+    assert after_back == start
+    assert page.locator(".tutor-graph").screenshot() == start_picture  # the same picture again
+
+
+@pytest.mark.parametrize("attack", [
+    "__import__('os').system('touch {path}')",
+    "open('{path}', 'w').write('pwned')",
+])
+def test_a_hostile_expression_shows_an_error_and_runs_nothing(voila_server, page, tmp_path,
+                                                             attack):
+    target = tmp_path / "pwned"
+    open_dashboard(page, voila_server.url)
+    status = page.locator(".tutor-status").inner_text()
+
+    enter(page, "tutor-expression", attack.format(path=target))
+
+    expect(page.locator(".tutor-error")).not_to_have_text("")
+    assert not target.exists()
+    expect(page.locator(".tutor-status")).to_have_text(status)   # the last graph stays
+
+
+def test_the_page_renders_every_widget_without_errors(voila_server, page, artifacts_dir):
+    open_dashboard(page, voila_server.url)
+    page.click(".tutor-to-end")
+    expect(page.locator(".tutor-gradient")).to_contain_text("∂f/∂x = 4")
+    for _ in range(3):                  # a few steps back: the backward pass half done
+        step(page, "tutor-step-back")
+    page.set_viewport_size({"width": 1400, "height": 1400})   # room for the whole listing
+    page.screenshot(path=str(artifacts_dir / "dashboard.png"))
+
+    for css_class in ("tutor-expression", "tutor-values", "tutor-wrt", "tutor-examples",
+                      "tutor-step-forward", "tutor-step-back", "tutor-play", "tutor-to-end",
+                      "tutor-reset", "tutor-slider", "tutor-status", "tutor-gradient",
+                      "tutor-graph", "tutor-inspector", "tutor-error"):
+        assert page.locator(f".{css_class}").count() >= 1, f"no element with .{css_class}"
+    assert page.evaluate(GRAPH_LOADED), "the graph's pictures did not load"
+    body = page.locator("body").inner_text()
+    assert "Error displaying widget" not in body
+    assert page.locator(".jupyter-widgets-error-widget").count() == 0
+    assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0, "sources are shown"
+    assert "import main" not in page.content(), "the notebook's code reached the page"
+    assert own_errors(page, voila_server.url) == []
+
+
+def own_errors(page, server_url):
+    """The page's errors, minus failed loads of files from other hosts.
+
+    Voila's page template links a stylesheet from a CDN; on a machine without internet
+    access that load fails, which says nothing about the dashboard.
+    """
+    return [error for error in page.errors
+            if not (error.text.startswith("Failed to load resource")
+                    and not error.source.startswith(server_url))]
