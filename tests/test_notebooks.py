@@ -1,0 +1,187 @@
+"""The notebooks: every lesson and the dashboard's ``app.ipynb`` run top to bottom, as shipped.
+
+A learner opens a lesson in a fresh kernel and runs every cell before writing a single line.
+That must work: no cell may raise, and the exercise cells, still holding their stubs, must
+answer "not done yet" when checked instead of failing. These tests check exactly that:
+
+* each notebook is executed with ``nbclient`` in a fresh ``python3`` kernel that runs *this*
+  interpreter (the project's virtualenv), from the notebook's own folder, with the progress
+  store pointed at a temporary file so that a test run never touches a learner's progress;
+* the lessons are committed clean (no outputs), are in teaching order, and each ends with a
+  summary and has at least two exercises of its own lesson from the catalog;
+* every exercise stub, checked as shipped, fails with "not done yet" feedback.
+
+The executing tests are marked ``notebooks`` (``pytest -m "not notebooks"`` skips them).
+"""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import tutor.exercises as ex
+
+REPO = Path(__file__).resolve().parent.parent
+LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
+APP = REPO / "app.ipynb"
+CELL_TIMEOUT = 120          # seconds for any one cell
+KERNEL_NAME = "python3"
+
+SHOW = re.compile(r'^ex\.get\("(?P<id>[^"]+)"\)$')
+CHECK = re.compile(r'^ex\.CheckWidget\("(?P<id>[^"]+)"\)$')
+
+
+def lesson_number(path):
+    return int(path.name[:2])
+
+
+@pytest.fixture(scope="module")
+def kernel_env(tmp_path_factory):
+    """A ``python3`` kernelspec that starts this very interpreter, and a scratch progress file.
+
+    The spec goes first on ``JUPYTER_PATH``, so it wins over any ``python3`` kernel installed
+    for the user or the system (which might be another Python without the project in it).
+    The kernel inherits this process's environment, ``TUTOR_PROGRESS_DB`` included.
+    """
+    root = tmp_path_factory.mktemp("jupyter")
+    spec_dir = root / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (autograd-tutor tests)",
+        "language": "python",
+    }))
+    patch = pytest.MonkeyPatch()
+    patch.setenv("JUPYTER_PATH", str(root))
+    patch.setenv("TUTOR_PROGRESS_DB", str(root / "progress.sqlite"))
+    patch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    yield root
+    patch.undo()
+
+
+def execute(notebook, folder):
+    """Run ``notebook`` top to bottom in a fresh kernel started in ``folder``; return it."""
+    from nbclient import NotebookClient
+    client = NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=CELL_TIMEOUT,
+                            allow_errors=True, resources={"metadata": {"path": str(folder)}})
+    client.execute()
+    return notebook
+
+
+def problems(notebook, stderr_allowed):
+    """Error outputs (and, unless allowed, anything written to stderr), one line each."""
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                found.append(f"cell {index} ({cell.get('id')}): {output.ename}: {output.evalue}")
+            elif (output.output_type == "stream" and output.name == "stderr"
+                  and not stderr_allowed):
+                found.append(f"cell {index} ({cell.get('id')}) wrote to stderr: "
+                             f"{output.text.strip()[:300]}")
+    return found
+
+
+def code_sources(path):
+    notebook = nbformat.read(path, as_version=4)
+    return [cell.source.strip() for cell in notebook.cells if cell.cell_type == "code"]
+
+
+# ------------------------------------------------------------------ executing them
+
+
+@pytest.mark.notebooks
+def test_the_kernel_runs_this_interpreter(kernel_env):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        "import os, sys\nprint(sys.prefix)\nprint(os.environ['TUTOR_PROGRESS_DB'])"))
+    execute(notebook, REPO)
+    printed = notebook.cells[0].outputs[0].text.splitlines()
+    assert printed == [sys.prefix, str(kernel_env / "progress.sqlite")]
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", LESSONS, ids=[path.stem for path in LESSONS])
+def test_lesson_runs_top_to_bottom(path, kernel_env):
+    notebook = execute(nbformat.read(path, as_version=4), path.parent)
+    assert problems(notebook, stderr_allowed=False) == []
+
+
+@pytest.mark.notebooks
+def test_app_notebook_runs_top_to_bottom(kernel_env):
+    assert APP.exists(), "app.ipynb (the dashboard) is missing"
+    notebook = execute(nbformat.read(APP, as_version=4), REPO)
+    assert problems(notebook, stderr_allowed=True) == []
+    assert any(output.output_type == "display_data"
+               for cell in notebook.cells for output in cell.get("outputs", [])), \
+        "app.ipynb showed nothing"
+
+
+# ------------------------------------------------------------ what the lessons hold
+
+
+def test_there_are_at_least_ten_lessons_numbered_in_teaching_order():
+    numbers = [lesson_number(path) for path in LESSONS]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert len(numbers) >= 10
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[path.stem for path in LESSONS])
+def test_lesson_is_committed_without_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[path.stem for path in LESSONS])
+def test_lesson_has_a_title_a_summary_and_two_exercises_of_its_own(path):
+    notebook = nbformat.read(path, as_version=4)
+    markdown = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    assert markdown[0].startswith(f"# Lesson {lesson_number(path)} ")
+    assert markdown[-1].startswith("## Summary")
+    checked = [CHECK.match(source).group("id") for source in code_sources(path)
+               if CHECK.match(source)]
+    assert len(checked) >= 2
+    for exercise_id in checked:
+        assert ex.get(exercise_id).lesson == lesson_number(path), exercise_id
+
+
+def stubs(path):
+    """``(exercise id, stub source)`` for each code exercise: the cell between the prompt
+    (``ex.get(id)``) and the check widget (``ex.CheckWidget(id)``)."""
+    sources = code_sources(path)
+    found = []
+    for index in range(len(sources) - 2):
+        shown, checked = SHOW.match(sources[index]), CHECK.match(sources[index + 2])
+        if shown and checked and shown.group("id") == checked.group("id"):
+            found.append((shown.group("id"), sources[index + 1]))
+    return found
+
+
+ALL_STUBS = [(path, exercise_id, source) for path in LESSONS
+             for exercise_id, source in stubs(path)]
+
+
+def test_every_code_exercise_has_a_prompt_a_stub_and_a_check():
+    checked_code = {CHECK.match(source).group("id")
+                    for path in LESSONS for source in code_sources(path)
+                    if CHECK.match(source) and ex.get(CHECK.match(source).group("id")).kind
+                    == "function"}
+    assert checked_code == {exercise_id for _, exercise_id, _ in ALL_STUBS}
+
+
+@pytest.mark.parametrize("path, exercise_id, source", ALL_STUBS,
+                         ids=[exercise_id for _, exercise_id, _ in ALL_STUBS])
+def test_an_unfilled_exercise_says_not_done_yet(path, exercise_id, source):
+    exercise = ex.get(exercise_id)
+    namespace = {}
+    exec(compile(source, f"<{path.name}: stub of {exercise_id}>", "exec"), namespace)
+    answer = namespace[exercise.spec.name]
+    result = ex.check(exercise_id, answer, record=False)
+    assert not result.passed
+    assert "not done yet" in result.message
