@@ -54,7 +54,8 @@ def check_function(exercise, answer, rng, limit=DEFAULT_TIME_LIMIT):
     if not callable(answer):
         return Result(exercise.id, False, f"Expected a function `{spec.name}`, got "
                       f"{kind_of(answer)}.", problem="type")
-    cases = list(spec.cases(rng))
+    # Simplest inputs first (shortest description): the first failure is the easiest to read.
+    cases = sorted(spec.cases(rng), key=lambda case: len(case.text))
     budget = limit
     for case in cases:
         expected = _expected(exercise, case)

@@ -15,6 +15,7 @@ import sysconfig
 import threading
 import time
 import traceback
+import contextlib
 from contextlib import contextmanager
 
 
@@ -67,12 +68,22 @@ def _trace_limit(seconds):
             raise TimeLimitExceeded()
         return tracer
 
+    # sys.settrace reaches frames entered from now on; the frame running the `with` body is
+    # already running, so it gets the tracer directly.
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename in (__file__, contextlib.__file__):
+        frame = frame.f_back
+    previous_frame_trace = frame.f_trace if frame is not None else None
     previous = sys.gettrace()
     sys.settrace(tracer)
+    if frame is not None:
+        frame.f_trace = tracer
     try:
         yield
     finally:
         sys.settrace(previous)
+        if frame is not None:
+            frame.f_trace = previous_frame_trace
 
 
 # ------------------------------------------------------------------ learner's frames only

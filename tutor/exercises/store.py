@@ -36,6 +36,7 @@ CREATE INDEX IF NOT EXISTS attempts_by_exercise ON attempts (exercise_id);
 """
 
 _CHECKED = set()        # files whose integrity this process has already verified
+_NOTICES = {}           # file -> the message about setting a corrupt file aside
 
 
 class CorruptProgressWarning(UserWarning):
@@ -111,7 +112,11 @@ class ProgressStore:
 
     def __init__(self, path=None):
         self.path = Path(path) if path is not None else store_path()
-        self.notice = ""
+
+    @property
+    def notice(self):
+        """The message about a corrupt file set aside in this session ('' if none)."""
+        return _NOTICES.get(os.path.abspath(self.path), "")
 
     # ------------------------------------------------------------------ writing
 
@@ -231,10 +236,11 @@ class ProgressStore:
                 if companion.exists():
                     os.replace(companion, aside.with_name(aside.name + suffix))
         _CHECKED.discard(os.path.abspath(self.path))
-        self.notice = (f"Your progress file {self.path} could not be read ({error}). It was "
-                       f"moved aside to {aside.name} and a fresh progress store was started; "
-                       f"earlier attempts are not lost, only set aside.")
-        warnings.warn(self.notice, CorruptProgressWarning, stacklevel=4)
+        _NOTICES[os.path.abspath(self.path)] = (
+            f"Your progress file {self.path} could not be read ({error}). It was moved aside to "
+            f"{aside.name} and a fresh progress store was started; earlier attempts are not "
+            f"lost, only set aside.")
+        warnings.warn(self.notice, CorruptProgressWarning, stacklevel=5)
 
     def _healthy(self):
         try:

@@ -1,0 +1,335 @@
+"""ipywidgets for exercises: a check box for notebooks, the Practice tab, a progress view.
+
+:class:`CheckWidget`
+    Under an exercise cell: **Check** runs the check and shows the result, **Hint** reveals
+    the hints one stage at a time, **Show solution** becomes available after three failed
+    attempts. Question exercises also get an answer box and **New question**.
+:class:`PracticePanel`
+    The dashboard's Practice tab: number, choice and expression questions drawn from random
+    functions. It never runs learner code. After an answer about a recorded function it
+    calls ``on_reveal(recording, k)`` so a stepper can show the step that held the answer.
+:class:`ProgressView`
+    Exercises passed per lesson, with a JSON export for a teacher.
+
+Every control carries a ``tutor-exercise-...`` CSS class so browser tests can find it.
+"""
+
+import base64
+import html
+import inspect
+
+import ipywidgets as widgets
+
+from . import LESSON_TITLES, ask, catalog, check, export_progress, get, progress
+from .checking import DEFAULT_TIME_LIMIT
+
+SOLUTION_AFTER = 3     # failed attempts before the solution is offered
+
+
+def markdown_html(text):
+    """Markdown to HTML for prompts and questions (mistune when installed, else plain)."""
+    try:
+        import mistune
+        return mistune.html(text)
+    except ImportError:     # pragma: no cover - mistune comes with Jupyter
+        return f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
+
+
+def _user_namespace():
+    try:
+        from IPython import get_ipython
+    except ImportError:     # pragma: no cover
+        return {}
+    shell = get_ipython()
+    return shell.user_ns if shell is not None else {}
+
+
+def _button(description, css, **kwargs):
+    button = widgets.Button(description=description, **kwargs)
+    button.add_class(css)
+    return button
+
+
+class CheckWidget(widgets.VBox):
+    """Check an exercise from a notebook.
+
+    ``get_answer`` is a function of no arguments returning the answer at the moment Check is
+    pressed, e.g. ``lambda: vjp_sin``; by default the function named in the exercise (say
+    ``vjp_sin``) is looked up among the notebook's variables, so redefining it and pressing
+    Check again just works. Question exercises read the answer from their own input box.
+    """
+
+    def __init__(self, exercise_id, get_answer=None, *, seed=None, show_prompt=None,
+                 time_limit=DEFAULT_TIME_LIMIT, record=True, on_result=None):
+        self.exercise = get(exercise_id)
+        self.get_answer = get_answer
+        self.seed = seed
+        self.time_limit = time_limit
+        self.record = record
+        self.on_result = on_result
+        self.failures = 0
+        self.hints_shown = 0
+        self.question = None
+        self.last_result = None
+
+        exercise = self.exercise
+        header = widgets.HTML(f"<b>{html.escape(exercise.title)}</b> "
+                              f"<code>{html.escape(exercise.id)}</code>")
+        header.add_class("tutor-exercise-title")
+        if show_prompt is None:
+            show_prompt = exercise.kind != "function"
+        self.prompt = widgets.HTML(markdown_html(exercise.prompt) if show_prompt else "")
+        self.prompt.add_class("tutor-exercise-prompt")
+        self.question_view = widgets.HTML()
+        self.question_view.add_class("tutor-exercise-question")
+        self.answer_input = self._make_input()
+        self.check_button = _button("Check", "tutor-exercise-check", button_style="primary",
+                                    icon="check")
+        self.hint_button = _button("Hint", "tutor-exercise-hint", icon="lightbulb-o")
+        self.solution_button = _button("Show solution", "tutor-exercise-solution",
+                                       disabled=True,
+                                       tooltip=f"Offered after {SOLUTION_AFTER} failed attempts")
+        self.next_button = _button("New question", "tutor-exercise-next", icon="refresh")
+        self.feedback = widgets.HTML()
+        self.feedback.add_class("tutor-exercise-feedback")
+        self.hint_view = widgets.HTML()
+        self.hint_view.add_class("tutor-exercise-hints")
+        self.solution_view = widgets.HTML()
+        self.solution_view.add_class("tutor-exercise-solution-text")
+
+        self.check_button.on_click(lambda _: self.check())
+        self.hint_button.on_click(lambda _: self.show_hint())
+        self.solution_button.on_click(lambda _: self.show_solution())
+        self.next_button.on_click(lambda _: self.new_question())
+
+        buttons = [self.check_button, self.hint_button, self.solution_button]
+        if exercise.kind != "function" and exercise.fresh:
+            buttons.insert(1, self.next_button)
+        rows = [header, self.prompt, self.question_view]
+        if self.answer_input is not None:
+            rows.append(self.answer_input)
+        rows += [widgets.HBox(buttons), self.feedback, self.hint_view, self.solution_view]
+        super().__init__(rows)
+        self.add_class("tutor-exercise")
+        if exercise.kind != "function":
+            self.new_question()
+
+    # ------------------------------------------------------------------ parts
+
+    def _make_input(self):
+        kind = self.exercise.kind
+        if kind == "function":
+            return None
+        if kind == "choice":
+            answer = widgets.RadioButtons(options=[], value=None,
+                                          layout=widgets.Layout(width="auto"))
+        else:
+            placeholder = "a number, e.g. 2.5 or -1/4" if kind == "number" else "e.g. 2*x + y"
+            answer = widgets.Text(placeholder=placeholder, description="Answer:",
+                                  continuous_update=False)
+        answer.add_class("tutor-exercise-answer")
+        return answer
+
+    def new_question(self):
+        """Draw a fresh question and reset the answer box."""
+        seed = self.seed
+        if seed is not None:
+            self.seed = seed + 1            # reproducible, yet different each time
+        self.question = ask(self.exercise.id, seed=seed)
+        self.question_view.value = markdown_html(self.question.text)
+        if self.exercise.kind == "choice":
+            self.answer_input.options = list(self.question.options)
+            self.answer_input.value = None
+        else:
+            self.answer_input.value = ""
+        self.answer_input.disabled = False
+        self.check_button.disabled = False
+        self.next_button.button_style = ""
+        self.feedback.value = ""
+        if self.exercise.kind != "function" and self.solution_view.value:
+            self.solution_view.value = ""
+
+    def _answer(self):
+        """The answer as it stands now: the input's value, or the learner's function."""
+        if self.exercise.kind != "function":
+            return self.answer_input.value
+        if self.get_answer is None:
+            name = self.exercise.spec.name
+            namespace = _user_namespace()
+            if name not in namespace:
+                raise LookupError(f"Define `{name}` in a cell above and run that cell, "
+                                  f"then press Check.")
+            return namespace[name]
+        if _needs_arguments(self.get_answer):   # the function itself was passed
+            return _user_namespace().get(getattr(self.get_answer, "__name__", ""),
+                                         self.get_answer)
+        return self.get_answer()
+
+    # ---------------------------------------------------------------- actions
+
+    def check(self):
+        """What the Check button does; returns the :class:`Result` (or None)."""
+        try:
+            answer = self._answer()
+        except Exception as error:
+            self.feedback.value = (f"<div class='tutor-exercise-result'><b>Nothing to check "
+                                   f"yet.</b> {html.escape(str(error))}</div>")
+            return None
+        result = check(self.exercise.id, answer, self.question, time_limit=self.time_limit,
+                       record=self.record)
+        self.last_result = result
+        self.feedback.value = result._repr_html_()
+        readable = not (result.problem == "invalid"
+                        or (self.exercise.kind != "function" and result.problem == "none"))
+        if not result.passed and readable:
+            self.failures += 1
+            if self.failures >= SOLUTION_AFTER and self.solution_button.disabled:
+                self.solution_button.disabled = False
+                self.solution_button.button_style = "warning"
+                self.solution_button.tooltip = "Stuck? Have a look."
+        if readable and self.exercise.kind != "function" and self.exercise.fresh:
+            self.answer_input.disabled = True       # one attempt per question
+            self.check_button.disabled = True
+            self.next_button.button_style = "info"
+        if self.on_result is not None:
+            self.on_result(result, self.question)
+        return result
+
+    def show_hint(self):
+        """Reveal one more hint (all hints so far stay visible)."""
+        hints = self.exercise.hints
+        self.hints_shown = min(self.hints_shown + 1, len(hints))
+        items = "".join(f"<li>{markdown_html(text)}</li>" for text in hints[:self.hints_shown])
+        self.hint_view.value = f"<ol class='tutor-exercise-hint-list'>{items}</ol>"
+        if self.hints_shown == len(hints):
+            self.hint_button.disabled = True
+        self.hint_button.description = f"Hint ({self.hints_shown}/{len(hints)})"
+
+    def show_solution(self):
+        """Show the reference solution (the current question's answer for question kinds)."""
+        if self.exercise.kind == "function":
+            text = self.exercise.solution_source
+        else:
+            answer = self.exercise.solution(self.question)
+            text = f"{answer}\n\n{self.question.explanation}".strip()
+        self.solution_view.value = (f"<div class='tutor-exercise-solution-box'><b>Solution</b>"
+                                    f"<pre style='white-space:pre-wrap'>{html.escape(str(text))}"
+                                    f"</pre></div>")
+
+
+def _needs_arguments(function):
+    try:
+        inspect.signature(function).bind()
+        return False
+    except TypeError:
+        return True
+    except ValueError:      # no signature available (a builtin): call it
+        return False
+
+
+class PracticePanel(widgets.VBox):
+    """The Practice tab: pick a kind of question, answer it, draw the next one.
+
+    Only ``number``, ``choice`` and ``expression`` exercises are offered, so nothing typed
+    here is ever run as code. ``on_reveal(recording, k)`` is called after an answer about a
+    recorded function, with the step index whose state shows the answer.
+    """
+
+    DEFAULT = "l06-number-next-adjoint"
+
+    def __init__(self, exercise_ids=None, *, seed=None, on_reveal=None, record=True):
+        if exercise_ids is None:
+            exercise_ids = [exercise.id for exercise in catalog() if exercise.kind != "function"]
+        exercises = [get(exercise_id) for exercise_id in exercise_ids]
+        if any(exercise.kind == "function" for exercise in exercises):
+            raise ValueError("the Practice panel never runs code: function exercises belong "
+                             "in the notebooks")
+        self.seed = seed
+        self.on_reveal = on_reveal
+        self.record = record
+        options = [(f"Lesson {exercise.lesson}: {exercise.title}", exercise.id)
+                   for exercise in exercises]
+        first = self.DEFAULT if self.DEFAULT in exercise_ids else exercise_ids[0]
+        self.chooser = widgets.Dropdown(options=options, value=first, description="Practice:",
+                                        layout=widgets.Layout(width="max-content"))
+        self.chooser.add_class("tutor-practice-chooser")
+        self.reveal_view = widgets.HTML()
+        self.reveal_view.add_class("tutor-practice-reveal")
+        self.check_widget = None
+        super().__init__([self.chooser])
+        self.add_class("tutor-practice")
+        self.chooser.observe(lambda change: self._show(change["new"]), names="value")
+        self._show(first)
+
+    def _show(self, exercise_id):
+        self.check_widget = CheckWidget(exercise_id, seed=self.seed, show_prompt=True,
+                                        record=self.record, on_result=self._after_check)
+        self.reveal_view.value = ""
+        self.children = [self.chooser, self.check_widget, self.reveal_view]
+
+    def _after_check(self, result, question):
+        if question is None or question.recording is None:
+            return
+        self.reveal_view.value = ("<div>The stepper can now show this step: step "
+                                  f"{question.reveal_step} of {question.recording.steps}.</div>")
+        if self.on_reveal is not None:
+            self.on_reveal(question.recording, question.reveal_step)
+
+
+class ProgressView(widgets.VBox):
+    """Exercises passed per lesson, from the learner's progress store."""
+
+    def __init__(self):
+        self.rows = {}
+        self.notice = widgets.HTML()
+        self.notice.add_class("tutor-progress-notice")
+        self.refresh_button = _button("Refresh", "tutor-progress-refresh", icon="refresh")
+        self.export_button = _button("Export for teacher (JSON)", "tutor-progress-export",
+                                     icon="download")
+        self.download = widgets.HTML()
+        self.download.add_class("tutor-progress-download")
+        self.refresh_button.on_click(lambda _: self.refresh())
+        self.export_button.on_click(lambda _: self.export())
+        table = []
+        for lesson, title in LESSON_TITLES.items():
+            bar = widgets.IntProgress(value=0, min=0, max=1,
+                                      layout=widgets.Layout(width="180px"))
+            label = widgets.Label()
+            name = widgets.Label(f"{lesson}. {title}", layout=widgets.Layout(width="260px"))
+            row = widgets.HBox([name, bar, label])
+            row.add_class("tutor-progress-lesson")
+            self.rows[lesson] = (bar, label)
+            table.append(row)
+        super().__init__([self.notice, *table,
+                          widgets.HBox([self.refresh_button, self.export_button]),
+                          self.download])
+        self.add_class("tutor-progress")
+        self.refresh()
+
+    def refresh(self):
+        """Read the store again and update the bars."""
+        try:
+            state = progress()
+        except Exception as error:  # an unreadable store must not break the dashboard
+            self.notice.value = f"<b>Progress could not be read:</b> {html.escape(str(error))}"
+            return None
+        for lesson, (bar, label) in self.rows.items():
+            item = state.lessons.get(lesson)
+            total = item.total if item else 0
+            passed = item.passed if item else 0
+            bar.max = max(total, 1)
+            bar.value = passed
+            bar.bar_style = "success" if total and passed == total else ""
+            label.value = f"{passed} / {total} passed"
+        self.notice.value = (f"<div class='tutor-error'>{html.escape(state.notice)}</div>"
+                             if state.notice else "")
+        return state
+
+    def export(self):
+        """Offer the progress as a JSON file to download; returns the JSON text."""
+        text = export_progress()
+        data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        self.download.value = (f"<a download='autograd-tutor-progress.json' "
+                               f"href='data:application/json;base64,{data}'>"
+                               f"Download autograd-tutor-progress.json</a>")
+        return text
