@@ -11,8 +11,8 @@ import numpy as onp
 import pytest
 
 import tutor.autograd.numpy as np
-from tutor.autograd import grad
-from tutor.autograd.core import vjp_info
+from tutor.autograd import grad, make_vjp
+from tutor.autograd.core import MissingVJPError, vjp_info
 from tutor.autograd.extend import defvjp, primitive
 from tutor.autograd.numpy.numpy_vjps import registered_primitives
 from tutor.autograd.numpy.numpy_vjps_shapes import _astype, _concatenate_args, _getitem, _untake
@@ -438,6 +438,10 @@ def _():
     for ord in [2, -2, "nuc"]:
         check(np.linalg.norm, matrix, ord=ord, order=1)
         check(np.linalg.norm, stack3, ord=ord, axis=(0, 2), order=1)
+        # ... and differentiating them twice stops with an error naming what is missing
+        spectral_gradient = grad(lambda m, ord=ord: np.linalg.norm(m, ord))
+        with pytest.raises(MissingVJPError, match="singular_vector_product"):
+            grad(lambda m: np.sum(spectral_gradient(m)))(matrix)
 
 
 @case(np.linalg.cholesky)
@@ -449,10 +453,50 @@ def _():
     check(lambda a: np.linalg.cholesky(symmetric(a)), onp.stack([spd(3, 1), spd(3, 2)]))
 
 
+def check_composite(traced, reference, *args, **kwargs):
+    """A function rebuilt from primitives gives numpy's value (computed on Boxes) and
+    derivatives that agree with finite differences."""
+    argnums = tuple(i for i, arg in enumerate(args) if _is_float(arg))
+    _, value = make_vjp(traced, argnums)(*args, **kwargs)
+    onp.testing.assert_allclose(value, reference(*args, **kwargs), rtol=1e-12, atol=1e-12)
+    check(traced, *args, **kwargs)
+
+
 @case(name="np.linalg spellings built from primitives")
 def _():
     a, b, c = uniform((2, 3), seed=1), uniform((3, 4), seed=2), uniform((4,), seed=3)
-    check(lambda a, b, c: np.linalg.multi_dot([a, b, c]), a, b, c)
+    stack3, v, w = uniform((2, 3, 4), seed=4), uniform(VECTOR, seed=5), uniform(VECTOR, seed=6)
+    linalg = onp.linalg
+    check_composite(lambda a, b, c: np.linalg.multi_dot([a, b, c]),
+                    lambda a, b, c: linalg.multi_dot([a, b, c]), a, b, c)
+    check_composite(np.linalg.matmul, linalg.matmul, a, b)
+    check_composite(np.linalg.tensordot, linalg.tensordot, stack3, b, axes=2)
+    check_composite(np.linalg.outer, linalg.outer, v, c)
+    check_composite(np.linalg.cross, linalg.cross, v, w)
+    check_composite(np.linalg.vecdot, linalg.vecdot, stack3, c)
+    check_composite(np.linalg.trace, linalg.trace, stack3, offset=1)
+    check_composite(np.linalg.diagonal, linalg.diagonal, stack3, offset=-1)
+    check_composite(np.linalg.matrix_transpose, linalg.matrix_transpose, stack3)
+    check_composite(np.linalg.matrix_norm, linalg.matrix_norm, stack3)
+    check_composite(np.linalg.matrix_norm, linalg.matrix_norm, stack3, ord=1, keepdims=True)
+    check_composite(np.linalg.vector_norm, linalg.vector_norm, stack3)
+    for axis in [1, -1, (2, 0)]:
+        for keepdims in [False, True]:
+            check_composite(np.linalg.vector_norm, linalg.vector_norm, stack3, axis=axis,
+                            keepdims=keepdims, ord=3)
+
+
+@case(name="average, ptp and append built from primitives")
+def _():
+    m, weights = uniform((3, 4), seed=1), uniform((4,), 0.5, 2.0, seed=2)
+    check_composite(np.average, onp.average, m)
+    check_composite(np.average, onp.average, m, axis=1, weights=weights)
+    check_composite(np.average, onp.average, m, axis=0, weights=uniform((3, 4), 0.5, 2, 3))
+    check_composite(lambda m: np.average(m, axis=1, returned=True)[0],
+                    lambda m: onp.average(m, axis=1, returned=True)[0], m)
+    check_composite(np.ptp, onp.ptp, distinct((3, 4)), axis=1)
+    check_composite(np.append, onp.append, m, weights)
+    check_composite(np.append, onp.append, m, m[:1], axis=0)
 
 
 # ------------------------------------------------------------------- shapes and axes

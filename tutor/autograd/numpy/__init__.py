@@ -20,6 +20,7 @@ from . import numpy_vjps, numpy_vjps_linalg, numpy_vjps_shapes
 from . import numpy_boxes, operators  # operators last: it rebinds Box arithmetic
 from . import linalg, fft
 from .numpy_wrapper import *  # noqa: F401,F403
+from .numpy_vjps import average, ptp  # noqa: F401
 from .numpy_vjps_shapes import (  # noqa: F401
-    array, asarray, concatenate, concat, stack, hstack, vstack, dstack, column_stack,
+    append, array, asarray, concatenate, concat, stack, hstack, vstack, dstack, column_stack,
     row_stack, split, array_split, hsplit, vsplit, dsplit, atleast_1d, atleast_2d, atleast_3d)

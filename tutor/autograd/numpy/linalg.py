@@ -176,3 +176,54 @@ def multi_dot(arrays, *, out=None):
     if not any(isbox(a) for a in arrays):
         return _linalg.multi_dot(arrays, out=out)
     return reduce(anp.dot, arrays)
+
+
+# ----------------------------------------------------------- the array-API spellings
+#
+# numpy 2 added np.linalg.matmul, .vecdot, .vector_norm, ... as functions of their own. With
+# Boxes they are spelled with the traced functions above; plain values still go to numpy.
+
+
+def _traced_spelling(name, traced):
+    original = getattr(_linalg, name, None)
+    if original is None:                                # numpy < 2
+        return
+
+    def spelling(*args, **kwargs):
+        if any(isbox(arg) for arg in args):
+            return traced(*args, **kwargs)
+        return original(*args, **kwargs)
+    spelling.__name__ = name
+    spelling.__doc__ = original.__doc__
+    globals()[name] = spelling
+
+
+def _vector_norm(x, *, axis=None, keepdims=False, ord=2):
+    if axis is None and not keepdims:
+        return norm(anp.ravel(x), ord)
+    if axis is None:
+        axis = tuple(range(anp.ndim(x)))
+    if isinstance(axis, tuple) and len(axis) > 1:       # several axes act as one long vector
+        moved = anp.moveaxis(x, axis, tuple(range(-len(axis), 0)))
+        flat = anp.reshape(moved, _shape(moved)[:anp.ndim(x) - len(axis)] + (-1,))
+        result = norm(flat, ord, axis=-1)
+        if keepdims:
+            kept = tuple(1 if i in [a % anp.ndim(x) for a in axis] else n
+                         for i, n in enumerate(_shape(x)))
+            result = anp.reshape(result, kept)
+        return result
+    return norm(x, ord, axis=axis, keepdims=keepdims)
+
+
+_traced_spelling("matmul", lambda x1, x2: anp.matmul(x1, x2))
+_traced_spelling("tensordot", lambda x1, x2, *, axes=2: anp.tensordot(x1, x2, axes))
+_traced_spelling("outer", lambda x1, x2: anp.outer(x1, x2))
+_traced_spelling("cross", lambda x1, x2, *, axis=-1: anp.cross(x1, x2, axis=axis))
+_traced_spelling("vecdot", lambda x1, x2, *, axis=-1: anp.sum(anp.conj(x1) * x2, axis=axis))
+_traced_spelling("trace", lambda x, *, offset=0, dtype=None:
+                 anp.trace(x, offset, axis1=-2, axis2=-1))
+_traced_spelling("diagonal", lambda x, *, offset=0: anp.diagonal(x, offset, axis1=-2, axis2=-1))
+_traced_spelling("matrix_transpose", lambda x: anp.swapaxes(x, -1, -2))
+_traced_spelling("matrix_norm", lambda x, *, keepdims=False, ord="fro":
+                 norm(x, ord, axis=(-2, -1), keepdims=keepdims))
+_traced_spelling("vector_norm", _vector_norm)

@@ -23,7 +23,7 @@ import sys
 import numpy as _np
 
 from ..core import defvjp
-from ..tracer import getval
+from ..tracer import getval, isbox
 from . import numpy_wrapper as anp
 
 # ----------------------------------------------------------------------------- helpers
@@ -326,6 +326,36 @@ defvjp(anp.min,    _max_vjp, formulas="g at the minimum, 0 elsewhere")
 defvjp(anp.amin,   _max_vjp, formulas="g at the minimum, 0 elsewhere")
 defvjp(anp.var,    _var_vjp, formulas="g · 2 · (x − mean) / (n − ddof)")
 defvjp(anp.std,    _std_vjp, formulas="g · (x − mean) / ((n − ddof) · ans)")
+
+
+
+# numpy writes these in Python on top of the reductions above; with Boxes we do the same.
+def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    """``np.average``: the mean, or ``Σ w·a / Σ w`` along ``axis`` with ``weights``."""
+    if not (isbox(a) or isbox(weights)):
+        return _np.average(a, axis, weights, returned, keepdims=keepdims)
+    if weights is None:
+        result = anp.mean(a, axis=axis, keepdims=keepdims)
+        total = _np.broadcast_to(_np.size(getval(a)) / _np.size(getval(result)), _shape(result))
+    else:
+        if anp.ndim(weights) == 1 and anp.ndim(a) > 1:     # 1-d weights run along ``axis``
+            shape = [1] * anp.ndim(a)
+            shape[axis] = -1
+            weights = anp.reshape(weights, shape)
+        weights = weights * anp.ones_like(a)
+        total = anp.sum(weights, axis=axis, keepdims=keepdims)
+        result = anp.sum(a * weights, axis=axis, keepdims=keepdims) / total
+    return (result, total) if returned else result
+
+
+def ptp(a, axis=None, out=None, keepdims=False):
+    """``np.ptp``: peak to peak, ``max − min``."""
+    if not isbox(a):
+        return _np.ptp(a, axis=axis, keepdims=keepdims)
+    return anp.max(a, axis=axis, keepdims=keepdims) - anp.min(a, axis=axis, keepdims=keepdims)
+
+
+anp.average, anp.ptp = average, ptp
 
 # ---------------------------------------------------------- cumulative sums and differences
 

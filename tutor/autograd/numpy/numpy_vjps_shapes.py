@@ -299,6 +299,14 @@ def _contains_box(value):
         return True
     return isinstance(value, (list, tuple)) and any(_contains_box(item) for item in value)
 
+def append(arr, values, axis=None):
+    """``np.append``: without ``axis`` both are flattened first, as in numpy."""
+    if not (isbox(arr) or isbox(values)):
+        return _np.append(arr, values, axis=axis)
+    if axis is None:
+        return concatenate([anp.ravel(arr), anp.ravel(values)])
+    return concatenate([arr, values], axis=axis)
+
 # ------------------------------------------------------------------------------ splitting
 #
 # split returns a *list* of arrays; each piece is an ordinary slice (a _getitem), so no new
@@ -347,7 +355,7 @@ atleast_1d = _one_or_many(anp.atleast_1d)
 atleast_2d = _one_or_many(anp.atleast_2d)
 atleast_3d = _one_or_many(anp.atleast_3d)
 
-for _function in (concatenate, stack, hstack, vstack, dstack, column_stack, array, asarray,
+for _function in (concatenate, stack, hstack, vstack, dstack, column_stack, array, asarray, append,
                   array_split, split, hsplit, vsplit, dsplit, atleast_1d, atleast_2d, atleast_3d):
     setattr(anp, _function.__name__, _function)
 anp.concat = concat
