@@ -83,7 +83,7 @@ def test_progress_persists_across_processes(progress_file):
 
 
 def test_two_processes_writing_at_once_lose_nothing(progress_file):
-    writes = 150
+    writes = 500
     go = progress_file.with_name("go")
     writer = f"""
         import os, time
@@ -132,7 +132,7 @@ def test_a_damaged_database_page_is_detected_too(progress_file):
         data[offset] = 0xFF
     progress_file.write_bytes(bytes(data))
     from tutor.exercises import store as store_module
-    store_module._CHECKED.clear()                       # a new session opens the file
+    store_module._forget_connection()                   # a new session opens the file
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         attempts = ProgressStore(progress_file).attempts()

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -35,7 +36,6 @@ CREATE TABLE IF NOT EXISTS attempts (
 CREATE INDEX IF NOT EXISTS attempts_by_exercise ON attempts (exercise_id);
 """
 
-_CHECKED = set()        # files whose integrity this process has already verified
 _NOTICES = {}           # file -> the message about setting a corrupt file aside
 
 
@@ -188,31 +188,43 @@ class ProgressStore:
 
     @contextlib.contextmanager
     def _connect(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            connection = self._open()
-        except sqlite3.DatabaseError as error:
-            if isinstance(error, sqlite3.OperationalError):
+        """The open connection to this file, opening (and verifying) it on first use.
+
+        One connection per process is kept open: closing the last connection of a WAL
+        database checkpoints it, which would make every attempt slow. It is reopened when
+        another file is used, after a fork, or when the file was replaced meanwhile.
+        """
+        key = os.path.abspath(self.path)
+        with _CONNECTION_LOCK:
+            connection = _cached_connection(key)
+            if connection is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    connection = self._open()
+                except sqlite3.DatabaseError as error:
+                    if isinstance(error, sqlite3.OperationalError):
+                        raise
+                    self._set_aside(error)
+                    connection = self._open()
+                _remember_connection(key, connection)
+            try:
+                yield connection
+            except sqlite3.DatabaseError:
+                _forget_connection()
                 raise
-            self._set_aside(error)
-            connection = self._open()
-        try:
-            yield connection
-        finally:
-            connection.close()
 
     def _open(self):
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS,
-                                     isolation_level=None)
+                                     isolation_level=None, check_same_thread=False)
         try:
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
             _retry_locked(lambda: connection.execute("PRAGMA journal_mode = WAL").fetchall())
-            key = os.path.abspath(self.path)
-            if key not in _CHECKED:
-                verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
-                if verdict != "ok":
-                    raise sqlite3.DatabaseError(f"integrity check failed: {verdict}")
-                _CHECKED.add(key)
+            # In WAL mode NORMAL is still safe against a crashed kernel; it skips an fsync
+            # per attempt (only a power cut could lose the very last attempts).
+            connection.execute("PRAGMA synchronous = NORMAL")
+            verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {verdict}")
             _retry_locked(lambda: connection.executescript(_SCHEMA))
             return connection
         except BaseException:
@@ -222,6 +234,7 @@ class ProgressStore:
     def _set_aside(self, error):
         """Rename the unreadable file (and its WAL companions) and warn; a new file follows."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        _forget_connection()
         with _file_lock(self.path):
             if not self.path.exists() or self._healthy():    # another process fixed it
                 return
@@ -235,7 +248,6 @@ class ProgressStore:
                 companion = self.path.with_name(self.path.name + suffix)
                 if companion.exists():
                     os.replace(companion, aside.with_name(aside.name + suffix))
-        _CHECKED.discard(os.path.abspath(self.path))
         _NOTICES[os.path.abspath(self.path)] = (
             f"Your progress file {self.path} could not be read ({error}). It was moved aside to "
             f"{aside.name} and a fresh progress store was started; earlier attempts are not "
@@ -251,6 +263,37 @@ class ProgressStore:
                 connection.close()
         except sqlite3.DatabaseError as error:
             return isinstance(error, sqlite3.OperationalError)
+
+
+_CONNECTION_LOCK = threading.RLock()
+_CONNECTION = {}        # "key", "pid", "inode", "connection" of the connection kept open
+
+
+def _inode(key):
+    try:
+        return os.stat(key).st_ino
+    except OSError:
+        return None
+
+
+def _cached_connection(key):
+    if (_CONNECTION.get("key") == key and _CONNECTION.get("pid") == os.getpid()
+            and _CONNECTION.get("inode") == _inode(key)):
+        return _CONNECTION["connection"]
+    _forget_connection()
+    return None
+
+
+def _remember_connection(key, connection):
+    _CONNECTION.update(key=key, pid=os.getpid(), inode=_inode(key), connection=connection)
+
+
+def _forget_connection():
+    connection = _CONNECTION.pop("connection", None)
+    if connection is not None and _CONNECTION.get("pid") == os.getpid():
+        with contextlib.suppress(sqlite3.Error):
+            connection.close()
+    _CONNECTION.clear()
 
 
 def _retry_locked(action, attempts=100):
