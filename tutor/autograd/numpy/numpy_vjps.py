@@ -18,6 +18,7 @@ The table continues in ``numpy_vjps_linalg.py`` (dot, matmul, einsum, ...),
 ``numpy_vjps_shapes.py`` (reshaping, joining, indexing) and ``linalg.py`` (``np.linalg``).
 """
 
+import math
 import sys
 
 import numpy as _np
@@ -40,7 +41,7 @@ def _shape(value):
 
 def _match_complex(target, g):
     """A real input gets a real adjoint: drop the imaginary part a complex ``g`` picked up."""
-    if anp.iscomplexobj(g) and not anp.iscomplexobj(target):
+    if _np.iscomplexobj(getval(g)) and not _np.iscomplexobj(getval(target)):
         return anp.real(g)
     return g
 
@@ -269,7 +270,7 @@ def _spread(g, shape, axis):
 
 def _count(shape, axis):
     """How many entries were reduced into each output entry."""
-    return int(_np.prod([shape[i] for i in _reduced_axes(axis, len(shape))]))
+    return math.prod(shape[i] for i in _reduced_axes(axis, len(shape)))
 
 
 def _sum_vjp(ans, x, axis=None, *args, **kwargs):

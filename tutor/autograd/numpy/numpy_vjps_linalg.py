@@ -116,7 +116,20 @@ def _given_axes(x_ndim, y_ndim, axes=2):
 
 defvjp(anp.tensordot, *_contraction_vjps(_given_axes), symbol="⊗·",
        formulas=("g contracted with y over y's free axes", "x contracted with g over x's free axes"))
-defvjp(anp.dot,       *_contraction_vjps(_dot_axes), symbol="·", formulas=("g · yᵀ", "xᵀ · g"))
+def _dot_vjps():
+    """dot is matmul for vectors and matrices (the common, fast case), a tensordot beyond."""
+    general = _contraction_vjps(_dot_axes)
+
+    def maker(argnum):
+        def choose(ans, x, y):
+            if 1 <= anp.ndim(x) <= 2 and 1 <= anp.ndim(y) <= 2:
+                return _matmul_vjp(argnum)(ans, x, y)
+            return general[argnum](ans, x, y)
+        return choose
+    return maker(0), maker(1)
+
+
+defvjp(anp.dot,       *_dot_vjps(), symbol="·", formulas=("g · yᵀ", "xᵀ · g"))
 defvjp(anp.inner,     *_contraction_vjps(_inner_axes), symbol="inner",
        formulas=("g · y", "gᵀ · x"))
 defvjp(anp.outer,
