@@ -393,3 +393,24 @@ def test_learner_traceback_leaves_out_tutor_frames():
     assert "learner_code" in text
     assert "checking.py" not in text
     assert text.splitlines()[-1].startswith("ValueError")
+
+
+def test_an_unfilled_stub_is_not_done_yet_and_not_an_attempt():
+    def vjp_sin(ans, x):
+        raise NotImplementedError("not done yet")
+
+    result = ex.check("l05-vjp-sin", vjp_sin)
+    assert result.problem == "unfinished"
+    assert "not done yet" in result.message
+    assert ex.progress().attempts == {}
+
+
+def test_other_not_implemented_errors_are_ordinary_exceptions():
+    from tutor.autograd.core import MissingVJPError
+
+    def grad(f, argnum=0):
+        raise MissingVJPError("No VJP is registered for 'floor'")
+
+    result = ex.check("l07-grad", grad, record=False)
+    assert result.problem == "exception"
+    assert "floor" in result.message

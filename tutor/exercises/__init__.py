@@ -54,14 +54,15 @@ def check(exercise_id, answer, question=None, *, seed=None, time_limit=DEFAULT_T
     For a ``function`` exercise, ``answer`` is the learner's function. For the other kinds it
     answers ``question``, by default the one last drawn with :func:`ask`; a question drawn
     fresh per attempt is used up by the check. The attempt is recorded in the progress store
-    unless ``record`` is False or the answer could not be read at all.
+    unless ``record`` is False, the answer could not be read at all, or it is an unfilled
+    stub (a function still raising ``NotImplementedError``).
     """
     exercise = get(exercise_id)
     if exercise.kind != "function" and question is None:
         question = _pending.get(exercise.id)
     result = check_answer(exercise, answer, question, seed=seed, limit=time_limit)
-    unreadable = result.problem == "invalid" or (exercise.kind != "function"
-                                                 and result.problem == "none")
+    unreadable = result.problem in ("invalid", "unfinished") or (
+        exercise.kind != "function" and result.problem == "none")
     if exercise.kind != "function" and exercise.fresh and not unreadable \
             and _pending.get(exercise.id) is question:
         del _pending[exercise.id]

@@ -69,16 +69,25 @@ def check_function(exercise, answer, rng, limit=DEFAULT_TIME_LIMIT):
         except WrongAnswer as wrong:
             return Result(exercise.id, False, intro + wrong.mismatch.message,
                           problem=wrong.mismatch.problem, input=case.text)
+        except NotImplementedError as exc:
+            if type(exc) is not NotImplementedError:    # e.g. a missing VJP in the core
+                return _raised(exercise, exc, intro, case)
+            return Result(exercise.id, False, f"`{spec.name}` is not done yet: it still raises "
+                          f"NotImplementedError. Replace the `raise` line with your code.",
+                          problem="unfinished")
         except Exception as exc:  # the learner's bug: report it, never crash the check
-            return Result(exercise.id, False, f"{intro}your code raised "
-                          f"{describe_exception(exc)}", problem="exception", input=case.text,
-                          details=learner_traceback(exc))
+            return _raised(exercise, exc, intro, case)
         budget -= seconds
         mismatch = _judge(spec, learner_case, got, expected)
         if mismatch is not None:
             return Result(exercise.id, False, intro + mismatch.message,
                           problem=mismatch.problem, input=case.text)
     return Result(exercise.id, True, f"Correct on all {len(cases)} random inputs. Well done!")
+
+
+def _raised(exercise, exc, intro, case):
+    return Result(exercise.id, False, f"{intro}your code raised {describe_exception(exc)}",
+                  problem="exception", input=case.text, details=learner_traceback(exc))
 
 
 def _expected(exercise, case):

@@ -175,6 +175,7 @@ PROBLEM_TITLES = {
     "exception": "Your code raised an exception",
     "timeout": "Time limit reached",
     "invalid": "Could not read the answer",
+    "unfinished": "Not done yet",
 }
 
 

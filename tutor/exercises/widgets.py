@@ -179,7 +179,7 @@ class CheckWidget(widgets.VBox):
                        record=self.record)
         self.last_result = result
         self.feedback.value = result._repr_html_()
-        readable = not (result.problem == "invalid"
+        readable = not (result.problem in ("invalid", "unfinished")
                         or (self.exercise.kind != "function" and result.problem == "none"))
         if not result.passed and readable:
             self.failures += 1
