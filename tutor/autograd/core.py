@@ -228,6 +228,8 @@ def _adjoint_for(adjoints, node, x):
 
 def zeros_like(x):
     """A zero adjoint with the shape and kind of ``x`` (a float 0.0 for a Python number)."""
+    if isinstance(x, tuple):
+        return tuple(zeros_like(part) for part in x)
     value = getval(x)
     if isinstance(value, (int, float)):
         return 0.0
