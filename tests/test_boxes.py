@@ -53,7 +53,8 @@ def test_T_real_imag_are_traced():
     g, value = gradient_and_value(lambda x: np.sum(x.T * onp.arange(6.0).reshape(3, 2)), X)
     onp.testing.assert_allclose(g, onp.arange(6.0).reshape(3, 2).T)
     assert inside_trace(lambda x: isbox(x.T) and x.T.shape == (3, 2))
-    onp.testing.assert_allclose(grad(lambda x: np.sum(x.real * 2.0 + x.imag))(X), 2.0 * onp.ones_like(X))
+    onp.testing.assert_allclose(grad(lambda x: np.sum(x.real * 2.0 + x.imag))(X),
+                                2.0 * onp.ones_like(X))
 
 
 def test_repr_and_format_show_the_value():

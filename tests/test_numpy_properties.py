@@ -37,9 +37,11 @@ UNARY = {
     "sqrt(1 + t²)": lambda t: np.sqrt(1.0 + np.square(t)), "log1p(t²)": lambda t: np.log1p(t ** 2),
     "expm1(tanh t)": lambda t: np.expm1(np.tanh(t)), "exp(sin t)": lambda t: np.exp(np.sin(t)),
     "cbrt(1 + t²)": lambda t: np.cbrt(1.0 + t * t), "hypot(t, 1)": lambda t: np.hypot(t, 1.0),
-    "1 / (1 + t²)": lambda t: np.reciprocal(1.0 + t ** 2), "sinh(tanh t)": lambda t: np.sinh(np.tanh(t)),
+    "1 / (1 + t²)": lambda t: np.reciprocal(1.0 + t ** 2),
+    "sinh(tanh t)": lambda t: np.sinh(np.tanh(t)),
     "cosh(sin t)": lambda t: np.cosh(np.sin(t)), "exp2(cos t)": lambda t: np.exp2(np.cos(t)),
-    "arctan2(t, 2)": lambda t: np.arctan2(t, 2.0), "log(2 + sin t)": lambda t: np.log(2.0 + np.sin(t)),
+    "arctan2(t, 2)": lambda t: np.arctan2(t, 2.0),
+    "log(2 + sin t)": lambda t: np.log(2.0 + np.sin(t)),
     "sinc": np.sinc, "square": np.square,
 }
 
@@ -68,7 +70,8 @@ def programs(draw):
             steps.append((name, (draw(st.integers(0, length - 1)),)))
         else:
             name = draw(st.sampled_from(sorted(BINARY)))
-            steps.append((name, (draw(st.integers(0, length - 1)), draw(st.integers(0, length - 1)))))
+            operands = (draw(st.integers(0, length - 1)), draw(st.integers(0, length - 1)))
+            steps.append((name, operands))
     return steps, x, y
 
 

@@ -189,7 +189,8 @@ defvjp(anp.arctanh, lambda ans, x: lambda g: g / (1.0 - x ** 2), formulas="g / (
 # ------------------------------------------------------------- powers and roots
 
 defvjp(anp.sqrt,   lambda ans, x: lambda g: g * 0.5 / ans, symbol="√", formulas="g / (2 · ans)")
-defvjp(anp.cbrt,   lambda ans, x: lambda g: g / (3.0 * ans ** 2), symbol="∛", formulas="g / (3 · ans²)")
+defvjp(anp.cbrt,   lambda ans, x: lambda g: g / (3.0 * ans ** 2), symbol="∛",
+       formulas="g / (3 · ans²)")
 defvjp(anp.square, lambda ans, x: lambda g: g * 2.0 * x, symbol="x²", formulas="g · 2x")
 
 # ------------------------------------------------ absolute value, sign, clipping, choosing
@@ -327,7 +328,6 @@ defvjp(anp.min,    _max_vjp, formulas="g at the minimum, 0 elsewhere")
 defvjp(anp.amin,   _max_vjp, formulas="g at the minimum, 0 elsewhere")
 defvjp(anp.var,    _var_vjp, formulas="g · 2 · (x − mean) / (n − ddof)")
 defvjp(anp.std,    _std_vjp, formulas="g · (x − mean) / ((n − ddof) · ans)")
-
 
 
 # numpy writes these in Python on top of the reductions above; with Boxes we do the same.

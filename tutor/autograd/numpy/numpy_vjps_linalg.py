@@ -115,7 +115,8 @@ def _given_axes(x_ndim, y_ndim, axes=2):
 
 
 defvjp(anp.tensordot, *_contraction_vjps(_given_axes), symbol="⊗·",
-       formulas=("g contracted with y over y's free axes", "x contracted with g over x's free axes"))
+       formulas=("g contracted with y over y's free axes",
+                 "x contracted with g over x's free axes"))
 def _dot_vjps():
     """dot is matmul for vectors and matrices (the common, fast case), a tensordot beyond."""
     general = _contraction_vjps(_dot_axes)
@@ -141,8 +142,8 @@ defvjp(anp.vdot,
        lambda ans, x, y: lambda g: anp.reshape(g * anp.ravel(x), _shape(y)),
        symbol="·", formulas=("g · y", "g · x"))
 defvjp(anp.cross,
-       lambda ans, x, y, *args, **kwargs: lambda g: unbroadcast(x, anp.cross(y, g, *args, **kwargs)),
-       lambda ans, x, y, *args, **kwargs: lambda g: unbroadcast(y, anp.cross(g, x, *args, **kwargs)),
+       lambda ans, x, y, **kwargs: lambda g: unbroadcast(x, anp.cross(y, g, **kwargs)),
+       lambda ans, x, y, **kwargs: lambda g: unbroadcast(y, anp.cross(g, x, **kwargs)),
        symbol="×", formulas=("y × g", "g × x"))
 
 
@@ -245,7 +246,8 @@ def _einsum_vjp(argnum, ans, args, kwargs):
 
 
 defvjp_argnum(anp.einsum, _einsum_vjp, symbol="einsum",
-              formulas=("",) + ("einsum of g with the other operands, to this operand's indices",) * 16)
+              formulas=("",) + ("einsum of g with the other operands, to this operand's "
+                                "indices",) * 16)
 
 # ------------------------------------------------------------- traces, diagonals, triangles
 
@@ -289,5 +291,5 @@ defvjp(anp.diagonal, lambda ans, x, offset=0, axis1=0, axis2=1:
                      lambda g: _diagonal_adjoint(g, _shape(x), offset, axis1, axis2),
        symbol="diag", formulas="g on the diagonal, 0 elsewhere")
 defvjp(anp.diag,     _diag_vjp, symbol="diag", formulas="the diagonal part of g")
-defvjp(anp.triu,     lambda ans, x, k=0: lambda g: anp.triu(g, k), symbol="triu", formulas="triu(g)")
-defvjp(anp.tril,     lambda ans, x, k=0: lambda g: anp.tril(g, k), symbol="tril", formulas="tril(g)")
+defvjp(anp.triu,     lambda ans, x, k=0: lambda g: anp.triu(g, k), formulas="triu(g)")
+defvjp(anp.tril,     lambda ans, x, k=0: lambda g: anp.tril(g, k), formulas="tril(g)")

@@ -68,8 +68,8 @@ defvjp(anp.fliplr, lambda ans, x: lambda g: anp.fliplr(g), formulas="g flipped b
 defvjp(anp.flipud, lambda ans, x: lambda g: anp.flipud(g), formulas="g flipped back")
 defvjp(anp.rot90,  lambda ans, x, k=1, axes=(0, 1): lambda g: anp.rot90(g, -k, axes),
        formulas="g rotated back")
-defvjp(anp.roll,   lambda ans, x, shift, axis=None: lambda g: anp.roll(g, _np.negative(shift), axis),
-       formulas="g rolled back")
+defvjp(anp.roll,   lambda ans, x, shift, axis=None:
+                   lambda g: anp.roll(g, _np.negative(shift), axis), formulas="g rolled back")
 
 # ----------------------------------------------------------------------------- indexing
 
