@@ -17,7 +17,6 @@ The :class:`Explorer` widget shows the message and keeps the previous recording 
 it teaches.
 """
 
-import math
 import re
 import warnings
 from dataclasses import dataclass

@@ -5,27 +5,33 @@ operation, value and adjoint), a curve per edge, a legend. Moving to another ste
 only what that step changed: a few boxes' colours and numbers, and the highlighted edge.
 
 Why so careful? Stepping must feel instant (a click should update the page within about
-100 ms), and drawing text is what costs: matplotlib needs roughly a millisecond per line of
+100 ms), and drawing text is what costs: matplotlib needs a millisecond or more per line of
 text, so redrawing every label of a 60-node graph on each step would take a few hundred
 milliseconds. So the drawing works like an old video game's sprites:
 
 1. Once per recording, everything that never changes (edges, arrowheads, legend) is drawn
-   into the Agg canvas and the pixels are kept as the *background*.
-2. The nodes and the highlight are drawn on top. The drawing remembers how each node looks
-   (its colour and text) and where each artist sits, in pixels.
+   into an Agg canvas and its pixels are kept as the *background*.
+2. The nodes (a matplotlib patch each) and the highlight are drawn on top. The drawing
+   remembers how each node looks (its colour and text) and which pixels each one covers.
 3. To show step ``k``, it works out how every node should look at ``k`` and compares. Only
    the rectangles that must change are copied back from the background (which erases
-   them), and only the artists inside them are drawn again, in the same order as in a full
-   drawing, so the picture is identical to drawing from scratch.
+   them), and only what lies inside them is drawn again, in the same order as a full
+   drawing, so the picture is identical to one drawn from scratch.
+4. Node texts are not laid out again each time: :class:`TextStamps` rasterises each
+   distinct text once and afterwards blends the stored pixels in.
 
-The pixels are read straight from the canvas and encoded as PNG with Pillow;
-:class:`GraphView` puts those bytes into an ``ipywidgets.Image``. The GIF export
-(:mod:`tutor.widgets.export`) reuses the same drawing.
+Edges are drawn from the parent's right side to a port on the child's left (argument 0
+highest); an edge that skips columns is routed through the gaps between the boxes of the
+columns it crosses.
+
+:class:`GraphView` shows the canvas in the dashboard as a stack of PNG strips and re-sends
+only the strips a step changed. The GIF export (:mod:`tutor.widgets.export`) reuses the same
+drawing.
 
 **Big graphs.** Up to about 60 nodes the drawing fits a normal screen. For more, boxes and
 fonts shrink down to 72 % of their normal size; beyond that the picture simply gets bigger
 and :class:`GraphView` shows it in a scrollable box, with a note saying so. Labels never
-shrink below a readable size and nodes never overlap, so a big graph is a large picture to
+shrink below about 6 points and nodes never overlap, so a big graph is a large picture to
 scroll, never a hairball.
 """
 
@@ -39,7 +45,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyBboxPatch, Patch
+from matplotlib.patches import FancyBboxPatch, Patch, PathPatch
+from matplotlib.colors import to_rgb
 from matplotlib.transforms import Bbox, TransformedBbox
 from PIL import Image
 
@@ -88,14 +95,90 @@ CAPTION_HEIGHT = 0.42
 DPI = 96
 
 
+class TextStamps:
+    """Text drawn once, then stamped wherever it is needed: a cache of coverage masks.
+
+    Drawing text is the slow part of matplotlib (glyph layout and rasterising: about a
+    millisecond a line), and a node's texts come back again and again: its title never
+    changes, and its value line stays the same while its colour changes. So each distinct
+    text (with its font) is drawn once, onto a small transparent canvas of its own. How
+    opaque each pixel came out is the text's *coverage* ``a`` (0 where the text is not, 1 in
+    the middle of a stroke). Stamping the text onto a coloured box is then a blend of two
+    arrays, ``pixel = box · (1 - a) + ink · a``: what Agg does when it draws text, without
+    the layout and rasterising.
+
+    ``TextStamps.shared(dpi)`` is one cache per resolution, shared by every drawing, so
+    ``+``, ``×`` or ``v3 = 1.0`` are rasterised once per session.
+    """
+
+    LIMIT = 20_000                 # masks kept before the cache starts afresh
+    _shared = {}
+
+    @classmethod
+    def shared(cls, dpi):
+        if dpi not in cls._shared:
+            cls._shared[dpi] = cls(dpi)
+        return cls._shared[dpi]
+
+    def __init__(self, dpi, ink=TEXT):
+        self.figure = Figure(figsize=(3.2, 1.2), dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.text = self.figure.text(0.5, 0.5, "", ha="center", color="black")
+        width, height = self.canvas.get_width_height()
+        self.anchor = (height - 0.5 * height, 0.5 * width)      # (row, column) of (0.5, 0.5)
+        self.ink = np.array(to_rgb(ink), dtype=np.float32) * 255
+        self.masks = {}
+
+    def mask(self, string, font):
+        """``(coverage, row offset, column offset)`` of ``string`` relative to its anchor."""
+        key = (string, font)
+        found = self.masks.get(key)
+        if found is not None:
+            return found
+        size, weight, va, linespacing = font
+        self.text.set(text=string, fontsize=size, fontweight=weight, va=va,
+                      linespacing=linespacing)
+        renderer = self.canvas.get_renderer()
+        renderer.clear()                                  # transparent
+        self.text.draw(renderer)
+        coverage = np.asarray(renderer.buffer_rgba())[..., 3]
+        rows, columns = np.nonzero(coverage)
+        if len(rows) == 0:
+            found = (np.zeros((0, 0, 1), dtype=np.float32), 0, 0)
+        else:
+            top, left = rows.min(), columns.min()
+            crop = coverage[top:rows.max() + 1, left:columns.max() + 1]
+            found = ((crop[..., None] / np.float32(255)).astype(np.float32),
+                     int(top - self.anchor[0]), int(left - self.anchor[1]))
+        if len(self.masks) >= self.LIMIT:
+            self.masks.clear()
+        self.masks[key] = found
+        return found
+
+    def stamp(self, pixels, string, font, anchor, clip):
+        """Blend ``string`` into ``pixels`` with its anchor at ``anchor`` (row, column),
+        inside the rectangle ``clip`` (row0, row1, col0, col1)."""
+        coverage, row_offset, column_offset = self.mask(string, font)
+        top = int(round(anchor[0])) + row_offset
+        left = int(round(anchor[1])) + column_offset
+        row0, row1 = max(top, clip[0]), min(top + coverage.shape[0], clip[1])
+        col0, col1 = max(left, clip[2]), min(left + coverage.shape[1], clip[3])
+        if row0 >= row1 or col0 >= col1:
+            return
+        alpha = coverage[row0 - top:row1 - top, col0 - left:col1 - left]
+        region = pixels[row0:row1, col0:col1, :3]
+        region[...] = (region * (1 - alpha) + self.ink * alpha + 0.5).astype(np.uint8)
+
+
 class GraphDrawing:
     """A matplotlib drawing of ``recording`` that can show any step ``k`` quickly.
 
     ``show(k)`` updates the canvas in place; ``png()`` returns its pixels as PNG bytes and
     ``rgba()`` as an array (height x width x 4). After each ``show``, ``changed`` lists the
-    pixel rectangles it redrew, as (first row, last row + 1, first column, last column + 1). ``caption=True`` adds a line of text under
-    the graph with the current step (the GIF export uses it; the dashboard has the inspector).
-    ``k`` is the step shown, None before the first ``show``.
+    pixel rectangles it redrew, as (first row, last row + 1, first column, last column + 1).
+    ``caption=True`` adds a line of text under the graph with the current step (the GIF
+    export uses it; the dashboard has the inspector). ``k`` is the step shown, None before
+    the first ``show``; ``size`` is the picture's (width, height) in pixels.
     """
 
     def __init__(self, recording, *, caption=False, dpi=DPI):
@@ -149,9 +232,10 @@ class GraphDrawing:
                        + self._caption_height)
         left = (self.width - content_width) / 2 + self.box_width / 2
         top_y = self.height - self._header_height - MARGIN - self.box_height / 2
-        self.centres = {}
+        self.centres, self.column = {}, {}
         for node in self._ids:
             x, _ = positions[node]
+            self.column[node] = column_of[round(x, 6)]
             self.centres[node] = (left + column_of[round(x, 6)] * COLUMN_PITCH * scale,
                                   top_y - rows[node] * ROW_PITCH * scale)
 
@@ -182,11 +266,43 @@ class GraphDrawing:
         return ((1 - t) ** 3 * p0 + 3 * (1 - t) ** 2 * t * p1
                 + 3 * (1 - t) * t ** 2 * p2 + t ** 3 * p3)
 
+    def _route(self, start, end, first_column, last_column):
+        """A curve from ``start`` to ``end`` that passes *between* the boxes of the columns it
+        crosses (columns ``first_column + 1 .. last_column - 1``).
+
+        In each column crossed, the curve's height is where a straight line would be, unless
+        that is inside a box: then it moves to the nearer gap just above or below. The curve
+        is then a chain of S-shaped pieces through those points, level at each of them, so
+        it runs horizontally through the gaps. (The layout reserves these gaps: it counts a
+        long edge as a chain of invisible nodes when ordering the columns.)
+        """
+        points = [start]
+        margin = 0.05 * self.scale
+        for column in range(first_column + 1, last_column):
+            x = self._column_x[column]
+            fraction = (x - start[0]) / (end[0] - start[0])
+            y = start[1] + fraction * (end[1] - start[1])
+            for centre_y in self._column_ys.get(column, ()):
+                low = centre_y - self.box_height / 2 - margin
+                high = centre_y + self.box_height / 2 + margin
+                if low < y < high:
+                    y = low if y - low < high - y else high
+                    break
+            points.append((x, y))
+        points.append(end)
+        pieces = [self._curve(a, b, 12 if len(points) > 2 else 16)
+                  for a, b in zip(points, points[1:])]
+        return np.vstack([pieces[0]] + [piece[1:] for piece in pieces[1:]])
+
     def _build_edges(self):
         """One curve per (parent, child, argument): from the parent's right side to a port on
         the child's left side (argument 0 highest), ending in an arrowhead."""
         self.head_length = 0.1 * self.scale
         self.head_half_width = 0.05 * self.scale
+        self._column_x, self._column_ys = {}, {}
+        for node, (x, y) in self.centres.items():
+            self._column_x[self.column[node]] = x
+            self._column_ys.setdefault(self.column[node], []).append(y)
         self.edges = {}         # (child, argnum) -> (parent, curve points, arrowhead)
         self._incoming = {}     # child -> [(child, argnum), ...]
         for child, info in self.recording.nodes.items():
@@ -197,7 +313,8 @@ class GraphDrawing:
                 px, py = self.centres[parent]
                 tip = (cx - self.box_width / 2, cy + offset * self.box_height)
                 base = (tip[0] - self.head_length, tip[1])
-                curve = self._curve((px + self.box_width / 2, py), base)
+                curve = self._route((px + self.box_width / 2, py), base,
+                                    self.column[parent], self.column[child])
                 head = np.array([tip, (base[0], base[1] + self.head_half_width),
                                  (base[0], base[1] - self.head_half_width)])
                 self.edges[child, argnum] = (parent, curve, head)
@@ -214,29 +331,32 @@ class GraphDrawing:
         return f"{label}   → f" if node_id == self.recording.output else label
 
     def _build_nodes(self):
-        self.patches, self.titles, self.bodies = {}, {}, {}
-        body_size = BODY_SIZE * self.scale
+        """A box per node (a matplotlib patch, recoloured per step) and where its two texts
+        go: the title (operation, input name or constant) and the body (value, adjoint)."""
+        self.patches, self._text_anchors, self._clips = {}, {}, {}
+        self.stamps = TextStamps.shared(self.dpi)
+        self._title_font = (TITLE_SIZE * self.scale, "bold", "center", 1.0)
+        self._body_font = (BODY_SIZE * self.scale, "normal", "top", 1.15)
+        to_pixels = self.axes.transData.transform
+        height = self.size[1]
         for node_id in self._ids:
             info = self.recording.nodes[node_id]
             cx, cy = self.centres[node_id]
             w, h = self.box_width, self.box_height
             colour, width, style = BORDERS.get(info.kind, BORDERS["operation"])
-            patch = FancyBboxPatch((cx - w / 2, cy - h / 2), w, h,
-                                   boxstyle=f"round,pad=0,rounding_size={0.08 * self.scale}",
-                                   facecolor=STATUS_COLOURS["pending"], edgecolor=colour,
-                                   linewidth=width, linestyle=style, zorder=2)
+            shape = FancyBboxPatch((cx - w / 2, cy - h / 2), w, h,
+                                   boxstyle=f"round,pad=0,rounding_size={0.08 * self.scale}")
+            # A plain PathPatch with the rounded outline computed once draws faster than a
+            # FancyBboxPatch, which recomputes its outline on every draw.
+            patch = PathPatch(shape.get_path(), facecolor=STATUS_COLOURS["pending"],
+                              edgecolor=colour, linewidth=width, linestyle=style, zorder=2)
             self.axes.add_patch(patch)
-            clip = TransformedBbox(Bbox.from_extents(cx - w / 2, cy - h / 2, cx + w / 2,
-                                                     cy + h / 2), self.axes.transData)
-            title = self.axes.text(cx, cy + 0.27 * h, self._title(node_id), ha="center",
-                                   va="center", fontsize=TITLE_SIZE * self.scale,
-                                   fontweight="bold", color=TEXT, zorder=3)
-            body = self.axes.text(cx, cy + 0.08 * h, "", ha="center", va="top",
-                                  fontsize=body_size, color=TEXT, linespacing=1.15, zorder=3)
-            for text in (title, body):
-                text.set_clip_box(clip)
-            self.patches[node_id], self.titles[node_id], self.bodies[node_id] = (
-                patch, title, body)
+            self.patches[node_id] = patch
+            (title_x, title_y), (body_x, body_y) = to_pixels([(cx, cy + 0.27 * h),
+                                                              (cx, cy + 0.08 * h)])
+            self._text_anchors[node_id] = ((height - title_y, title_x), (height - body_y, body_x))
+            self._clips[node_id] = self._pixel_rect(cx - w / 2, cy - h / 2, cx + w / 2,
+                                                    cy + h / 2, pad=-1)
 
     def _build_highlight(self):
         self.highlight_lines = LineCollection([], linewidths=2.4, zorder=4,
@@ -389,11 +509,13 @@ class GraphDrawing:
         else:
             patch.set_edgecolor(colour)
             patch.set_linewidth(width)
-        self.bodies[node_id].set_text(body)
 
     def _draw_node(self, node_id):
-        for artist in (self.patches[node_id], self.titles[node_id], self.bodies[node_id]):
-            self.axes.draw_artist(artist)
+        self.axes.draw_artist(self.patches[node_id])
+        (title_at, body_at), clip = self._text_anchors[node_id], self._clips[node_id]
+        self.stamps.stamp(self._pixels, self._title(node_id), self._title_font, title_at, clip)
+        self.stamps.stamp(self._pixels, self._looks_drawing[node_id][1], self._body_font,
+                          body_at, clip)
 
     def _draw_highlight(self):
         self.axes.draw_artist(self.highlight_lines)
@@ -403,8 +525,7 @@ class GraphDrawing:
 
     def _dynamic_artists(self):
         artists = [self.highlight_lines, self.highlight_heads, self.highlight_label]
-        for node_id in self._ids:
-            artists += [self.patches[node_id], self.titles[node_id], self.bodies[node_id]]
+        artists += self.patches.values()
         if self.caption is not None:
             artists.append(self.caption)
         return artists
@@ -419,6 +540,7 @@ class GraphDrawing:
         for artist in self._dynamic_artists():
             artist.set_visible(True)
         self._rects = self._node_rects()
+        self._looks_drawing = looks
         for node_id in self._ids:
             self._apply_look(node_id, looks[node_id])
             self._draw_node(node_id)
@@ -471,6 +593,7 @@ class GraphDrawing:
         for row0, row1, col0, col1 in dirty:
             self._pixels[row0:row1, col0:col1] = self._background[row0:row1, col0:col1]
         self.changed = list(dirty)
+        self._looks_drawing = looks
         for i in np.flatnonzero(redraw):
             self._draw_node(self._ids[i])
         if redraw_highlight:
