@@ -163,6 +163,9 @@ def test_practice_reveals_the_step_in_the_stepper_after_an_answer():
     assert panel.chooser.value == "l06-number-next-adjoint"
     widget = panel.check_widget
     question = widget.question
+    widget.answer_input.value = "no idea"                         # not an attempt yet
+    widget.check_button.click()
+    assert revealed == []
     widget.answer_input.value = str(question.answer + 1)         # a wrong guess
     widget.check_button.click()
     assert not widget.last_result.passed

@@ -17,7 +17,6 @@ with shared parts records fan-out in a trace.
 """
 
 import inspect
-import math
 
 import numpy as np
 

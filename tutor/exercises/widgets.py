@@ -268,8 +268,9 @@ class PracticePanel(widgets.VBox):
         self.children = [self.chooser, self.check_widget, self.reveal_view]
 
     def _after_check(self, result, question):
-        if question is None or question.recording is None:
-            return
+        if question is None or question.recording is None or result.problem in ("invalid",
+                                                                                "none"):
+            return          # no real attempt yet: do not give the answer away
         self.reveal_view.value = ("<div>The stepper can now show this step: step "
                                   f"{question.reveal_step} of {question.recording.steps}.</div>")
         if self.on_reveal is not None:

@@ -102,7 +102,8 @@ def _unbroadcast_case(rng, index):
         target_shape = tuple(1 if rng.random() < 0.5 else size for size in target_shape)
     g_shape = tuple(int(size) if size != 1 or rng.random() < 0.3 else int(rng.integers(2, 4))
                     for size in target_shape)
-    g_shape = tuple(int(size) for size in rng.integers(1, 4, size=int(rng.integers(0, 3)))) + g_shape
+    leading = tuple(int(size) for size in rng.integers(1, 4, size=int(rng.integers(0, 3))))
+    g_shape = leading + g_shape                     # axes numpy adds in front
     target = random_value(rng, target_shape)
     g = np.round(rng.uniform(-2, 2, size=g_shape), 2)
     return Case((target, g), text=f"target of shape {np.shape(target)}, g of shape {g.shape}: "

@@ -9,8 +9,8 @@ None.
 from functools import partial
 
 from ..compare import compare_values, kind_of
-from ..graphs import (describe_graph, random_adjoint_seed, random_graph, reachable,
-                      reference_adjoints, topological)
+from ..graphs import (describe_graph, random_adjoint_seed, random_graph, reference_adjoints,
+                      topological)
 from ..model import Case, Exercise, FunctionSpec, Mismatch
 from ..practice import next_adjoint_question
 from ..specs import cases, listing, text_of
@@ -104,7 +104,8 @@ def backward_pass(g, end_node):
 def _backward_case(rng, index):
     end_node, nodes = random_graph(rng, with_vjps=True)
     g = random_adjoint_seed(rng)
-    vjps = "; ".join(f"{node.name}.vjp(g) = ({', '.join(f'{c:g}·g' for c in node.vjp.coefficients)})"
+    vjps = "; ".join(f"{node.name}.vjp(g) = "
+                     f"({', '.join(f'{c:g}·g' for c in node.vjp.coefficients)})"
                      for node in nodes if node.parents)
     return Case((g, end_node), text=f"{text_of(g=g)}, {describe_graph(end_node, nodes)}; {vjps}")
 
