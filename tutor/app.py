@@ -61,8 +61,11 @@ class TutorApp(widgets.VBox):
         self.error = ErrorArea()
         self.explorer = Explorer(self.error, expression=expression, values=values, wrt=wrt)
         self.stepper = Stepper(self.state, self.error)
-        self.graph = GraphView(layout=widgets.Layout(flex="3 1 560px", min_width="0"))
-        self.inspector = Inspector(layout=widgets.Layout(flex="2 1 380px", min_width="0",
+        # The graph takes the width its picture needs (scrolling if the page is narrower);
+        # the inspector takes the rest, or wraps below when less than 380 pixels are left.
+        self.graph = GraphView(layout=widgets.Layout(flex="0 1 auto", min_width="0",
+                                                     max_width="100%"))
+        self.inspector = Inspector(layout=widgets.Layout(flex="1 1 380px", min_width="0",
                                                          padding="0 0 0 10px"))
         self.gradient = GradientView()
         self.export = ExportPanel(self.state, self.error)

@@ -82,7 +82,7 @@ class ErrorArea(widgets.HTML):
     def show(self, message, kind="error"):
         self.message, self.kind = str(message), kind
         style = self.STYLES.get(kind, self.STYLES["error"])
-        self.value = (f'<div role="alert" style="{style}padding:4px 8px;margin:2px 0;'
+        self.value = (f'<div role="alert" style="{style}padding:4px 8px;margin:2px 0;line-height:1.4;'
                       f'white-space:pre-wrap">{escape(message)}</div>')
 
     def clear(self):

@@ -145,7 +145,8 @@ class Inspector(widgets.VBox):
         if recording is None:
             return
         self.k = k
-        self.step.value = f'<div style="padding:2px 0 6px 0">{describe_step(recording, k)}</div>'
+        self.step.value = (f'<div style="padding:2px 0 6px 0;line-height:1.45">'
+                           f'{describe_step(recording, k)}</div>')
         self.listing.value = self._listing_html(k)
         self.table.value = self._table_html(k)
 
@@ -204,8 +205,8 @@ class Inspector(widgets.VBox):
                 parts.append(f"<div>{text}</div>")
         if last < len(lines):
             parts.append(f'<div style="color:#888">⋯ {len(lines) - last} lines below</div>')
-        return ('<div style="font-family:monospace;font-size:12px;white-space:pre;'
-                'overflow-x:auto;border:1px solid #eee;padding:4px">'
+        return ('<div style="font-family:monospace;font-size:12px;line-height:1.35;'
+                'white-space:pre;overflow-x:auto;border:1px solid #eee;padding:4px">'
                 + "".join(parts) + "</div>")
 
     # -- the table ----------------------------------------------------------------------
@@ -238,7 +239,7 @@ class Inspector(widgets.VBox):
             rows.append(f"<tr{style}><td>{node_id}</td><td>{what}</td>"
                         f"<td>{value}</td><td>{adjoint}</td></tr>")
         return ('<style>.tutor-table td, .tutor-table th {padding: 1px 10px 1px 0}</style>'
-                '<div style="max-height:320px;overflow-y:auto">'
+                '<div style="max-height:320px;overflow-y:auto;line-height:1.35">'
                 '<table style="border-collapse:collapse;font-size:12px;font-family:monospace">'
                 f'<thead><tr><th align="left">node</th><th align="left">computes</th>'
                 f'<th align="left">value</th><th align="left">adjoint {ADJOINT}</th></tr>'

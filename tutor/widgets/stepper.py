@@ -54,10 +54,10 @@ class Stepper(widgets.VBox):
             control.add_class(css)
             return control
 
-        self.reset = button("⏮ Reset", "tutor-reset", "back to the start (k = 0)")
+        self.reset = button("◀◀ Reset", "tutor-reset", "back to the start (k = 0)")
         self.back = button("◀ Back", "tutor-step-back", "undo one step")
         self.forward = button("Step ▶", "tutor-step-forward", "take one step")
-        self.to_end = button("End ⏭", "tutor-to-end", "jump to the end of the backward pass")
+        self.to_end = button("End ▶▶", "tutor-to-end", "jump to the end of the backward pass")
         self.play = widgets.Play(value=0, min=0, max=0, step=1, interval=500,
                                  show_repeat=False, description="play",
                                  layout=widgets.Layout(width="auto"))
