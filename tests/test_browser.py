@@ -101,6 +101,13 @@ def test_a_hostile_expression_shows_an_error_and_runs_nothing(voila_server, page
     expect(page.locator(".tutor-status")).to_have_text(status)   # the last graph stays
 
 
+def test_the_page_says_it_is_loading_then_shows_the_dashboard(voila_server, page):
+    page.goto(voila_server.url, wait_until="commit")
+    expect(page.locator("#loading_text")).to_be_visible()     # Voila's spinner and message
+    expect(page.locator(".tutor-step-forward")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    expect(page.locator("#loading")).to_be_hidden()
+
+
 def test_the_page_renders_every_widget_without_errors(voila_server, page, artifacts_dir):
     open_dashboard(page, voila_server.url)
     page.click(".tutor-to-end")
