@@ -148,9 +148,12 @@ def artifacts_dir():
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def voila_server(artifacts_dir):
-    """Voila serving ``app.ipynb`` for the whole test session; yields a :class:`VoilaServer`."""
+    """Voila serving ``app.ipynb``, shared by a test module's tests; yields a :class:`VoilaServer`.
+
+    Module scope: the server and its kernels stop as soon as the browser tests are done.
+    """
     if not (REPO / "app.ipynb").exists():
         pytest.skip("app.ipynb is missing: there is no dashboard to serve")
     server = start_voila("app.ipynb", artifacts_dir / "voila.log")
@@ -160,9 +163,13 @@ def voila_server(artifacts_dir):
         stop_process_tree(server.process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Headless Debian Chromium driven by Playwright, shared by the session's tests."""
+    """Headless Debian Chromium driven by Playwright, shared by a test module's tests.
+
+    Module scope on purpose: while Playwright's synchronous API is running, it holds an
+    asyncio event loop in this thread, and ``asyncio.run`` in any later test would fail.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing (Debian: apt-get install chromium); "
                     "browser tests need the system Chromium and never download one")
