@@ -31,7 +31,7 @@ GRAPH_LOADED = """() => {
 def open_dashboard(page, url):
     """Open the dashboard and wait until its stepper can be used."""
     page.set_default_timeout(30_000)
-    page.goto(url)
+    page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
     expect(page.locator(".tutor-step-forward")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
     expect(page.locator(".tutor-status")).to_have_text(STATUS, timeout=LOAD_TIMEOUT_MS)
     page.wait_for_function(GRAPH_LOADED)
@@ -102,7 +102,7 @@ def test_a_hostile_expression_shows_an_error_and_runs_nothing(voila_server, page
 
 
 def test_the_page_says_it_is_loading_then_shows_the_dashboard(voila_server, page):
-    page.goto(voila_server.url, wait_until="commit")
+    page.goto(voila_server.url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
     expect(page.locator("#loading_text")).to_be_visible()     # Voila's spinner and message
     expect(page.locator(".tutor-step-forward")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
     expect(page.locator("#loading")).to_be_hidden()
