@@ -91,7 +91,7 @@ TITLE_SIZE, BODY_SIZE = 9.5, 7.8          # font sizes in points
 MAX_WIDTH, MAX_HEIGHT = 13.0, 6.6         # inches before the picture needs scrolling
 MIN_WIDTH = 6.6                           # room for the legend
 MIN_SCALE = 0.72                          # smallest shrink factor (fonts stay >= 5.6 pt)
-CAPTION_HEIGHT = 0.42
+CAPTION_HEIGHT = 0.5                      # room for two lines of caption
 DPI = 96
 
 
@@ -374,7 +374,8 @@ class GraphDrawing:
         self.caption = None
         if caption:
             self.caption = self.axes.text(MARGIN, self._caption_height / 2, "", ha="left",
-                                          va="center", fontsize=9, color=TEXT, zorder=5)
+                                          va="center", fontsize=8.5, color=TEXT,
+                                          linespacing=1.3, zorder=5)
             self.caption.set_clip_box(TransformedBbox(
                 Bbox.from_extents(0, 0, self.width, self._caption_height),
                 self.axes.transData))
@@ -421,13 +422,21 @@ class GraphDrawing:
         return ("backward", step.node, step.argnum, short_value(step.contribution, 14))
 
     def caption_at(self, state):
+        """The caption line for a state: ``backward 3/5:  ḡ_v0 += ...``, in two lines (split
+        before the new adjoint) when one would not fit the picture's width."""
         step = state.step
         rec = self.recording
         if step is None:
             return "start: the inputs are known; the forward pass comes next"
         if step.phase == "forward":
-            return f"forward {step.index}/{len(rec.forward)}:  {step.line}"
-        return f"backward {step.index - len(rec.forward)}/{len(rec.backward)}:  {step.line}"
+            text = f"forward {step.index}/{len(rec.forward)}:  {step.line}"
+        else:
+            text = f"backward {step.index - len(rec.forward)}/{len(rec.backward)}:  {step.line}"
+        fits = int((self.width - 2 * MARGIN) / 0.072)      # characters at 8.5 points
+        if len(text) > fits and "  →  " in text:
+            first, rest = text.split("  →  ", 1)
+            text = f"{first}\n    →  {rest}"
+        return text
 
     # -- pixels -----------------------------------------------------------------------------
 
@@ -715,7 +724,8 @@ class GraphView(widgets.VBox):
         width, height = self.drawing.size
         count = max(1, math.ceil(height / self.STRIP_HEIGHT))
         while len(self.strips) < count:
-            strip = widgets.Image(format="png")
+            strip = widgets.Image(format="png", layout=widgets.Layout(
+                max_width="none", margin="0", padding="0", flex="0 0 auto"))
             strip.add_class("tutor-graph-strip")
             self.strips.append(strip)
         self.bands = []
@@ -723,9 +733,9 @@ class GraphView(widgets.VBox):
             top = i * self.STRIP_HEIGHT
             bottom = min(height, top + self.STRIP_HEIGHT)
             self.bands.append((top, bottom))
-            self.strips[i].layout = widgets.Layout(
-                width=f"{width}px", height=f"{bottom - top}px", min_width=f"{width}px",
-                max_width="none", margin="0", padding="0", flex="0 0 auto")
+            layout = self.strips[i].layout
+            layout.width = layout.min_width = f"{width}px"
+            layout.height = f"{bottom - top}px"
         self.canvas.children = tuple(self.strips[:count])
 
     def show(self, k):
