@@ -74,7 +74,7 @@ def test_stepping_updates_status_graph_and_inspector(app):
         assert app.stepper.status.value == expected
         assert graph_bytes(app) != seen[-1]
         seen.append(graph_bytes(app))
-        assert f"[{k:>2}]" in re.sub("<[^>]+>", "", app.inspector.listing.value)
+        assert f"[{k:>2}]" in re.sub("<[^>]+>", "", app.inspector.listing_html)
     app.stepper.back.click()
     assert app.stepper.status.value == f"backward {n_backward - 1}/{n_backward}"
     assert graph_bytes(app) == seen[-2]
@@ -86,7 +86,7 @@ def test_stepping_updates_status_graph_and_inspector(app):
 def test_the_slider_scrubs(app):
     app.stepper.slider.value = 9
     assert app.stepper.status.value == "backward 3/9"
-    assert "ḡ_v0 += g · y = 1.0 · 2.0 = 2.0" in app.inspector.step.value
+    assert "ḡ_v0 += g · y = 1.0 · 2.0 = 2.0" in app.inspector.step_html
 
 
 def test_enter_in_the_expression_box_records_again(app):

@@ -198,20 +198,21 @@ def test_a_sixty_node_graph_renders_readably(big):
 def test_inspector_marks_the_current_line_and_fills_in_numbers(seed):
     inspector = Inspector()
     inspector.render(seed, 9)
-    assert "Backward step 3 of 9" in inspector.step.value
-    assert "ḡ_v0 += g · y = 1.0 · 2.0 = 2.0" in inspector.step.value
-    marked = [line for line in inspector.listing.value.split("</div>") if "▶" in line]
+    assert "Backward step 3 of 9" in inspector.step_html
+    assert "ḡ_v0 += g · y = 1.0 · 2.0 = 2.0" in inspector.step_html
+    marked = [line for line in inspector.listing_html.split("</div>") if "▶" in line]
     assert len(marked) == 1 and "[ 9]" in marked[0]
-    assert inspector.table.value.count("<tr") == 1 + len(seed.nodes)
+    assert inspector.table_html.count("<tr") == 1 + len(seed.nodes)
+    assert inspector.value == inspector.step_html + inspector.listing_html + inspector.table_html
     inspector.show(0)
-    assert "Start" in inspector.step.value and "▶" not in inspector.listing.value
+    assert "Start" in inspector.step_html and "▶" not in inspector.listing_html
 
 
 def test_inspector_says_when_contributions_add_up(seed):
     accumulating = next(step for step in seed.backward if step.accumulates)
     inspector = Inspector()
     inspector.render(seed, accumulating.index)
-    assert "contributions add up" in inspector.step.value
+    assert "contributions add up" in inspector.step_html
 
 
 def test_gradient_appears_when_the_backward_pass_is_complete(seed):
@@ -240,7 +241,7 @@ def test_stepper_buttons_and_slider_move_the_state(seed):
     assert state.k == 7
     stepper.to_end.click()
     assert stepper.status.value == "backward 9/9" and stepper.forward.disabled
-    stepper.play.value = 4                         # what a tick of Play does
+    stepper.slider.value = 4                       # a tick of Play moves the slider
     assert state.k == 4
     stepper.reset.click()
     assert state.k == 0 and stepper.back.disabled

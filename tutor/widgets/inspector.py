@@ -115,22 +115,18 @@ class GradientView(widgets.HTML):
                           f'pass)</small></div>')
 
 
-class Inspector(widgets.VBox):
-    """The current step (``step``, CSS ``tutor-step``), the listing (``listing``,
-    ``tutor-listing``) and the table of values and adjoints (``table``, ``tutor-table``), in a
-    box with the CSS class ``tutor-inspector``."""
+class Inspector(widgets.HTML):
+    """The current step, the listing and the table of values and adjoints, as one HTML widget
+    (CSS class ``tutor-inspector``; inside, ``div``s with the classes ``tutor-step``,
+    ``tutor-listing`` and ``tutor-table``). ``step_html``, ``listing_html`` and
+    ``table_html`` hold the three parts. One widget, so a step sends one message."""
 
     def __init__(self, **kwargs):
-        self.step = widgets.HTML()
-        self.step.add_class("tutor-step")
-        self.listing = widgets.HTML()
-        self.listing.add_class("tutor-listing")
-        self.table = widgets.HTML()
-        self.table.add_class("tutor-table")
-        super().__init__([self.step, self.listing, self.table], **kwargs)
+        super().__init__(**kwargs)
         self.add_class("tutor-inspector")
         self.recording = None
         self.k = None
+        self.step_html = self.listing_html = self.table_html = ""
 
     def render(self, recording, k):
         if recording is None:
@@ -145,10 +141,11 @@ class Inspector(widgets.VBox):
         if recording is None:
             return
         self.k = k
-        self.step.value = (f'<div style="padding:2px 0 6px 0;line-height:1.45">'
-                           f'{describe_step(recording, k)}</div>')
-        self.listing.value = self._listing_html(k)
-        self.table.value = self._table_html(k)
+        self.step_html = (f'<div class="tutor-step" style="padding:2px 0 6px 0;'
+                          f'line-height:1.45">{describe_step(recording, k)}</div>')
+        self.listing_html = self._listing_html(k)
+        self.table_html = self._table_html(k)
+        self.value = self.step_html + self.listing_html + self.table_html
 
     # -- the listing ------------------------------------------------------------------
 
@@ -205,7 +202,8 @@ class Inspector(widgets.VBox):
                 parts.append(f"<div>{text}</div>")
         if last < len(lines):
             parts.append(f'<div style="color:#888">⋯ {len(lines) - last} lines below</div>')
-        return ('<div style="font-family:monospace;font-size:12px;line-height:1.35;'
+        return ('<div class="tutor-listing" style="font-family:monospace;font-size:12px;'
+                'line-height:1.35;'
                 'white-space:pre;overflow-x:auto;border:1px solid #eee;padding:4px">'
                 + "".join(parts) + "</div>")
 
@@ -239,7 +237,8 @@ class Inspector(widgets.VBox):
             rows.append(f"<tr{style}><td>{node_id}</td><td>{what}</td>"
                         f"<td>{value}</td><td>{adjoint}</td></tr>")
         return ('<style>.tutor-table td, .tutor-table th {padding: 1px 10px 1px 0}</style>'
-                '<div style="max-height:320px;overflow-y:auto;line-height:1.35">'
+                '<div class="tutor-table" style="max-height:320px;overflow-y:auto;'
+                'line-height:1.35;margin-top:6px">'
                 '<table style="border-collapse:collapse;font-size:12px;font-family:monospace">'
                 f'<thead><tr><th align="left">node</th><th align="left">computes</th>'
                 f'<th align="left">value</th><th align="left">adjoint {ADJOINT}</th></tr>'

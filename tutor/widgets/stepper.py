@@ -8,7 +8,7 @@ which pass they are in and how far along.
 Play runs in the browser: an ``ipywidgets.Play`` is linked to the slider on the page
 (``jslink``), so it keeps ticking without a kernel thread; each tick moves the slider, and
 the slider's new value reaches the kernel like a drag would. The speed control sets the
-Play's interval.
+Play's interval. (So in the kernel ``slider.value`` is ``k``; ``play.value`` lags behind.)
 """
 
 import ipywidgets as widgets
@@ -81,10 +81,11 @@ class Stepper(widgets.VBox):
         self.back.on_click(guard(lambda _: self._move(state.back)))
         self.forward.on_click(guard(lambda _: self._move(state.forward)))
         self.to_end.on_click(guard(lambda _: self._move(state.to_end)))
-        # The slider and the Play are linked in the browser; in the kernel, either one's
-        # new value moves the state (the second report of the same k changes nothing).
+        # Only the slider moves the state. The Play is linked to it in the browser, so a tick
+        # of the Play arrives here as a slider change. (The Play's own value also comes back
+        # to the kernel, late; listening to it could move the state back to a step already
+        # left behind when a learner clicks quickly.)
         self.slider.observe(guard(self._moved), "value")
-        self.play.observe(guard(self._moved), "value")
         self.speed.observe(guard(self._set_speed), "value")
         self._set_speed({"new": self.speed.value})
         state.observe(guard(lambda _: self.update()))
@@ -113,7 +114,11 @@ class Stepper(widgets.VBox):
         recording, k, steps = self.state.recording, self.state.k, self.state.steps
         self._updating = True
         try:
-            for control in (self.slider, self.play):
+            # The Play follows the slider in the browser (jslink), so on an ordinary step only
+            # the slider is sent. When the range changes, both are set, value first where
+            # needed, so that neither is ever clamped to a step the state is not at.
+            controls = (self.slider, self.play) if self.play.max != steps else (self.slider,)
+            for control in controls:
                 if k > control.max:          # widen first, so that k fits
                     control.max = steps
                     control.value = k
