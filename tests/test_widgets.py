@@ -13,7 +13,7 @@ from tutor.widgets import (EXAMPLES, ErrorArea, Explorer, GradientView, GraphDra
                            make_recording, status_text)
 from tutor.widgets.common import number_text, short_value
 from tutor.widgets.explorer import InputProblem, SEED
-from tutor.widgets.graph_view import encode_png
+from tutor.widgets.graph_view import GraphTooBig, encode_png
 
 TAYLOR = next(example for example in EXAMPLES if example.title.startswith("Taylor"))
 
@@ -191,6 +191,24 @@ def test_a_sixty_node_graph_renders_readably(big):
         for b in boxes[i + 1:]:
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
     assert "scroll" in view.note.value
+
+
+def test_a_graph_too_big_to_draw_says_so_and_steps_on():
+    import tutor.autograd.numpy as anp
+
+    def chain(x):
+        for _ in range(400):
+            x = anp.sin(x)
+        return x
+
+    recording = record(chain, 0.5)
+    with pytest.raises(GraphTooBig, match="too big to draw"):
+        GraphDrawing(recording)
+    view = GraphView()
+    view.render(recording, 0)
+    view.show(3)
+    assert "No picture" in view.note.value and view.png() is None
+    assert view.canvas.children == ()
 
 
 # ------------------------------------------------------------------------ the inspector

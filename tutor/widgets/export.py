@@ -20,7 +20,7 @@ from matplotlib.animation import PillowWriter
 from PIL import Image
 
 from .common import escape, guarded
-from .graph_view import GraphDrawing
+from .graph_view import GraphDrawing, GraphTooBig
 
 __all__ = ["backward_gif", "gif_bytes", "ExportPanel"]
 
@@ -107,6 +107,9 @@ class ExportPanel(widgets.HBox):
         self.link.value = "making the GIF…"
         try:
             data = gif_bytes(recording, fps=self.fps)
+        except GraphTooBig as reason:
+            self.link.value = f"No GIF: {escape(str(reason))}."
+            return None
         finally:
             self.button.disabled = False
         self.data = data

@@ -53,7 +53,7 @@ from PIL import Image
 from ..graph import layered_layout, to_networkx
 from .common import ADJOINT, short_value
 
-__all__ = ["GraphDrawing", "GraphView", "STATUS_COLOURS", "STATUS_LABELS"]
+__all__ = ["GraphDrawing", "GraphView", "GraphTooBig", "STATUS_COLOURS", "STATUS_LABELS"]
 
 # What a node's fill colour says about it at the current step.
 STATUS_COLOURS = {
@@ -93,6 +93,11 @@ MIN_WIDTH = 6.6                           # room for the legend
 MIN_SCALE = 0.72                          # smallest shrink factor (fonts stay >= 5.6 pt)
 CAPTION_HEIGHT = 0.5                      # room for two lines of caption
 DPI = 96
+MAX_PIXELS = 16_000, 30_000_000           # longest side, and area, of a picture we draw
+
+
+class GraphTooBig(ValueError):
+    """The recording's picture would be too big to draw (see :data:`MAX_PIXELS`)."""
 
 
 class TextStamps:
@@ -230,6 +235,12 @@ class GraphDrawing:
         self._header_height = 0.2 * legend_rows + 0.12
         self.height = (content_height + 2 * MARGIN + self._header_height
                        + self._caption_height)
+        longest, area = MAX_PIXELS
+        pixels = self.width * self.dpi, self.height * self.dpi
+        if max(pixels) > longest or pixels[0] * pixels[1] > area:
+            raise GraphTooBig(
+                f"this graph has {len(self._ids)} nodes in {n_columns} columns: its picture "
+                f"would be {pixels[0]:.0f} x {pixels[1]:.0f} pixels, too big to draw")
         left = (self.width - content_width) / 2 + self.box_width / 2
         top_y = self.height - self._header_height - MARGIN - self.box_height / 2
         self.centres, self.column = {}, {}
@@ -709,9 +720,16 @@ class GraphView(widgets.VBox):
     def render(self, recording, k):
         if recording is None:
             return
-        if recording is not self.recording or self.drawing is None:
+        if recording is not self.recording:
             self.recording = recording
-            self.drawing = GraphDrawing(recording)
+            try:
+                self.drawing = GraphDrawing(recording)
+            except GraphTooBig as reason:
+                self.drawing = None
+                self.canvas.children = ()
+                self.note.value = (f"<b>No picture:</b> {reason}. The inspector's listing and "
+                                   f"table show every step.")
+                return
             self._make_strips()
             nodes = len(recording.nodes)
             big = self.drawing.width > MAX_WIDTH * 1.05 or self.drawing.height > 7.2
@@ -741,6 +759,7 @@ class GraphView(widgets.VBox):
     def show(self, k):
         """Move to step ``k``, sending only the strips whose pixels changed."""
         if self.drawing is None:
+            self.k = k
             return
         first = self.k is None
         self.drawing.show(k)
