@@ -49,7 +49,9 @@ from typing import Any
 
 import numpy as _np
 
-from .autograd.core import MissingVJPError, backward_pass, toposort, traceable, vspace, zeros_like
+from .autograd.core import (MissingVJPError, backward_pass, input_adjoint, toposort, traceable,
+                            vspace, zeros_like)
+from .autograd.differential_operators import require_scalar
 from .autograd.tracer import getval, trace
 from .autograd.wrap_util import unary_to_nary
 
@@ -334,11 +336,11 @@ def record(f, *args, argnum=0, **kwargs):
 def _record(f, slots, traced, targets, argnum):
     originals = tuple(slots.value(slot) for slot in traced)
     start_nodes, end_value, end_node = trace(slots.call_with(f, traced), traceable(originals))
-    _require_scalar(end_value)
+    require_scalar(end_value, "record (like grad)")
     seed = vspace(end_value).ones()
     builder = _Builder(slots, traced, start_nodes, end_node, end_value)
     adjoints = backward_pass(seed, end_node, builder.observe) if end_node is not None else {}
-    gradients = {slots.name(slot): _adjoint_for(adjoints, node, original)
+    gradients = {slots.name(slot): input_adjoint(adjoints, node, original)
                  for slot, node, original in zip(traced, start_nodes, originals)}
     names = tuple(slots.name(slot) for slot in targets)
     many = isinstance(argnum, (tuple, list))
@@ -350,27 +352,6 @@ def _record(f, slots, traced, targets, argnum):
         gradient=tuple(gradients[name] for name in names) if many else gradients[names[0]],
         gradients=gradients,
         seed=seed)
-
-
-def _require_scalar(value):
-    value = getval(value)
-    if _np.size(value) != 1 or _np.iscomplexobj(value):
-        what = (f"an array of shape {_np.shape(value)}" if _np.size(value) != 1
-                else "a complex value")
-        raise TypeError(
-            f"record (like grad) requires a function with a real scalar output, but it "
-            f"returned {what}.\nFor an elementwise function use elementwise_grad (the sum of "
-            f"the rows of the Jacobian); for the full matrix of derivatives use jacobian.")
-
-
-def _adjoint_for(adjoints, node, original):
-    """The adjoint that reached input ``node``, in the form ``grad`` returns it."""
-    adjoint = adjoints.get(node)
-    if adjoint is None:
-        return zeros_like(original)
-    if isinstance(original, (int, float)) and type(adjoint) is _np.float64:
-        return float(adjoint)
-    return adjoint
 
 
 def _is_traceable(value):

@@ -18,7 +18,8 @@ import numpy as _np
 from .tracer import Node, getval, isbox, trace
 
 __all__ = ["make_vjp", "backward_pass", "toposort", "defvjp", "defvjp_argnum", "vjp_info",
-           "VJPInfo", "vspace", "zeros_like", "add_adjoints", "MissingVJPError"]
+           "VJPInfo", "vspace", "zeros_like", "add_adjoints", "MissingVJPError", "traceable",
+           "input_adjoint"]
 
 
 # --------------------------------------------------------------------------- VJP registry
@@ -176,10 +177,10 @@ def make_vjp(fun, x):
     elif isinstance(start_node, tuple):
         def vjp(g):
             adjoints = backward_pass(g, end_node)
-            return tuple(_adjoint_for(adjoints, node, xi) for node, xi in zip(start_node, x))
+            return tuple(input_adjoint(adjoints, node, xi) for node, xi in zip(start_node, x))
     else:
         def vjp(g):
-            return _adjoint_for(backward_pass(g, end_node), start_node, x)
+            return input_adjoint(backward_pass(g, end_node), start_node, x)
     return vjp, end_value
 
 
@@ -214,7 +215,7 @@ def traceable(x):
                     f"Pass a float or a float array.")
 
 
-def _adjoint_for(adjoints, node, x):
+def input_adjoint(adjoints, node, x):
     """The adjoint that reached input ``node``, as a float when ``x`` was a Python number."""
     adjoint = adjoints.get(node)
     if adjoint is None:

@@ -19,7 +19,8 @@ __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", 
            "multigrad_dict"]
 
 
-def _require_scalar(ans, name):
+def require_scalar(ans, name):
+    """Refuse a non-scalar (or complex) output, pointing to the operator that fits it."""
     value = getval(ans)
     if _np.size(value) != 1:
         raise TypeError(
@@ -49,7 +50,7 @@ def grad(fun, x):
     at a point gives ∂f/∂(argument 1) there, a value of the same shape as that argument.
     """
     vjp, ans = _make_vjp(fun, x)
-    _require_scalar(ans, "grad")
+    require_scalar(ans, "grad")
     return vjp(_seed(ans))
 
 
@@ -57,7 +58,7 @@ def grad(fun, x):
 def value_and_grad(fun, x):
     """Like ``grad``, but returns ``(f(x), gradient)`` from the same single trace."""
     vjp, ans = _make_vjp(fun, x)
-    _require_scalar(ans, "value_and_grad")
+    require_scalar(ans, "value_and_grad")
     return ans, vjp(_seed(ans))
 
 
@@ -71,7 +72,7 @@ def grad_and_aux(fun, x):
         return loss
 
     vjp, ans = _make_vjp(loss_only, x)
-    _require_scalar(ans, "grad_and_aux")
+    require_scalar(ans, "grad_and_aux")
     return vjp(_seed(ans)), getval(aux["value"])
 
 
