@@ -191,7 +191,6 @@ class GraphDrawing:
         self.dpi = dpi
         self.k = None
         self._ids = list(recording.nodes)
-        self._index = {node_id: i for i, node_id in enumerate(self._ids)}
         self._caption_height = CAPTION_HEIGHT if caption else 0.0
         self._place_nodes()
         self._build_figure()
