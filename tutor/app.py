@@ -26,8 +26,7 @@ import logging
 
 import ipywidgets as widgets
 
-from .widgets import (ErrorArea, ExportPanel, Explorer, GradientView, GraphView, Inspector,
-                      Stepper, StepState, guarded)
+from .widgets import ErrorArea, ExportPanel, Explorer, RecordingPlayer, StepState, guarded
 from .widgets.explorer import EXAMPLES, SEED
 
 __all__ = ["build_app", "main", "TutorApp"]
@@ -48,8 +47,9 @@ one vector-Jacobian product and sends an adjoint ḡ back along one edge.</div>
 class TutorApp(widgets.VBox):
     """The whole dashboard, a widget with its parts as attributes.
 
-    ``state`` (the shared recording and step), ``explorer``, ``stepper``, ``graph``,
-    ``inspector``, ``gradient``, ``error`` (the error area), ``export`` (the GIF button) and
+    ``state`` (the shared recording and step), ``explorer``, ``player`` (the stepped views:
+    ``stepper``, ``graph``, ``inspector``, ``gradient``, also attributes of the app),
+    ``error`` (the error area), ``export`` (the GIF button) and
     ``tabs`` (Explore, Practice, Progress). ``practice`` and ``progress`` are None until
     their tab has been opened (or :meth:`open_tab` called).
     """
@@ -60,27 +60,15 @@ class TutorApp(widgets.VBox):
         self.state = StepState()
         self.error = ErrorArea()
         self.explorer = Explorer(self.error, expression=expression, values=values, wrt=wrt)
-        self.stepper = Stepper(self.state, self.error)
-        # The graph takes the width its picture needs (scrolling if the page is narrower);
-        # the inspector takes the rest, or wraps below when less than 380 pixels are left.
-        self.graph = GraphView(layout=widgets.Layout(flex="0 1 auto", min_width="0",
-                                                     max_width="100%"))
-        self.inspector = Inspector(layout=widgets.Layout(flex="1 1 380px", min_width="0",
-                                                         padding="0 0 0 10px"))
-        self.gradient = GradientView()
+        self.player = RecordingPlayer(state=self.state, error=self.error)
+        self.stepper, self.gradient = self.player.stepper, self.player.gradient
+        self.graph, self.inspector = self.player.graph, self.player.inspector
         self.export = ExportPanel(self.state, self.error)
         self.practice = None
         self.progress = None
-
         self.explorer.on_recording(self.state.load)
-        self.state.observe(guarded(self.error, "drawing the step")(self._redraw))
 
-        explore = widgets.VBox([
-            self.explorer, self.error, self.stepper, self.gradient,
-            widgets.HBox([self.graph, self.inspector],
-                         layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start")),
-            self.export,
-        ])
+        explore = widgets.VBox([self.explorer, self.error, self.player, self.export])
         explore.add_class("tutor-explore")
         self._placeholders = [widgets.HTML("Opening…"), widgets.HTML("Opening…")]
         self.tabs = widgets.Tab([explore, *self._placeholders])
@@ -95,13 +83,6 @@ class TutorApp(widgets.VBox):
             message = self.error.message
             self.explorer.load_example(EXAMPLES[0].title)
             self.error.show(f"{message}\nShowing the seed's f instead.")
-
-    def _redraw(self, state):
-        recording, k = state.recording, state.k
-        # cheapest first, so the status line answers a click at once
-        self.gradient.render(recording, k)
-        self.inspector.render(recording, k)
-        self.graph.render(recording, k)
 
     def open_tab(self, index):
         """Select tab ``index`` (0 Explore, 1 Practice, 2 Progress), building it if needed."""

@@ -322,7 +322,7 @@ class ProgressView(widgets.VBox):
             bar.value = passed
             bar.bar_style = "success" if total and passed == total else ""
             label.value = f"{passed} / {total} passed"
-        self.notice.value = (f"<div class='tutor-error'>{html.escape(state.notice)}</div>"
+        self.notice.value = (f"<div class='tutor-progress-error'>{html.escape(state.notice)}</div>"
                              if state.notice else "")
         return state
 

@@ -9,6 +9,7 @@ state. None of them computes a gradient. :mod:`tutor.app` puts them together.
     stepper.py      step buttons, play/pause with speed, the slider, the status line
     inspector.py    the current step in words and numbers, the listing, the table; the result
     explorer.py     expression, values, ∂f/∂ choice, examples; refusing bad input kindly
+    player.py       stepper + result + graph + inspector for one recording (notebooks too)
     export.py       the backward pass as an animated GIF
     state.py        the shared (recording, k)
     common.py       number formatting, the error area, guarded callbacks
@@ -19,9 +20,10 @@ from .explorer import EXAMPLES, Example, Explorer, make_recording
 from .export import ExportPanel, backward_gif, gif_bytes
 from .graph_view import GraphDrawing, GraphView
 from .inspector import GradientView, Inspector
+from .player import RecordingPlayer
 from .state import StepState
 from .stepper import Stepper, status_text
 
 __all__ = ["StepState", "GraphDrawing", "GraphView", "Stepper", "status_text", "Inspector",
-           "GradientView", "Explorer", "EXAMPLES", "Example", "make_recording",
+           "GradientView", "RecordingPlayer", "Explorer", "EXAMPLES", "Example", "make_recording",
            "backward_gif", "gif_bytes", "ExportPanel", "ErrorArea", "guarded"]
