@@ -396,6 +396,7 @@ def main():
         sys.exit(f"{DASHBOARD} is missing: nothing to measure")
     from playwright.sync_api import sync_playwright
 
+    options.load_before = os.getloadavg()[0]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                              args=CHROMIUM_ARGS)
@@ -411,7 +412,8 @@ def main():
 
 
 def report(floor, board, options):
-    print(f"Dashboard latency in headless Chromium ({os.cpu_count()} CPUs; "
+    print(f"Dashboard latency in headless Chromium ({os.cpu_count()} CPUs, load average "
+          f"{options.load_before:.1f} before and {os.getloadavg()[0]:.1f} after; "
           f"{options.clicks} clicks, {options.opens} opens; medians, ms)")
     print(f"{'measure':<28}{'dashboard':>11}{'floor':>9}{'ratio':>8}{'target':>9}  verdict")
     rows = [("open cold", "open cold", "open"), ("open warm", "open warm", "open"),
