@@ -129,6 +129,7 @@ def test_the_page_renders_every_widget_without_errors(voila_server, page, artifa
     assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0, "sources are shown"
     assert "import main" not in page.content(), "the notebook's code reached the page"
     assert own_errors(page, voila_server.url) == []
+    assert "Timeout waiting for IOPub output" not in voila_server.log()
 
 
 def own_errors(page, server_url):
