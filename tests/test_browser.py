@@ -8,11 +8,17 @@ text appears), never on fixed sleeps.
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
+CHROMIUM = Path("/usr/bin/chromium")   # Debian's package; the same one conftest.py launches
+
 pytestmark = pytest.mark.browser
 
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing (Debian: apt-get install chromium); the browser tests "
+                "use the system Chromium and never download one", allow_module_level=True)
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
 
 SEED = "log(x**2) + y**2 + x*y"   # the seed notebook's f
