@@ -44,6 +44,11 @@ def _gradient_parts(recording):
     return list(zip(names, gradients))
 
 
+# The widget's content may not grow wider than the widget (its long listing lines scroll
+# instead), so the sentence above the listing wraps within the visible width.
+_FIT_WIDTH = "<style>.tutor-inspector > .widget-html-content {min-width: 0}</style>"
+
+
 def describe_step(recording, k):
     """The step just taken at ``k``, as HTML: a sentence, then the recorded line."""
     n_forward, n_backward = len(recording.forward), len(recording.backward)
@@ -142,10 +147,10 @@ class Inspector(widgets.HTML):
             return
         self.k = k
         self.step_html = (f'<div class="tutor-step" style="padding:2px 0 6px 0;'
-                          f'line-height:1.45">{describe_step(recording, k)}</div>')
+                          f'line-height:1.45;white-space:normal">{describe_step(recording, k)}</div>')
         self.listing_html = self._listing_html(k)
         self.table_html = self._table_html(k)
-        self.value = self.step_html + self.listing_html + self.table_html
+        self.value = _FIT_WIDTH + self.step_html + self.listing_html + self.table_html
 
     # -- the listing ------------------------------------------------------------------
 
