@@ -30,26 +30,19 @@ change, so Playwright's own round trips are not counted.
 import argparse
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+for folder in (REPO, REPO / "tests"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+from voila_server import (  # noqa: E402  (tests/ holds the Voila helpers the tests use too)
+    CHROMIUM, CHROMIUM_ARGS, start_voila, stop_process_tree)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 DASHBOARD = "app.ipynb"
 FLOOR = "benchmarks/minimal_voila.ipynb"
 SEED = ("log(x**2) + y**2 + x*y", "x=1, y=2")
@@ -61,31 +54,6 @@ TIMEOUT_MS = 60_000
 # Voila, started the way `make app` starts it (from the repository root, reading voila.json)
 # --------------------------------------------------------------------------------------
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def kernel_pids(pid):
-    """Processes started by ``pid`` and their children, read from ``/proc``."""
-    found, pending = [], [pid]
-    while pending:
-        parent = pending.pop()
-        try:
-            tasks = os.listdir(f"/proc/{parent}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                children = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
-            except OSError:
-                continue
-            found.extend(map(int, children))
-            pending.extend(map(int, children))
-    return found
-
-
 class Voila:
     """``python -m voila <notebook>`` on a free port, as a context manager.
 
@@ -96,47 +64,15 @@ class Voila:
     def __init__(self, notebook, extra_args=()):
         self.notebook = notebook
         self.extra_args = list(extra_args)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = Path(tempfile.mkdtemp(prefix="voila-bench-")) / "voila.log"
 
     def __enter__(self):
-        log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "voila", self.notebook, "--no-browser",
-             f"--port={self.port}", "--Voila.ip=127.0.0.1", *self.extra_args],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
-        log.close()
-        deadline = time.monotonic() + 60
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Voila exited early; its log:\n{self.log()}")
-            try:
-                urllib.request.urlopen(self.url + "voila/static/not-a-file", timeout=2)
-                break
-            except urllib.error.HTTPError:
-                break  # any HTTP answer: the server is up (asking for the page would use a kernel)
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Voila did not answer within 60 s; log:\n{self.log()}")
-                time.sleep(0.2)
+        server = start_voila(self.notebook, self.log_path, self.extra_args)
+        self.process, self.url = server.process, server.url
         return self
 
     def __exit__(self, *exc):
-        kernels = kernel_pids(self.process.pid)
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        for pid in kernels:  # kernels live in their own sessions; Voila normally stops them
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        stop_process_tree(self.process)
 
     def log(self):
         return self.log_path.read_text(errors="replace")
@@ -398,7 +334,7 @@ def main():
 
     options.load_before = os.getloadavg()[0]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                              args=CHROMIUM_ARGS)
         try:
             floor = run(FLOOR, browser, options.clicks, options.opens, dashboard=False)

@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dashboard_latency import (  # noqa: E402  (the script's own folder, put on the path above)
-    CHROMIUM, CHROMIUM_ARGS, DASHBOARD, REPO, STEP, TIMEOUT_MS, USABLE_OBSERVER, Voila,
-    kernel_pids)
+    CHROMIUM, CHROMIUM_ARGS, DASHBOARD, REPO, STEP, TIMEOUT_MS, USABLE_OBSERVER, Voila)
+from voila_server import child_pids as kernel_pids  # noqa: E402
 
 KERNEL_REQUEST = re.compile(r"/api/kernels/([0-9a-f-]{36})")
 
@@ -78,7 +78,7 @@ def main():
 
     with Voila(options.notebook) as server, sync_playwright() as playwright:
         server.wait_pool_full(0)
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                              args=CHROMIUM_ARGS)
         pages, kernel_of = [], {}
         started = time.monotonic()
