@@ -33,7 +33,8 @@ def require_scalar(ans, name):
 
 
 def _seed(ans):
-    return vspace(ans).ones()
+    """The output's own adjoint, ∂f/∂f = 1, shaped like the output."""
+    return _np.float64(1.0) if type(ans) is _np.float64 else vspace(ans).ones()
 
 
 @unary_to_nary

@@ -108,6 +108,8 @@ defvjp(anp.true_divide, lambda ans, x, y: lambda g: unbroadcast(x, g / y),
 
 # d/dx x^y = y · x^(y−1); written so that y = 0 (x^0 = 1) and x = 0 give 0, not 0 · inf.
 def _power_vjp_x(ans, x, y):
+    if type(y) in (int, float):                 # a constant exponent, as in x**2: no where()
+        return lambda g: unbroadcast(x, g * y * x ** (y - 1) if y else g * 0.0)
     return lambda g: unbroadcast(x, g * y * x ** anp.where(y, y - 1, 1.0))
 
 
