@@ -44,11 +44,6 @@ def _gradient_parts(recording):
     return list(zip(names, gradients))
 
 
-# The widget's content may not grow wider than the widget (its long listing lines scroll
-# instead), so the sentence above the listing wraps within the visible width.
-_FIT_WIDTH = "<style>.tutor-inspector > .widget-html-content {min-width: 0}</style>"
-
-
 def describe_step(recording, k):
     """The step just taken at ``k``, as HTML: a sentence, then the recorded line."""
     n_forward, n_backward = len(recording.forward), len(recording.backward)
@@ -150,7 +145,7 @@ class Inspector(widgets.HTML):
                           f'line-height:1.45;white-space:normal">{describe_step(recording, k)}</div>')
         self.listing_html = self._listing_html(k)
         self.table_html = self._table_html(k)
-        self.value = _FIT_WIDTH + self.step_html + self.listing_html + self.table_html
+        self.value = self.step_html + self.listing_html + self.table_html
 
     # -- the listing ------------------------------------------------------------------
 
@@ -241,7 +236,10 @@ class Inspector(widgets.HTML):
                 style = ""
             rows.append(f"<tr{style}><td>{node_id}</td><td>{what}</td>"
                         f"<td>{value}</td><td>{adjoint}</td></tr>")
-        return ('<style>.tutor-table td, .tutor-table th {padding: 1px 10px 1px 0}</style>'
+        # The content may not grow wider than the widget (long listing lines scroll instead),
+        # so the sentence above the listing wraps within the visible width.
+        return ('<style>.tutor-table td, .tutor-table th {padding: 1px 10px 1px 0}'
+                '.tutor-inspector > .widget-html-content {min-width: 0}</style>'
                 '<div class="tutor-table" style="max-height:320px;overflow-y:auto;'
                 'line-height:1.35;margin-top:6px">'
                 '<table style="border-collapse:collapse;font-size:12px;font-family:monospace">'
