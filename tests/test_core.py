@@ -16,7 +16,7 @@ from tutor.autograd import (
 from tutor.autograd.core import MissingVJPError, backward_pass, toposort, vjp_info
 from tutor.autograd.extend import defvjp, notrace_primitive
 from tutor.autograd.test_util import check_grads
-from tutor.autograd.tracer import Box, trace
+from tutor.autograd.tracer import trace
 from tutor.autograd.wrap_util import ArgnumError
 
 

@@ -15,7 +15,7 @@ from collections import namedtuple
 
 import numpy as _np
 
-from .tracer import Node, getval, isbox, trace
+from .tracer import getval, isbox, trace
 
 __all__ = ["make_vjp", "backward_pass", "toposort", "defvjp", "defvjp_argnum", "vjp_info",
            "VJPInfo", "vspace", "zeros_like", "add_adjoints", "MissingVJPError", "traceable",

@@ -9,7 +9,7 @@ import numpy as _np
 
 from . import numpy as np
 from .core import make_vjp as _make_vjp, vspace, zeros_like
-from .tracer import getval, isbox, primitive
+from .tracer import getval, primitive
 from .wrap_util import unary_to_nary
 
 __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", "deriv",
