@@ -86,7 +86,7 @@ def test_stepping_updates_status_graph_and_inspector(app):
 def test_the_slider_scrubs(app):
     app.stepper.slider.value = 9
     assert app.stepper.status.value == "backward 3/9"
-    assert "ḡ_v0 += g · y = 1.0 · 2.0 = 2.0" in app.inspector.step_html
+    assert "ḡ_v0 += ḡ_v8 · v1 = 1.0 · 2.0 = 2.0" in app.inspector.step_html
 
 
 def test_enter_in_the_expression_box_records_again(app):

@@ -91,15 +91,15 @@ def test_backward_steps_show_formula_numbers_and_accumulation(rec):
     product_to_x = by_edge["v8", "v0"]
     assert product_to_x.formula == "g · y"
     assert (product_to_x.g, product_to_x.contribution) == (1.0, 2.0)
-    assert product_to_x.line == "ḡ_v0 += g · y = 1.0 · 2.0 = 2.0  →  ḡ_v0 = 0 + 2.0 = 2.0"
+    assert product_to_x.line == "ḡ_v0 += ḡ_v8 · v1 = 1.0 · 2.0 = 2.0  →  ḡ_v0 = 0 + 2.0 = 2.0"
     square_to_x = by_edge["v3", "v0"]          # x's second contribution: 2.0 + 2.0
     assert (square_to_x.before, square_to_x.contribution, square_to_x.after) == (2.0, 2.0, 4.0)
     assert square_to_x.accumulates and not product_to_x.accumulates
     assert square_to_x.line.endswith("→  ḡ_v0 = 2.0 + 2.0 = 4.0")
     log_step = by_edge["v4", "v3"]
     assert log_step.formula == "g / x"
-    assert log_step.line == "ḡ_v3 += g / x = 1.0 / 1.0 = 1.0  →  ḡ_v3 = 1.0"
-    assert by_edge["v9", "v7"].line == "ḡ_v7 += g = 1.0  →  ḡ_v7 = 1.0"
+    assert log_step.line == "ḡ_v3 += ḡ_v4 / v3 = 1.0 / 1.0 = 1.0  →  ḡ_v3 = 1.0"
+    assert by_edge["v9", "v7"].line == "ḡ_v7 += ḡ_v9 = 1.0  →  ḡ_v7 = 1.0"
 
 
 def test_every_backward_step_adds_its_contribution(rec):
@@ -263,7 +263,7 @@ def test_array_function_keeps_shapes_and_matches_grad():
     values = rec.state_at(len(rec.forward)).values
     assert [numpy.shape(values[step.node]) for step in rec.forward] == [(3,), (3,), ()]
     assert rec.forward[0].line.startswith("v2 = v0 @ v1 = array(3) mean=")
-    assert "ḡ_v0 += g @ yᵀ = ḡ_v2 @ v1ᵀ = array(3x3) mean=" in str(rec)
+    assert "ḡ_v0 += ḡ_v2 @ v1ᵀ = array(3x3) mean=" in str(rec)
 
 
 def test_array_values_in_a_recording_are_read_only():

@@ -217,7 +217,7 @@ def test_inspector_marks_the_current_line_and_fills_in_numbers(seed):
     inspector = Inspector()
     inspector.render(seed, 9)
     assert "Backward step 3 of 9" in inspector.step_html
-    assert "ḡ_v0 += g · y = 1.0 · 2.0 = 2.0" in inspector.step_html
+    assert "ḡ_v0 += ḡ_v8 · v1 = 1.0 · 2.0 = 2.0" in inspector.step_html
     marked = [line for line in inspector.listing_html.split("</div>") if "▶" in line]
     assert len(marked) == 1 and "[ 9]" in marked[0]
     assert inspector.table_html.count("<tr") == 1 + len(seed.nodes)

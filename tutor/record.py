@@ -127,7 +127,7 @@ class BackwardStep:
     around this step: ``after = before + contribution``. ``before`` is zero (shaped like the
     parent) when nothing had reached ``parent`` yet; ``accumulates`` is True when something
     had, i.e. when this step adds to an earlier contribution (fan-out). ``line`` reads like
-    ``ḡ_v1 += g · y = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``.
+    ``ḡ_v1 += ḡ_v3 · v2 = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``.
     """
 
     index: int
@@ -650,24 +650,26 @@ _FORMULA_FUNCTIONS = {"cos", "sin", "tan", "log", "exp", "sign", "floor", "tanh"
 
 def _backward_line(parent_id, formula, names, contribution, before, after, accumulates,
                    fan_out=False):
-    """``ḡ_v1 += g · y = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0`` (numbers filled in where simple).
+    """``ḡ_v1 += ḡ_v3 · v2 = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``: names, then numbers.
 
     When the parent receives several contributions (``fan_out``), the sum is spelled out
     from the first one on: ``ḡ_v1 = 0 + 2.0 = 2.0``, then ``ḡ_v1 = 2.0 + 0.5 = 2.5``.
 
-    The formula's letters are ``g`` (the incoming adjoint), ``x``, ``y`` (the arguments) and
-    ``ans`` (the result). When they are all numbers, the formula is repeated with the numbers
-    in; when some are arrays, with node names in (``ḡ_v5 @ v2ᵀ``). A formula written in words
+    The registered formula's letters are ``g`` (the incoming adjoint), ``x``, ``y`` (the
+    primitive's arguments) and ``ans`` (its result). The line first writes the formula with
+    this step's node names in their place (``g · y`` for ``v3 = v1 × v2`` becomes
+    ``ḡ_v3 · v2``), so the letters are never confused with the function's own variables;
+    then, where the values are numbers, with the numbers in. A formula written in words
     (``g, copied over the summed axes``) is shown as it is, followed by its value.
     """
     result = summarize(contribution)
     words = set(_FORMULA_WORDS.findall(formula))
     if words <= set(names) | _FORMULA_FUNCTIONS:
+        text = _fill_formula(formula, names, by_name=True)
         filled = _fill_formula(formula, names)
-        text = formula
-        if filled != formula and not _same_text(filled, result):
+        if filled != text and not _same_text(filled, result):
             text += f" = {filled}"
-        if not _same_text(formula, result):
+        if not _same_text(text, result):
             text += f" = {result}"
     else:
         text = f"({formula}) = {result}"
@@ -685,16 +687,19 @@ def _same_text(a, b):
     return a.replace("−", "-").replace(" ", "") == b.replace("−", "-").replace(" ", "")
 
 
-def _fill_formula(formula, names):
-    """Replace the formula's letters by numbers (scalars) or node names (arrays)."""
+def _fill_formula(formula, names, by_name=False):
+    """Replace the formula's letters by numbers (scalars) or node names (arrays, or all
+    values when ``by_name``)."""
     def replace(match):
         word = match.group(0)
         if word not in names:
             return word
         value, node_id = names[word]
         plain = getval(value)
-        if _np.size(plain) == 1 and isinstance(plain, (numbers.Number, _np.generic,
-                                                        _np.ndarray)):
+        if by_name and node_id is not None:
+            text = node_id
+        elif _np.size(plain) == 1 and isinstance(plain, (numbers.Number, _np.generic,
+                                                          _np.ndarray)):
             text = summarize(plain)
             if text.startswith("-"):
                 text = f"({text})"

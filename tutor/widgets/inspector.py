@@ -3,7 +3,7 @@
 Where the graph shows *where* the computation is, the inspector says *what* happens there:
 
 - the step just taken, as a sentence and as the recorded line with its numbers filled in,
-  e.g. ``ḡ_v0 += g · y = 1.0 · 2.0 = 2.0  →  ḡ_v0 = 2.0``;
+  e.g. ``ḡ_v0 += ḡ_v8 · v1 = 1.0 · 2.0 = 2.0  →  ḡ_v0 = 2.0``;
 - the SSA-style listing of both passes (one line per step, as ``print(recording)`` shows
   it), the current line marked, lines still to come greyed out;
 - a table of every node's value and adjoint so far.
