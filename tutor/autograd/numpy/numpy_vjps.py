@@ -225,18 +225,13 @@ defvjp(anp.absolute, _absolute_vjp, symbol="|x|", formulas="g · sign(x)")
 defvjp(anp.fabs,     lambda ans, x: lambda g: g * anp.sign(x), symbol="|x|", formulas="g · sign(x)")
 defvjp(anp.sign,     None, formulas="0 (sign is flat away from 0)")
 defvjp(anp.clip,     _clip_vjp, formulas="g · [low ≤ x ≤ high]")
-defvjp(anp.maximum,  lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
-                     lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)),
-       symbol="max", formulas=("g · [x ≥ y]", "g · [y ≥ x]"))
-defvjp(anp.minimum,  lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
-                     lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)),
-       symbol="min", formulas=("g · [x ≤ y]", "g · [y ≤ x]"))
-defvjp(anp.fmax,     lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
-                     lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)),
-       symbol="max", formulas=("g · [x ≥ y]", "g · [y ≥ x]"))
-defvjp(anp.fmin,     lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
-                     lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)),
-       symbol="min", formulas=("g · [x ≤ y]", "g · [y ≤ x]"))
+# max and min (and their nan-ignoring twins fmax, fmin) pass g to whichever argument won.
+_winner_vjps = (lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
+                lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)))
+defvjp(anp.maximum,  *_winner_vjps, symbol="max", formulas=("g · [x ≥ y]", "g · [y ≥ x]"))
+defvjp(anp.minimum,  *_winner_vjps, symbol="min", formulas=("g · [x ≤ y]", "g · [y ≤ x]"))
+defvjp(anp.fmax,     *_winner_vjps, symbol="max", formulas=("g · [x ≥ y]", "g · [y ≥ x]"))
+defvjp(anp.fmin,     *_winner_vjps, symbol="min", formulas=("g · [x ≤ y]", "g · [y ≤ x]"))
 defvjp(anp.where,    None,
                      lambda ans, c, x=None, y=None: lambda g: unbroadcast(x, anp.where(c, g, 0.0)),
                      lambda ans, c, x=None, y=None: lambda g: unbroadcast(y, anp.where(c, 0.0, g)),
