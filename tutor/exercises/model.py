@@ -120,6 +120,12 @@ class Question:
         return "\n\n".join(lines)
 
 
+def drawn_answer(question):
+    """The solution of a ``number``, ``choice`` or ``expression`` exercise: the answer of the
+    question that was drawn."""
+    return question.answer
+
+
 @dataclass(frozen=True, eq=False)
 class Exercise:
     """An exercise of the catalog.

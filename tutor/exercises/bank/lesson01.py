@@ -6,7 +6,7 @@ The running example is ``f(x, y) = log(x**2) + y**2 + x*y`` with
 
 from functools import partial
 
-from ..model import Case, Exercise, FunctionSpec, Question
+from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
 from ..practice import expression_question
 from ..randfun import derivative, make_function, random_smooth, to_text
 from ..specs import away_from_zero, cases, random_value, text_of
@@ -101,10 +101,6 @@ def _partial_question(exercise_id, rng):
     return Question(exercise_id, text, value, explanation=f"{working} = {value:g}")
 
 
-def _answer(question):
-    return question.answer
-
-
 PARTIAL_NUMBER = Exercise(
     id="l01-number-partial", lesson=LESSON, kind="number",
     title="A partial derivative at a point",
@@ -113,7 +109,7 @@ PARTIAL_NUMBER = Exercise(
         "First find the formula for the partial derivative, then put the numbers in.",
         "∂f/∂x = 2/x + y and ∂f/∂y = 2*y + x.",
     ),
-    solution=_answer, make_question=partial(_partial_question, "l01-number-partial"),
+    solution=drawn_answer, make_question=partial(_partial_question, "l01-number-partial"),
 )
 
 
@@ -133,7 +129,7 @@ DFDX_EXPRESSION = Exercise(
         "The derivative of `log(u)` is `u' / u`; here `u = x**2`.",
         "`2/x + y`",
     ),
-    solution=_answer, make_question=partial(_dfdx_question, "l01-expr-dfdx"), fresh=False,
+    solution=drawn_answer, make_question=partial(_dfdx_question, "l01-expr-dfdx"), fresh=False,
 )
 
 EXERCISES = [NUMERICAL_GRAD, PARTIALS, PARTIAL_NUMBER, DFDX_EXPRESSION]

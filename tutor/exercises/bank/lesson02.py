@@ -6,7 +6,7 @@ An expression tree here is a number, or a tuple ``(op, left, right)`` with ``op`
 
 from functools import partial
 
-from ..model import Case, Exercise, FunctionSpec, Question
+from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
 from ..specs import cases
 
 LESSON = 2
@@ -123,10 +123,6 @@ def _value_question(exercise_id, rng):
                     explanation=f"Python groups it as {grouped_text(tree)} = {evaluate(tree):g}.")
 
 
-def _answer(question):
-    return question.answer
-
-
 PRECEDENCE_NUMBER = Exercise(
     id="l02-number-precedence", lesson=LESSON, kind="number",
     title="What does Python compute?",
@@ -135,7 +131,7 @@ PRECEDENCE_NUMBER = Exercise(
         "Multiplication binds tighter than addition and subtraction.",
         "Do every `*` first, then the `+` and `-` from left to right.",
     ),
-    solution=_answer, make_question=partial(_value_question, "l02-number-precedence"),
+    solution=drawn_answer, make_question=partial(_value_question, "l02-number-precedence"),
 )
 
 
@@ -160,7 +156,7 @@ GROUPING_CHOICE = Exercise(
         "Find the `*` and `/` first: they become the deepest nodes.",
         "Between `+` and `-` (or between `*` and `/`), the leftmost is done first.",
     ),
-    solution=_answer, make_question=partial(_grouping_question, "l02-choice-grouping"),
+    solution=drawn_answer, make_question=partial(_grouping_question, "l02-choice-grouping"),
 )
 
 EXERCISES = [EVALUATE, PRECEDENCE_NUMBER, GROUPING_CHOICE]

@@ -11,7 +11,7 @@ import numpy as np
 from ..compare import compare_values, kind_of, summarize
 from ..graphs import describe_graph, random_graph, reachable
 from ..kit import Node
-from ..model import Case, Exercise, FunctionSpec, Mismatch
+from ..model import Case, Exercise, FunctionSpec, Mismatch, drawn_answer
 from ..practice import node_value_question
 from ..specs import cases, listing, random_shape, random_value
 
@@ -184,10 +184,6 @@ ANCESTORS = Exercise(
 
 # ------------------------------------------------------------------ number: a value
 
-def _answer(question):
-    return question.answer
-
-
 NODE_VALUE = Exercise(
     id="l03-number-node-value", lesson=LESSON, kind="number",
     title="What value does the next Node hold?",
@@ -197,7 +193,7 @@ NODE_VALUE = Exercise(
         "Look up the values of the Node's parents among the values known so far.",
         "Apply the Node's operation to them: `×` multiplies, `+` adds, `-` subtracts.",
     ),
-    solution=_answer, make_question=partial(node_value_question, "l03-number-node-value"),
+    solution=drawn_answer, make_question=partial(node_value_question, "l03-number-node-value"),
 )
 
 EXERCISES = [RECORD_OP, ANCESTORS, NODE_VALUE]

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..compare import compare_values, kind_of, summarize
 from ..kit import Box, Node
-from ..model import Case, Exercise, FunctionSpec, Mismatch, Question
+from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, drawn_answer
 from ..specs import cases, random_shape, random_value, returns_function
 from .lesson03 import judge_node
 
@@ -197,10 +197,6 @@ def _dunder_question(exercise_id, rng):
     return Question(exercise_id, text, correct, options=options, explanation=why)
 
 
-def _answer(question):
-    return question.answer
-
-
 DUNDER_CHOICE = Exercise(
     id="l04-choice-dunder", lesson=LESSON, kind="choice",
     title="Which special method runs?",
@@ -210,7 +206,7 @@ DUNDER_CHOICE = Exercise(
         "When the left operand is a plain float, it does not know Boxes; Python then asks the "
         "right operand for the reflected method, `__radd__`, `__rmul__`, ...",
     ),
-    solution=_answer, make_question=partial(_dunder_question, "l04-choice-dunder"),
+    solution=drawn_answer, make_question=partial(_dunder_question, "l04-choice-dunder"),
 )
 
 EXERCISES = [BOX_MUL, PRIMITIVE, DUNDER_CHOICE]

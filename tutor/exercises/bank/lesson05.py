@@ -9,7 +9,7 @@ from functools import partial
 
 import numpy as np
 
-from ..model import Case, Exercise, FunctionSpec
+from ..model import Case, Exercise, FunctionSpec, drawn_answer
 from ..practice import vjp_formula_question
 from ..specs import away_from_zero, cases, random_shape, random_value, text_of, vjp_call
 
@@ -133,10 +133,6 @@ UNBROADCAST = Exercise(
 
 # --------------------------------------------------------------- choice: a formula
 
-def _answer(question):
-    return question.answer
-
-
 VJP_FORMULA_CHOICE = Exercise(
     id="l05-choice-vjp-formula", lesson=LESSON, kind="choice",
     title="Which formula is this VJP?",
@@ -146,7 +142,7 @@ VJP_FORMULA_CHOICE = Exercise(
         "argument.",
         "Differentiate with respect to the named argument only; the other one is a constant.",
     ),
-    solution=_answer, make_question=partial(vjp_formula_question, "l05-choice-vjp-formula"),
+    solution=drawn_answer, make_question=partial(vjp_formula_question, "l05-choice-vjp-formula"),
 )
 
 EXERCISES = [VJP_SIN, VJP_DIVIDE_Y, UNBROADCAST, VJP_FORMULA_CHOICE]

@@ -11,7 +11,7 @@ from functools import partial
 from ..compare import compare_values, kind_of
 from ..graphs import (describe_graph, random_adjoint_seed, random_graph, reference_adjoints,
                       topological)
-from ..model import Case, Exercise, FunctionSpec, Mismatch
+from ..model import Case, Exercise, FunctionSpec, Mismatch, drawn_answer
 from ..practice import next_adjoint_question
 from ..specs import cases, listing, text_of
 from .lesson03 import _name, judge_node_collection
@@ -164,10 +164,6 @@ BACKWARD_PASS = Exercise(
 
 # --------------------------------------------------------------- number questions
 
-def _answer(question):
-    return question.answer
-
-
 NEXT_ADJOINT = Exercise(
     id="l06-number-next-adjoint", lesson=LESSON, kind="number",
     title="Predict the next adjoint",
@@ -179,7 +175,7 @@ NEXT_ADJOINT = Exercise(
         "right side receives `-ḡ_v`.",
         "If the node already holds an adjoint, the contribution is added to it.",
     ),
-    solution=_answer, make_question=partial(next_adjoint_question, "l06-number-next-adjoint"),
+    solution=drawn_answer, make_question=partial(next_adjoint_question, "l06-number-next-adjoint"),
 )
 
 ACCUMULATE = Exercise(
@@ -191,7 +187,7 @@ ACCUMULATE = Exercise(
         "Work out the new contribution first (child's adjoint times the local derivative).",
         "Then add it to the adjoint the node already holds: contributions accumulate.",
     ),
-    solution=_answer,
+    solution=drawn_answer,
     make_question=partial(next_adjoint_question, "l06-number-accumulate", accumulate=True),
 )
 

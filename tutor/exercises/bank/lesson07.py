@@ -7,7 +7,7 @@ no code with the reverse mode being built.
 
 from functools import partial
 
-from ..model import Case, Exercise, FunctionSpec
+from ..model import Case, Exercise, FunctionSpec, drawn_answer
 from ..practice import derivative_question
 from ..randfun import derivative, evaluate, make_function, random_smooth, to_text
 from ..specs import cases, returns_function
@@ -128,10 +128,6 @@ VALUE_AND_GRAD = Exercise(
 
 # ---------------------------------------------------------- expression: a derivative
 
-def _answer(question):
-    return question.answer
-
-
 DERIVATIVE_EXPRESSION = Exercise(
     id="l07-expr-derivative", lesson=LESSON, kind="expression",
     title="Type a derivative",
@@ -141,7 +137,7 @@ DERIVATIVE_EXPRESSION = Exercise(
         "Differentiate term by term; terms without x give 0.",
         "Chain rule inside sin and exp: d/dx sin(a*x) = a*cos(a*x).",
     ),
-    solution=_answer, make_question=partial(derivative_question, "l07-expr-derivative"),
+    solution=drawn_answer, make_question=partial(derivative_question, "l07-expr-derivative"),
 )
 
 EXERCISES = [GRAD, VALUE_AND_GRAD, DERIVATIVE_EXPRESSION]

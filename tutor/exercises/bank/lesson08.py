@@ -8,7 +8,7 @@ from functools import partial
 
 import numpy as np
 
-from ..model import Case, Exercise, FunctionSpec, Question
+from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
 from ..specs import cases, text_of, vjp_call
 from .lesson05 import unbroadcast
 
@@ -170,10 +170,6 @@ def _unbroadcast_question(exercise_id, rng):
     return Question(exercise_id, text, _steps_text(correct), options=options, explanation=why)
 
 
-def _answer(question):
-    return question.answer
-
-
 UNBROADCAST_CHOICE = Exercise(
     id="l08-choice-unbroadcast", lesson=LESSON, kind="choice",
     title="Which sum undoes the broadcast?",
@@ -183,7 +179,7 @@ UNBROADCAST_CHOICE = Exercise(
         "Leading axes that x does not have are summed away; axes where x has size 1 are "
         "summed with keepdims=True.",
     ),
-    solution=_answer,
+    solution=drawn_answer,
     make_question=partial(_unbroadcast_question, "l08-choice-unbroadcast"),
 )
 

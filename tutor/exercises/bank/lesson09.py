@@ -4,7 +4,7 @@ itself traced when an outer ``grad`` is watching.
 
 from functools import partial
 
-from ..model import Case, Exercise, FunctionSpec, Question
+from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
 from ..practice import derivative_question
 from ..randfun import make_function, random_smooth, second_derivative, to_text
 from ..specs import cases, returns_function
@@ -67,10 +67,6 @@ def _second_question(exercise_id, rng):
                                 f"{6 * a}*x + {2 * b} = {value} at x = {x}.")
 
 
-def _answer(question):
-    return question.answer
-
-
 SECOND_NUMBER = Exercise(
     id="l09-number-second-derivative", lesson=LESSON, kind="number",
     title="f'' of a cubic at a point",
@@ -79,7 +75,7 @@ SECOND_NUMBER = Exercise(
         "Differentiate once: the power rule, term by term.",
         "Differentiate the result again; the linear term disappears.",
     ),
-    solution=_answer, make_question=partial(_second_question, "l09-number-second-derivative"),
+    solution=drawn_answer, make_question=partial(_second_question, "l09-number-second-derivative"),
 )
 
 SECOND_EXPRESSION = Exercise(
@@ -92,7 +88,7 @@ SECOND_EXPRESSION = Exercise(
         "d²/dx² sin(a*x) = -a²·sin(a*x); d²/dx² exp(a*x) = a²·exp(a*x); d²/dx² log(x) = "
         "-1/x².",
     ),
-    solution=_answer,
+    solution=drawn_answer,
     make_question=partial(derivative_question, "l09-expr-second-derivative", order=2,
                           with_y=False),
 )

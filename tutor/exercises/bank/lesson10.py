@@ -8,7 +8,7 @@ from functools import partial
 
 import numpy as np
 
-from ..model import Case, Exercise, FunctionSpec, Question
+from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
 from ..specs import cases, text_of
 
 LESSON = 10
@@ -119,10 +119,6 @@ def _sgd_question(exercise_id, rng):
                                 f"w - {rate:g}·{gradient:g} = {new_w:g}.")
 
 
-def _answer(question):
-    return question.answer
-
-
 SGD_NUMBER = Exercise(
     id="l10-number-sgd", lesson=LESSON, kind="number",
     title="One SGD step by hand",
@@ -131,7 +127,7 @@ SGD_NUMBER = Exercise(
         "First the gradient: d/dw (w*x - t)**2 = 2*(w*x - t)*x.",
         "Then the update: w_new = w - learning_rate * gradient.",
     ),
-    solution=_answer, make_question=partial(_sgd_question, "l10-number-sgd"),
+    solution=drawn_answer, make_question=partial(_sgd_question, "l10-number-sgd"),
 )
 
 EXERCISES = [MSE_GRAD, SGD_STEP, SGD_NUMBER]
