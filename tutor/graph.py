@@ -247,28 +247,23 @@ def _heights(columns, up, down, rounds):
     for _ in range(rounds):
         for c in order:
             column = columns[c]
+            wishes = [_barycenter(around[node], y, y[node]) for node in column]
             if len(column) == 1:
-                node = column[0]
-                neighbours = around[node]
-                if neighbours:
-                    total = 0.0
-                    for other in neighbours:
-                        total += y[other]
-                    y[node] = total / len(neighbours)
+                y[column[0]] = wishes[0]
                 continue
-            wishes = []
-            for node in column:
-                neighbours = around[node]
-                if neighbours:
-                    total = 0.0
-                    for other in neighbours:
-                        total += y[other]
-                    wishes.append(total / len(neighbours))
-                else:
-                    wishes.append(y[node])
             for node, height in zip(column, _ordered_heights(wishes)):
                 y[node] = height
     return y
+
+
+def _barycenter(neighbours, position, default):
+    """The mean ``position`` of ``neighbours`` (``default`` when there are none)."""
+    if not neighbours:
+        return default
+    total = 0.0
+    for other in neighbours:
+        total += position[other]
+    return total / len(neighbours)
 
 
 def _ordered_heights(wishes):
@@ -369,17 +364,8 @@ class _Ordering:
         if len(column) < 2:
             return
         rank = self.rank
-        keyed = []
-        for node in column:
-            around = neighbours[node]
-            if around:
-                total = 0
-                for other in around:
-                    total += rank[other]
-                keyed.append((total / len(around), rank[node], node))
-            else:
-                keyed.append((rank[node], rank[node], node))
-        keyed.sort()
+        keyed = sorted((_barycenter(neighbours[node], rank, rank[node]), rank[node], node)
+                       for node in column)
         for new_rank, (_, _, node) in enumerate(keyed):
             column[new_rank] = node
             rank[node] = new_rank
