@@ -14,11 +14,9 @@ functions record Nodes when given Boxes. The VJP table is split by topic:
 primitive before anything else picks them up.
 """
 
-import numpy.random as random
-
 from . import numpy_vjps, numpy_vjps_linalg, numpy_vjps_shapes
 from . import numpy_boxes, operators  # operators last: it rebinds Box arithmetic
-from . import linalg, fft
+from . import linalg, fft, random
 from .numpy_wrapper import *  # noqa: F401,F403
 from .numpy_vjps import average, ptp  # noqa: F401
 from .numpy_vjps_shapes import (  # noqa: F401
