@@ -4,19 +4,25 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# JupyterHub's proxy, from npm, kept inside .venv (deploy/jupyterhub/jupyterhub_config.py finds it)
+PROXY  := $(VENV)/node/node_modules/.bin/configurable-http-proxy
 
 .PHONY: app test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/pip install --quiet -e ".[test,bench,hub]"
 	touch $(STAMP)
+
+$(PROXY):
+	npm install --prefix $(VENV)/node --no-audit --no-fund --loglevel=error configurable-http-proxy@5
+	touch $(PROXY)
 
 app: $(STAMP)
 	$(BIN)/voila app.ipynb --port=8866 --no-browser
 
-test: $(STAMP)
+test: $(STAMP) $(PROXY)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
