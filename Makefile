@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # JupyterHub's proxy, from npm, kept inside .venv (deploy/jupyterhub/jupyterhub_config.py finds it)
 PROXY  := $(VENV)/node/node_modules/.bin/configurable-http-proxy
 
-.PHONY: app test bench clean
+.PHONY: app test bench compat clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP) $(PROXY)
 
 bench: $(STAMP)
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+
+# HIPS autograd's own test suite, fetched with pip at run time, run against tutor.autograd.
+compat: $(STAMP)
+	$(BIN)/python tools/hips_compat.py --failures
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts
