@@ -1,4 +1,5 @@
-# Two commands for a newcomer:  `make app` (dashboard)  and  `make test` (whole suite).
+# Commands for a newcomer:  `make app` (dashboard),  `make lessons` (the course in JupyterLab)
+# and  `make test` (whole suite).
 # Each creates .venv on first use and installs what it needs.
 PYTHON ?= python3
 VENV   := .venv
@@ -21,6 +22,10 @@ $(PROXY):
 
 app: $(STAMP)
 	$(BIN)/voila app.ipynb --port=8866 --no-browser
+
+# JupyterLab on lessons/, with lesson 1 open (it prints the address to open if no browser starts).
+lessons: $(STAMP)
+	cd lessons && ../$(BIN)/jupyter lab 01_what_are_we_finding.ipynb
 
 test: $(STAMP) $(PROXY)
 	$(BIN)/python -m pytest -q
