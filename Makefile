@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # JupyterHub's proxy, from npm, kept inside .venv (deploy/jupyterhub/jupyterhub_config.py finds it)
 PROXY  := $(VENV)/node/node_modules/.bin/configurable-http-proxy
 
-.PHONY: app test bench compat clean
+.PHONY: app test bench compat clean hub
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ lessons: $(STAMP)
 
 test: $(STAMP) $(PROXY)
 	$(BIN)/python -m pytest -q
+
+# A class on this machine: JupyterHub on http://127.0.0.1:8000, any name logs in (see the config)
+hub: $(STAMP) $(PROXY)
+	$(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
 
 bench: $(STAMP)
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done

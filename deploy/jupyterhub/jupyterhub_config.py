@@ -1,0 +1,130 @@
+"""JupyterHub for a class on one machine: ``make hub``, then open http://127.0.0.1:8000.
+
+What a learner gets: they type any name on the login page (no password), the hub starts a
+Jupyter server of their own, and they land on the dashboard, ``/voila/render/app.ipynb``,
+served from their own home. The home (``.hub/homes/<name>`` under the repository) holds
+their own copy of ``app.ipynb`` and ``lessons/`` and their own progress database, so what
+they do is theirs; ``python -m tutor.report .hub/homes`` (``make report``) reads it all back.
+
+The pieces, all from this repository's ``.venv`` (``make hub`` installs them):
+
+* the hub itself (JupyterHub 6) and its proxy, ``configurable-http-proxy`` from npm, which
+  the Makefile installs into ``.venv/node``;
+* ``DummyAuthenticator``: any name logs in. Fine for a trial on 127.0.0.1; for a real class
+  use a real login: OAuth (``oauthenticator``: GitHub, Google, your school's identity
+  provider), LTI from the learning platform (``ltiauthenticator``), or at least one shared
+  password (``SharedPasswordAuthenticator``);
+* ``SimpleLocalProcessSpawner``: each learner's server is a process on this machine, run as
+  the same system user as the hub. That is no isolation at all: a learner's notebook can read
+  and change every other learner's files. Trust the class, or use Kubernetes
+  (``values.yaml`` beside this file: one container per learner);
+* ``jupyterhub-idle-culler`` as a hub service: a server idle for an hour is stopped (its
+  files stay; the learner's next login starts it again).
+
+Timeouts are long on purpose. When a class logs in at once, thirty servers and thirty
+kernels start together; on two cores each one takes tens of seconds, and JupyterHub's
+defaults (30 s to start, 30 s to answer HTTP) would give up on the last of them.
+
+Settings from the environment (all optional):
+
+==========================  ==========================================  =================
+``TUTOR_HUB_DIR``           the hub's folder: database, cookie secret,  ``.hub`` in the
+                            ``homes/``                                  repository
+``TUTOR_HUB_IP``            the address learners connect to; set it to  ``127.0.0.1``
+                            ``0.0.0.0`` for other machines, only with a
+                            real authenticator
+``TUTOR_HUB_PORT``          the port learners connect to                ``8000``
+``TUTOR_HUB_API_PORT``      the hub's own port (behind the proxy)       ``8081``
+``TUTOR_PROXY_API_PORT``    the proxy's control port                    ``8001``
+``TUTOR_HUB_IDLE_TIMEOUT``  seconds of idleness before a server stops   ``3600``
+``TUTOR_HUB_ADMINS``        comma-separated names with the admin page   none
+``TUTOR_HUB_ADMIN_TOKEN``   a token for scripts that manage the class   none
+                            (a ``teacher`` service may list learners
+                            and start or stop their servers)
+==========================  ==========================================  =================
+"""
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+from learner_home import prepare_home, progress_db_path  # noqa: E402  (this folder, above)
+
+c = get_config()  # noqa: F821  (JupyterHub defines get_config for its config files)
+
+STATE = Path(os.environ.get("TUTOR_HUB_DIR") or REPO / ".hub").resolve()
+HOMES = STATE / "homes"
+STATE.mkdir(parents=True, exist_ok=True)
+IP = os.environ.get("TUTOR_HUB_IP", "127.0.0.1")
+PORT = int(os.environ.get("TUTOR_HUB_PORT", "8000"))
+HUB_API_PORT = int(os.environ.get("TUTOR_HUB_API_PORT", "8081"))
+PROXY_API_PORT = int(os.environ.get("TUTOR_PROXY_API_PORT", "8001"))
+IDLE_TIMEOUT = int(os.environ.get("TUTOR_HUB_IDLE_TIMEOUT", "3600"))
+START_TIMEOUT = 300    # seconds for a learner's server to start, and then to answer HTTP
+
+# ---------------------------------------------------------------------- where it listens
+c.JupyterHub.bind_url = f"http://{IP}:{PORT}"
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = HUB_API_PORT
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{PROXY_API_PORT}"
+local_proxy = Path(sys.prefix) / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
+if local_proxy.exists():       # `make hub` puts it there; else it must be on PATH
+    c.ConfigurableHTTPProxy.command = [str(local_proxy)]
+c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
+c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+
+# ---------------------------------------------------------------------- who gets in
+c.JupyterHub.authenticator_class = "dummy"        # any name, no password: a trial only
+c.Authenticator.allow_all = True
+# Names become folders under homes/ and rows of the class report: keep them plain.
+c.Authenticator.username_pattern = r"^[a-z0-9][a-z0-9._-]{0,31}$"
+c.Authenticator.admin_users = {name.strip() for name in
+                               os.environ.get("TUTOR_HUB_ADMINS", "").split(",") if name.strip()}
+
+# ---------------------------------------------------------------------- each learner's server
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = str(HOMES / "{username}")
+# This interpreter's own single-user server, whatever is on PATH.
+c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
+c.Spawner.default_url = "/voila/render/app.ipynb"
+# Jupyter refuses to run as root unless told; CI and containers often are root.
+c.Spawner.args = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+c.Spawner.environment = {
+    "TUTOR_PROGRESS_DB": lambda spawner: str(progress_db_path(spawner.home_dir)),
+    # the learners' server settings (Voila's timeouts, kernel culling): singleuser/
+    "JUPYTER_CONFIG_PATH": str(HERE / "singleuser"),
+}
+
+
+def copy_course_into_home(spawner):
+    """Before each start: the learner's own ``app.ipynb`` and ``lessons/`` (never overwritten)."""
+    copied = prepare_home(spawner.home_dir, REPO)
+    if copied:
+        spawner.log.info("copied %d course files into %s", len(copied), spawner.home_dir)
+
+
+c.Spawner.pre_spawn_hook = copy_course_into_home
+c.Spawner.start_timeout = START_TIMEOUT
+c.Spawner.http_timeout = START_TIMEOUT
+
+# ---------------------------------------------------------------------- services
+services = [{
+    "name": "idle-culler",
+    "command": [sys.executable, "-m", "jupyterhub_idle_culler",
+                f"--timeout={IDLE_TIMEOUT}", "--cull-every=60"],
+}]
+roles = [{
+    "name": "idle-culler",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    "services": ["idle-culler"],
+}]
+if os.environ.get("TUTOR_HUB_ADMIN_TOKEN"):
+    services.append({"name": "teacher", "api_token": os.environ["TUTOR_HUB_ADMIN_TOKEN"]})
+    roles.append({"name": "teacher", "scopes": ["admin:users", "admin:servers"],
+                  "services": ["teacher"]})
+c.JupyterHub.services = services
+c.JupyterHub.load_roles = roles
