@@ -64,9 +64,9 @@ def test_valid_expressions_evaluate_like_numpy(text, reference, x, y):
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_every_whitelisted_function_maps_to_its_numpy_function(name):
     numpy_name, arity = FUNCTIONS[name]
-    arguments = [0.3, 0.8][:arity]
-    text = f"{name}({', '.join(['x', 'y'][:arity])})"
-    values = dict(zip(["x", "y"], arguments))
+    arguments = [0.3, 0.8, 0.5][:arity]
+    text = f"{name}({', '.join(['x', 'y', 'z'][:arity])})"
+    values = dict(zip(["x", "y", "z"], arguments))
     with numpy.errstate(all="ignore"):
         expected = getattr(numpy, numpy_name)(*arguments)
     numpy.testing.assert_equal(evaluate_with_numpy(text, **values), expected)
@@ -198,7 +198,27 @@ def test_parse_expects_a_str():
 @pytest.mark.parametrize("text, fragment", [
     ("x.__class__", 'attribute access is not allowed: "x.__class__" (column 1)'),
     ("1 + x.real", 'attribute access is not allowed: "x.real" (column 5)'),
-    ("x[0]", 'subscripts (indexing with [ ]) are not allowed: "x[0]" (column 1)'),
+    ("x[0.5]", 'an index or axis must be a whole number such as 0 or -1: "0.5" (column 3)'),
+    ("x[y]", "an index or axis must be a whole number"),
+    ("x[::0]", "a slice's step cannot be 0"),
+    ("x[...]", "an index or axis must be a whole number"),
+    ("x[10**7]", "an index or axis must be a whole number"),
+    ("x[10000000]", "this index is too large"),
+    ("2[0]", "a number has no elements to index"),
+    ("sum(x, axis=y)", "an index or axis must be a whole number"),
+    ("sum(x, axis=0.5)", "an index or axis must be a whole number"),
+    ("sum(x, keepdims=1)", "keepdims must be True or False"),
+    ("sum(x, dtype=int)", "sum has no keyword argument dtype"),
+    ("sum(x, axis=())", "axis takes one to eight axes"),
+    ("sum([1, 2])", "lists are not allowed"),
+    ("where(0 < x < 1, x, 0)", "only one comparison at a time"),
+    ("where(x is y, x, 0)", "only < <= > >= == != can compare here"),
+    ("max(x, y)", "For the larger of two values use maximum(x, y)"),
+    ("2 @ x", "@ multiplies matrices and vectors, not numbers"),
+    ("x*nan", 'nan would mean not a number (NaN), not a finite number'),
+    ("NaN + x", "NaN would mean not a number"),
+    ("inf - x", "inf would mean infinity"),
+    ("Infinity", "Infinity would mean infinity"),
     ("_x + 1", 'names starting with _ are not allowed: "_x" (column 1)'),
     ("__builtins__", "names starting with _ are not allowed"),
     ("'abc'", 'strings are not allowed: "\'abc\'" (column 1)'),
@@ -206,7 +226,7 @@ def test_parse_expects_a_str():
     ("lambda: 1", 'lambda functions are not allowed: "lambda: 1" (column 1)'),
     ("[x for x in y]", "comprehensions are not allowed"),
     ("{x: 1 for x in y}", "comprehensions are not allowed"),
-    ("sum(x for x in y)", "unknown function"),
+    ("sum(x for x in y)", "comprehensions are not allowed"),
     ("sin(x for x in y)", "comprehensions are not allowed"),
     ("sin(x=1)", 'keyword arguments are not allowed: "x=1" (column 5)'),
     ("log(x, base=2)", "keyword arguments are not allowed"),
@@ -214,7 +234,8 @@ def test_parse_expects_a_str():
     ("sin(*x)", 'starred arguments (*args) are not allowed: "*x" (column 5)'),
     ("x and y", "boolean operators (and, or) are not allowed"),
     ("x or y", "boolean operators (and, or) are not allowed"),
-    ("x < y", 'comparisons are not allowed: "x < y" (column 1)'),
+    ("x < y", 'comparisons are not allowed: "x < y" (column 1). A comparison can only be '
+              'the condition of where'),
     ("x == y", "comparisons are not allowed"),
     ("x if y else 1", "conditional expressions (... if ... else ...) are not allowed"),
     ("(y := 2)", 'assignment expressions (:=) are not allowed: "y := 2" (column 2)'),
@@ -233,7 +254,6 @@ def test_parse_expects_a_str():
     ("(x)(y)", "unknown function"),
     ("(1)(2)", "only listed functions can be called, by name"),
     ("sin + 1", 'sin is a function: "sin" (column 1). Call it with parentheses: sin(x)'),
-    ("x @ y", 'the operator @ is not allowed: "x @ y" (column 1)'),
     ("x // y", "the operator // is not allowed"),
     ("x % y", "the operator % is not allowed"),
     ("x ^ 2", "for powers use **, not ^"),
@@ -488,7 +508,10 @@ def test_random_text_only_ever_raises_expression_error(text):
     except ExpressionError:
         return
     with numpy.errstate(all="ignore"):
-        f.evaluate({name: 0.5 for name in f.variables}, numpy)
+        try:        # indexing or @ on numbers is a ShapeError, still an ExpressionError
+            f.evaluate({name: 0.5 for name in f.variables}, numpy)
+        except ExpressionError:
+            pass
 
 
 # --- parse_values -----------------------------------------------------------------------------
@@ -533,7 +556,13 @@ def test_parse_values_returns_floats_in_the_order_of_variables():
     ("x=__import__('os')", "names starting with _ are not allowed"),
     ("x=9**9**9", "not a finite number"),
     ("x=(1", "was never closed"),
-    ("x" * 600, "too long"),
+    ("x" * 6000, "too long"),
+    ("x=[]", "an array needs at least one number"),
+    ("x=[[1, 2], [3]]", "the rows of x have different lengths"),
+    ("x=[1, [2]]", "the rows of x have different lengths"),
+    ("x=[y]", "a value must be a number"),
+    ("x=nan", "nan would mean not a number"),
+    ("x=[" + ", ".join(["1"] * 1001) + "]", "x has 1001 numbers; at most 1000"),
 ])
 def test_parse_values_refuses_malformed_entries(text, fragment):
     with pytest.raises(ExpressionError) as info:
@@ -579,12 +608,13 @@ def test_grad_through_conveniences():
 @pytest.mark.parametrize("name", sorted([*FUNCTIONS, *CONVENIENCES]))
 def test_grad_of_each_function_matches_finite_differences(name):
     arity = FUNCTIONS[name][1] if name in FUNCTIONS else 1
-    f = parse(f"{name}({', '.join(['x', 'y'][:arity])})")
-    point = [1.4 if name == "arccosh" else 0.4, 0.7][:arity]
+    f = parse(f"{name}({', '.join(['x', 'y', 'z'][:arity])})")
+    point = [1.4 if name == "arccosh" else 0.4, 0.7, 0.2][:arity]
     try:
         gradient = autograd.grad(f)(*point)
     except NotImplementedError as missing:      # tutor.autograd has no VJP for it (yet)
         pytest.skip(str(missing).splitlines()[0])
     step = 1e-6
     numeric = (f(point[0] + step, *point[1:]) - f(point[0] - step, *point[1:])) / (2 * step)
-    assert gradient == pytest.approx(numeric, rel=1e-5, abs=1e-8)
+    numpy.testing.assert_allclose(numpy.ravel(gradient), numpy.ravel(numeric), rtol=1e-5,
+                                  atol=1e-8)     # outer(x, y) of numbers is 1×1
