@@ -232,8 +232,7 @@ def test_non_scalar_output_points_to_elementwise_grad_and_jacobian():
 def test_integer_arrays_and_other_inputs_are_refused_clearly():
     with pytest.raises(TypeError, match=r"(?s)dtype int64.*astype\(float\)"):
         grad(lambda x: np.sum(x * 1.0))(numpy.array([1, 2]))
-    with pytest.raises(TypeError, match="list"):
-        grad(lambda x: x[0])([1.0, 2.0])
+    assert grad(lambda x: x[0])([1.0, 2.0]) == [1.0, 0.0]    # a list is fine (builtins.py)
     with pytest.raises(TypeError, match="boolean"):
         grad(lambda x: x * 1.0)(True)
     with pytest.raises(TypeError, match="str"):

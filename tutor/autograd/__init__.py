@@ -12,6 +12,10 @@ from .differential_operators import (  # noqa: F401
     vector_jacobian_product, make_ggnvp, grad_and_aux, checkpoint, holomorphic_grad,
     grad_named, multigrad_dict)
 from .tracer import primitive  # noqa: F401
+# Containers, as in HIPS autograd: ``from tutor.autograd import list, dict, isinstance``. They
+# are left out of __all__ so that ``import *`` never shadows Python's own list or dict.
+from .builtins import list, tuple, dict, isinstance, type  # noqa: F401,E402
+from . import builtins  # noqa: F401,E402
 
 __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", "deriv",
            "make_vjp", "make_jvp", "make_hvp", "hessian_tensor_product",

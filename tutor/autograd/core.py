@@ -157,7 +157,13 @@ def backward_pass(g, end_node, observer=None):
 
 
 def add_adjoints(a, b):
-    """Sum two contributions to one adjoint (Boxes too, when differentiating twice)."""
+    """Sum two contributions to one adjoint (Boxes too, when differentiating twice).
+
+    Adjoints of containers (a list of arrays, a dict of parameters) add entry by entry: their
+    vector space, registered in ``container_spaces`` by ``builtins.py``, knows how.
+    """
+    if type(a) in container_spaces:
+        return container_spaces[type(a)](a).add(a, b)
     return a + b
 
 
@@ -207,10 +213,10 @@ def traceable(x):
             f"floats. Pass floats, e.g. np.array([1.0, 2.0]) or x.astype(float).")
     if isinstance(x, (complex, _np.complexfloating)):
         return x
-    if isinstance(x, (list, dict)):
-        raise TypeError(
-            f"Can't differentiate with respect to a {type(x).__name__}: pass a numpy array "
-            f"(np.array(...)) or several arguments with argnum=(0, 1, ...).")
+    if isinstance(x, list):                    # containers: each entry must be traceable
+        return type(x)(traceable(xi) for xi in x)
+    if isinstance(x, dict):
+        return type(x)((key, traceable(value)) for key, value in x.items())
     raise TypeError(f"Can't differentiate with respect to a value of type {type(x).__name__}. "
                     f"Pass a float or a float array.")
 
@@ -232,6 +238,8 @@ def zeros_like(x):
     if isinstance(x, tuple):
         return tuple(zeros_like(part) for part in x)
     value = getval(x)
+    if type(value) in container_spaces:
+        return container_spaces[type(value)](value).zeros()
     if isinstance(value, (int, float)):
         return 0.0
     return _np.zeros(_np.shape(value), dtype=_float_dtype(value))
@@ -242,12 +250,23 @@ def _float_dtype(value):
     return dtype if _np.issubdtype(dtype, _np.inexact) else _np.float64
 
 
+# Containers of arrays (lists, tuples, dicts: see builtins.py) are vector spaces too, entry by
+# entry. builtins.py registers their space classes here, by type; vspace(x) then returns one.
+container_spaces = {}
+
+
 class vspace:
     """The vector space a value lives in: its shape and the zero/one/add it needs.
 
     A small, HIPS-style helper: ``vspace(x).zeros()``, ``.ones()``, ``.add(a, b)``,
-    ``.shape``, ``.size``, ``.ndim``, ``.dtype``, ``.randn()``, ``.flatten(v)``.
+    ``.scalar_mul(x, a)``, ``.inner_prod(x, y)``, ``.standard_basis()``, ``.shape``, ``.size``,
+    ``.ndim``, ``.dtype``, ``.randn()``, ``.flatten(v)``. For a list, tuple or dict it returns
+    that container's space (see ``container_spaces``), which has the same methods.
     """
+
+    def __new__(cls, value):
+        space = container_spaces.get(type(getval(value)))
+        return super().__new__(cls) if space is None else space(value)
 
     def __init__(self, value):
         value = getval(value)
@@ -255,7 +274,9 @@ class vspace:
         self.dtype = _float_dtype(value)
         self.scalar = _np.ndim(value) == 0 and not isinstance(value, _np.ndarray)
 
-    size = property(lambda self: int(_np.prod(self.shape)))
+    # A complex number is two real dimensions: that is how many basis vectors it has.
+    size = property(lambda self: int(_np.prod(self.shape)) * (2 if self.iscomplex else 1))
+    iscomplex = property(lambda self: _np.issubdtype(self.dtype, _np.complexfloating))
     ndim = property(lambda self: len(self.shape))
 
     def zeros(self):
@@ -267,9 +288,34 @@ class vspace:
     def add(self, a, b):
         return add_adjoints(a, b)
 
-    def randn(self):
-        value = _np.random.randn(*self.shape).astype(self.dtype)
+    def randn(self, rng=None):
+        """A random vector of this space (``rng``: a numpy Generator; default np.random)."""
+        draw = rng.standard_normal if rng is not None else _np.random.standard_normal
+        value = draw(self.shape)
+        if self.iscomplex:
+            value = value + 1j * draw(self.shape)
+        value = _np.asarray(value).astype(self.dtype)
         return self.dtype.type(value) if self.scalar else value
+
+    def scalar_mul(self, x, a):
+        return x * a
+
+    def inner_prod(self, x, y):
+        """The real inner product ``Re Σ conj(x)·y``, traceable (x and y may be Boxes)."""
+        from . import numpy as traced_np      # (imported here: numpy/ itself imports core)
+        return traced_np.real(traced_np.sum(traced_np.conj(x) * y))
+
+    def covector(self, x):
+        return _np.conj(x)
+
+    def standard_basis(self):
+        """The unit vectors of this space, one per real dimension (and ``1j`` ones if complex)."""
+        units = (1.0, 1j) if self.iscomplex else (1.0,)
+        for index in _np.ndindex(*self.shape):
+            for unit in units:
+                vector = _np.zeros(self.shape, self.dtype)
+                vector[index] = unit
+                yield self.dtype.type(vector) if self.scalar else vector
 
     def flatten(self, value):
         return _np.ravel(getval(value))

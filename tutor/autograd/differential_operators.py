@@ -1,4 +1,5 @@
-"""The differential operators: ``grad`` and its relatives, all built on ``make_vjp``.
+"""The differential operators: ``grad`` and its relatives, built on ``make_vjp`` (reverse
+mode) and ``make_jvp`` (forward mode).
 
 Each is written for a function of one input and lifted to ``op(f, argnum)`` by
 ``unary_to_nary``. ``grad(f)(x)`` is the whole story in three lines: trace ``f`` at ``x``,
@@ -8,7 +9,8 @@ check the output is a scalar, and pull the seed adjoint 1.0 back to ``x``.
 import numpy as _np
 
 from . import numpy as np
-from .core import make_vjp as _make_vjp, vspace, zeros_like
+from .core import make_vjp as _make_vjp, vspace
+from .forward import make_jvp as _make_jvp
 from .tracer import getval, primitive
 from .wrap_util import unary_to_nary
 
@@ -22,6 +24,11 @@ __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", 
 def require_scalar(ans, name):
     """Refuse a non-scalar (or complex) output, pointing to the operator that fits it."""
     value = getval(ans)
+    if _np.result_type(value).kind in "biu":
+        raise TypeError(
+            f"{name} requires a function with a float output, but it returned {value!r} "
+            f"({type(value).__name__}): integers and booleans have no derivative.\nIf the "
+            f"output really is a constant, return it as a float (e.g. 3.0): its gradient is 0.")
     if _np.size(value) != 1:
         raise TypeError(
             f"{name} requires a function with a scalar output, but it returned an array of "
@@ -86,9 +93,12 @@ def elementwise_grad(fun, x):
 
 @unary_to_nary
 def deriv(fun, x):
-    """Derivative of a scalar-to-anything function (``elementwise_grad`` under its usual name)."""
-    vjp, ans = _make_vjp(fun, x)
-    return vjp(_seed(ans))
+    """The derivative of ``fun`` along a direction of all ones, by forward mode.
+
+    For a function of one number that is the ordinary derivative f′(x), whatever the shape of
+    the output; for an elementwise function of an array, the derivative of each entry.
+    """
+    return _make_jvp(fun, x)(vspace(x).ones())[1]
 
 
 @unary_to_nary
@@ -144,38 +154,48 @@ def tensor_jacobian_product(fun, argnum=0):
 vector_jacobian_product = tensor_jacobian_product
 
 
+def make_ggnvp(f, g=None, f_argnum=0):
+    """The generalised Gauss-Newton product of the loss ``g(f(x))``: ``Jᵀ H J v``.
+
+    ``make_ggnvp(f, g, f_argnum)(*args)`` returns ``ggnvp(v)``, where ``J`` is the Jacobian of
+    ``f`` with respect to argument ``f_argnum`` and ``H`` the Hessian of ``g`` at ``f(x)``. With
+    ``g`` omitted it is half the squared norm over the last axis (``H = I``), giving ``Jᵀ J v``.
+    Three passes, no matrix: forward mode for ``J v``, reverse over reverse for ``H (J v)``,
+    reverse for ``Jᵀ (H J v)``.
+    """
+    g = g or (lambda y: 0.5 * np.sum(y ** 2, axis=-1))
+
+    @unary_to_nary
+    def ggnvp_at(f, x):
+        f_jvp = _make_jvp(f, x)
+        f_vjp, f_x = _make_vjp(f, x)
+        g_hvp, _ = _make_vjp(grad(g), f_x)
+
+        def ggnvp(v):
+            return f_vjp(g_hvp(f_jvp(v)[1]))
+        return ggnvp
+    return ggnvp_at(f, f_argnum)
+
+
 @unary_to_nary
-def make_ggnvp(f, x, g_fun=None, f_argnum=0):
-    """Generalised Gauss-Newton product for a loss ``g(f(x))``: returns ``ggnvp(v)``.
+def make_jvp(fun, x):
+    """``make_jvp(f, argnum)(*args)`` returns ``jvp``; ``jvp(v)`` is ``(f(*args), J v)``.
 
-    With ``g_fun`` omitted, ``g`` is half the squared norm, giving ``Jᵀ J v``.
+    Forward mode: ``v`` is a direction shaped like the argument, and ``J v`` is how fast the
+    output moves when that argument moves along ``v`` (see ``forward.py``).
     """
-    g_fun = g_fun or (lambda y: 0.5 * np.sum(y ** 2))
-    f_vjp, f_x = _make_vjp(f, x)
-    g_hvp, _ = _make_vjp(grad(g_fun), f_x)
-    f_jvp, _ = _make_vjp(f_vjp, zeros_like(f_x))
-
-    def ggnvp(v):
-        return f_vjp(g_hvp(f_jvp(v)))
-    return ggnvp
-
-
-def make_jvp(fun, argnum=0):
-    """Forward mode is not implemented yet in tutor.autograd.
-
-    Raises NotImplementedError when called. Reverse mode (``make_vjp``, ``grad``) covers
-    everything here; use ``jacobian`` for a full Jacobian.
-    """
-    raise NotImplementedError(
-        "make_jvp: forward-mode differentiation is not supported by tutor.autograd yet. "
-        "Use make_vjp / grad (reverse mode), or jacobian for the full matrix.")
+    return _make_jvp(fun, x)
 
 
 @unary_to_nary
 def holomorphic_grad(fun, x):
-    """``grad`` for holomorphic complex functions: seeds with 1 and conjugates back."""
-    vjp, ans = _make_vjp(fun, x)
-    return np.conj(vjp(vspace(ans).ones()))
+    """f′(z) of a holomorphic (complex-differentiable) function: ``z**2`` at 1+1j gives 2+2j.
+
+    The gradient of the real part: for holomorphic ``f`` the Cauchy-Riemann equations make it
+    the complex derivative itself.
+    """
+    vjp, ans = _make_vjp(lambda z: np.real(fun(z)), x)
+    return vjp(_seed(ans))
 
 
 def grad_named(fun, argname):

@@ -1,11 +1,13 @@
 """Checking derivatives against finite differences.
 
-The test every VJP must pass: pick a random direction ``v`` in input space and a random
-``u`` in output space. The chain rule says ``u · (J v) == (uᵀ J) · v``. The left side we get
-numerically, from ``f(x + εv) − f(x − εv)``; the right side is our VJP applied to ``u``, dotted
-with ``v``. If they agree for random ``u`` and ``v``, the VJP is right.
+The test every VJP and JVP must pass: pick a random direction ``v`` in input space and a
+random ``u`` in output space. Finite differences give ``J v`` numerically, from
+``(f(x + εv) − f(x − εv)) / 2ε``. Forward mode must give the same ``J v`` (compared through
+``u · J v``); reverse mode must give ``(uᵀ J) · v``, which the chain rule says is the same
+number. If they agree for random ``u`` and ``v``, the JVP and the VJP are right.
 
-``order=2`` checks the VJP of the VJP the same way, which is what ``grad(grad(f))`` relies on.
+``order=2`` checks the derivatives of the derivatives the same way: the VJP of the VJP (what
+``grad(grad(f))`` relies on), the JVP of the JVP, and each mode over the other.
 """
 
 import itertools
@@ -13,10 +15,11 @@ import itertools
 import numpy as _np
 
 from .core import make_vjp as _make_vjp
+from .forward import make_jvp as _make_jvp
 from .tracer import getval
 from .wrap_util import unary_to_nary
 
-__all__ = ["check_grads", "check_vjp", "combo_check", "check_equivalent", "scalar_close"]
+__all__ = ["check_grads", "check_vjp", "check_jvp", "combo_check", "check_equivalent", "scalar_close"]
 
 EPS = 1e-6
 RTOL = 1e-5
@@ -57,6 +60,12 @@ def check_equivalent(x, y):
         f"values differ:\n{x}\nvs\n{y}"
 
 
+def _finite_difference(f, x, v):
+    """``J v`` by central differences: how fast ``f`` moves when ``x`` moves along ``v``."""
+    return (_np.asarray(getval(f(_step(x, v, EPS)))) -
+            _np.asarray(getval(f(_step(x, v, -EPS))))) / (2 * EPS)
+
+
 def check_vjp(f, x, rng=None):
     """Check ``make_vjp(f)`` at ``x`` against central finite differences, once."""
     rng = rng or _np.random.default_rng(0)
@@ -64,42 +73,79 @@ def check_vjp(f, x, rng=None):
     v = _random_like(x, rng)            # a direction in input space
     u = _random_like(y, rng)            # a direction in output space
     exact = _inner(vjp(u), v)           # (uᵀ J) · v
-    numeric = _inner(u, (_np.asarray(getval(f(_step(x, v, EPS)))) -
-                         _np.asarray(getval(f(_step(x, v, -EPS))))) / (2 * EPS))  # u · (J v)
+    numeric = _inner(u, _finite_difference(f, x, v))     # u · (J v)
     name = getattr(f, "__name__", "f")
     assert scalar_close(numeric, exact), (
         f"VJP of {name} is wrong: finite differences give u·(Jv) = {numeric:.8g}, "
         f"the VJP gives (uᵀJ)·v = {exact:.8g}")
 
 
+def check_jvp(f, x, rng=None):
+    """Check ``make_jvp(f)`` at ``x`` against central finite differences, once."""
+    rng = rng or _np.random.default_rng(0)
+    v = _random_like(x, rng)            # a direction in input space
+    y, jv = _make_jvp(f, x)(v)          # J v, by forward mode
+    u = _random_like(y, rng)            # a direction in output space, to compare through
+    check_equivalent_shapes(jv, y, getattr(f, "__name__", "f"))
+    exact = _inner(u, jv)
+    numeric = _inner(u, _finite_difference(f, x, v))
+    name = getattr(f, "__name__", "f")
+    assert scalar_close(numeric, exact), (
+        f"JVP of {name} is wrong: finite differences give u·(Jv) = {numeric:.8g}, "
+        f"the JVP gives u·(Jv) = {exact:.8g}")
+
+
+def check_equivalent_shapes(tangent, value, name):
+    """A tangent has the shape of the value it belongs to."""
+    assert _np.shape(getval(tangent)) == _np.shape(getval(value)), (
+        f"JVP of {name} gives a tangent of shape {_np.shape(getval(tangent))} for an output of "
+        f"shape {_np.shape(getval(value))}")
+
+
 @unary_to_nary
 def check_grads(f, x, modes=("fwd", "rev"), order=2):
     """Check the derivatives of ``f`` at ``x`` against finite differences, up to ``order``.
 
-    ``check_grads(f, argnum=0, modes=["rev"], order=2)(*args)``. Forward mode is not
-    implemented in tutor.autograd, so ``"fwd"`` in ``modes`` is accepted and skipped: with the
-    default modes only reverse mode is checked. ``order=2`` also checks the VJP of the VJP,
-    ``order=3`` the one after that, and so on.
+    ``check_grads(f, argnum=0, modes=["fwd", "rev"], order=2)(*args)``. ``"fwd"`` checks
+    forward mode (``make_jvp``), ``"rev"`` reverse mode (``make_vjp``). ``order=2`` then checks
+    the JVP and the VJP as functions in their own right, in every mode asked for: the JVP of
+    the JVP, the VJP of the JVP, the JVP of the VJP and the VJP of the VJP. ``order=3`` goes
+    one level further, and so on.
     """
     modes = tuple(modes)
     unknown = set(modes) - {"fwd", "rev"}
     if unknown:
         raise ValueError(f"unknown modes {sorted(unknown)}; use 'fwd' and/or 'rev'")
-    if "rev" not in modes:
-        return
-    check_vjp(f, x)
-    if order > 1:
-        _, y = _make_vjp(f, x)
-        u = _random_like(y, _np.random.default_rng(1))
-        parts = _parts(x)
-        # The VJP as a function of (inputs..., u); one output part at a time when x is a tuple.
-        for part in range(len(parts)):
-            def vjp_of_f(*inputs_and_u, part=part):
-                inputs, u = inputs_and_u[:-1], inputs_and_u[-1]
-                pulled_back = _make_vjp(f, inputs if isinstance(x, tuple) else inputs[0])[0](u)
-                return _parts(pulled_back)[part]
-            vjp_of_f.__name__ = f"VJP_of_{getattr(f, '__name__', 'f')}"
-            check_grads(vjp_of_f, tuple(range(len(parts) + 1)), modes, order=order - 1)(*parts, u)
+    parts = _parts(x)
+    name = getattr(f, "__name__", "f")
+    if "fwd" in modes:
+        check_jvp(f, x)
+        if order > 1:
+            v = _random_like(x, _np.random.default_rng(2))
+
+            # The JVP as a function of (inputs..., tangents...).
+            def jvp_of_f(*inputs_and_v):
+                inputs, v = inputs_and_v[:len(parts)], inputs_and_v[len(parts):]
+                if not isinstance(x, tuple):
+                    inputs, v = inputs[0], v[0]
+                return _make_jvp(f, inputs)(v)[1]
+            jvp_of_f.__name__ = f"JVP_of_{name}"
+            check_grads(jvp_of_f, tuple(range(2 * len(parts))), modes, order=order - 1)(
+                *parts, *_parts(v))
+    if "rev" in modes:
+        check_vjp(f, x)
+        if order > 1:
+            _, y = _make_vjp(f, x)
+            u = _random_like(y, _np.random.default_rng(1))
+            # The VJP as a function of (inputs..., u); one output part at a time when x is a tuple.
+            for part in range(len(parts)):
+                def vjp_of_f(*inputs_and_u, part=part):
+                    inputs, u = inputs_and_u[:-1], inputs_and_u[-1]
+                    pulled_back = _make_vjp(f, inputs if isinstance(x, tuple) else inputs[0])[0](u)
+                    return _parts(pulled_back)[part]
+                vjp_of_f.__name__ = f"VJP_of_{name}"
+                check_grads(vjp_of_f, tuple(range(len(parts) + 1)), modes, order=order - 1)(
+                    *parts, u)
 
 
 def combo_check(fun, *args, **kwargs):

@@ -85,10 +85,10 @@ def trace(fun, x):
     with new_level() as level:
         if isinstance(x, tuple):
             start_node = tuple(Node.new_root(xi) for xi in x)
-            start_box = tuple(Box(xi, level, node) for xi, node in zip(x, start_node))
+            start_box = tuple(_new_box(xi, level, node) for xi, node in zip(x, start_node))
         else:
             start_node = Node.new_root(x)
-            start_box = Box(x, level, start_node)
+            start_box = _new_box(x, level, start_node)
         end_box = fun(start_box)
         if isinstance(end_box, Box) and end_box._trace == level:
             return start_node, end_box._value, end_box._node

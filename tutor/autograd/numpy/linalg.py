@@ -13,6 +13,7 @@ import numpy as _np
 import numpy.linalg as _linalg
 
 from ..core import defvjp
+from ..forward import defjvp
 from ..tracer import getval, isbox, primitive
 from . import numpy_wrapper as anp
 from .numpy_vjps import _shape, unbroadcast
@@ -31,12 +32,19 @@ def _as_matrix(v):
     return anp.expand_dims(anp.expand_dims(v, -1), -1)
 
 
+def _trace_of_product(a, b):
+    """tr(a · b) for each matrix of a batch, without forming the product."""
+    return anp.sum(_T(a) * b, axis=(-2, -1))
+
+
 # ------------------------------------------------------------ inverse and determinants
 
 defvjp(inv, lambda ans, x: lambda g: -anp.matmul(anp.matmul(_T(ans), g), _T(ans)),
        symbol="A⁻¹", formulas="−ansᵀ · g · ansᵀ")
+defjvp(inv, lambda g, ans, x: -anp.matmul(anp.matmul(ans, g), ans), formulas="−ans · ẋ · ans")
 defvjp(det, lambda ans, x: lambda g: _as_matrix(g * ans) * _T(inv(x)),
        formulas="g · ans · x⁻ᵀ")
+defjvp(det, lambda g, ans, x: ans * _trace_of_product(inv(x), g), formulas="ans · tr(x⁻¹ · ẋ)")
 
 
 @primitive
@@ -47,6 +55,7 @@ def logabsdet(x):
 
 defvjp(logabsdet, lambda ans, x: lambda g: _as_matrix(g) * _T(inv(x)),
        symbol="log|det|", formulas="g · x⁻ᵀ")
+defjvp(logabsdet, lambda g, ans, x: _trace_of_product(inv(x), g), formulas="tr(x⁻¹ · ẋ)")
 
 SlogdetResult = namedtuple("SlogdetResult", "sign logabsdet")
 
@@ -77,6 +86,8 @@ def _solve_vjp_x(ans, x, y):
 
 defvjp(solve, _solve_vjp_x, lambda ans, x, y: lambda g: unbroadcast(y, solve(_T(x), g)),
        formulas=("−(x⁻ᵀ · g) · ansᵀ", "x⁻ᵀ · g"))
+defjvp(solve, lambda g, ans, x, y: -solve(x, anp.matmul(g, ans)), lambda g, ans, x, y: solve(x, g),
+       formulas=("−x⁻¹ · ẋ · ans", "x⁻¹ · ẏ"))
 
 # ---------------------------------------------------------------------------- cholesky
 #
@@ -102,7 +113,18 @@ def _diagonal_part(x):
     return x * _np.eye(_shape(x)[-1])
 
 
+def _cholesky_jvp(g, ans, x, upper=False):
+    """dL = L · Φ(L⁻¹ dA L⁻ᵀ): differentiate A = L Lᵀ, with A's tangent made symmetric."""
+    lower = _T(ans) if upper else ans
+    g = 0.5 * (g + _T(g))
+    inner = _T(solve(lower, _T(solve(lower, g))))            # L⁻¹ ẋ L⁻ᵀ
+    phi = anp.tril(inner) - 0.5 * _diagonal_part(inner)
+    tangent = anp.matmul(lower, phi)
+    return _T(tangent) if upper else tangent
+
+
 defvjp(cholesky, _cholesky_vjp, symbol="chol", formulas="sym(L⁻ᵀ · Φ(Lᵀ · g) · L⁻¹)")
+defjvp(cholesky, _cholesky_jvp, formulas="L · Φ(L⁻¹ · ẋ · L⁻ᵀ)")
 
 # -------------------------------------------------------------------------------- norm
 #
@@ -124,7 +146,14 @@ def singular_vector_product(x, which):
     return u[..., :, k:k + 1] @ vh[..., k:k + 1, :]
 
 
-def _norm_vjp(ans, x, ord=None, axis=None, keepdims=False):
+def _norm_slope(ans, x, ord=None, axis=None, keepdims=False):
+    """The gradient of the norm with respect to ``x`` (shaped like ``x``), and the axes it
+    reduced. The VJP scales it by ``g``; the JVP contracts it with the tangent ``ẋ``.
+
+    For complex ``x`` the slope of ``|x|`` is ``conj(x) / |x|`` (the gradient convention of
+    ``grad(lambda z: abs(z)**2)(z) == 2 conj(z)``); it is written with ``x`` itself rather than
+    ``sign(x)``, whose derivative is 0, so that second derivatives come out right.
+    """
     ndim = anp.ndim(x)
     if axis is None:
         matrix = ndim == 2 and ord is not None
@@ -133,23 +162,36 @@ def _norm_vjp(ans, x, ord=None, axis=None, keepdims=False):
         axes = tuple(a % ndim for a in ((axis,) if _np.ndim(axis) == 0 else axis))
         matrix = len(axes) == 2
     kept = tuple(1 if i in axes else size for i, size in enumerate(_shape(x)))
-    spread = lambda v: anp.reshape(v, kept)           # g and ans, broadcastable against x
+    norm = anp.reshape(ans, kept)                     # broadcastable against x
+    complex_x = _np.iscomplexobj(getval(x))
+    if matrix:
+        slope = _matrix_norm_gradient(x, norm, ord, axes)
+    elif ord is None or ord == 2:
+        slope = (anp.conj(x) if complex_x else x) / norm
+    elif ord == 1:
+        slope = anp.conj(x) / anp.abs(x) if complex_x else anp.sign(x)
+    elif ord in (_np.inf, -_np.inf):
+        winners = anp.abs(x) == norm
+        direction = anp.conj(x) / anp.abs(x) if complex_x else anp.sign(x)
+        slope = direction * winners / _np.sum(winners, axis=axes, keepdims=True)
+    elif ord == 0:
+        slope = anp.zeros_like(x)
+    elif complex_x:
+        slope = anp.conj(x) * anp.abs(x) ** (ord - 2) / norm ** (ord - 1)
+    else:
+        slope = anp.sign(x) * anp.abs(x) ** (ord - 1) / norm ** (ord - 1)
+    return slope, axes, kept
 
-    def vjp(g):
-        g, norm = spread(g), spread(ans)
-        if matrix:
-            return g * _matrix_norm_gradient(x, norm, ord, axes)
-        if ord is None or ord == 2:
-            return g * x / norm
-        if ord == 1:
-            return g * anp.sign(x)
-        if ord in (_np.inf, -_np.inf):
-            winners = anp.abs(x) == norm
-            return g * anp.sign(x) * winners / _np.sum(winners, axis=axes, keepdims=True)
-        if ord == 0:
-            return anp.zeros_like(x)
-        return g * anp.sign(x) * anp.abs(x) ** (ord - 1) / norm ** (ord - 1)
-    return vjp
+
+def _norm_vjp(ans, x, *args, **kwargs):
+    slope, axes, kept = _norm_slope(ans, x, *args, **kwargs)
+    return lambda g: anp.reshape(g, kept) * slope
+
+
+def _norm_jvp(g, ans, x, *args, **kwargs):
+    slope, axes, kept = _norm_slope(ans, x, *args, **kwargs)
+    tangent = anp.reshape(anp.sum(slope * g, axis=axes), _shape(ans))
+    return anp.real(tangent) if _np.iscomplexobj(getval(tangent)) else tangent
 
 
 def _matrix_norm_gradient(x, norm, ord, axes):
@@ -167,6 +209,7 @@ def _matrix_norm_gradient(x, norm, ord, axes):
 
 
 defvjp(norm, _norm_vjp, symbol="‖x‖", formulas="g · x / ans (ord 2; others by kind)")
+defjvp(norm, _norm_jvp, formulas="Σ ẋ · x / ans (ord 2; others by kind)")
 
 # ---------------------------------------------------------------------------- products
 

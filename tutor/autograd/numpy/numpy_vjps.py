@@ -5,6 +5,11 @@ line below registers one primitive: a curried maker per argument, ``lambda ans, 
 g: ...`` (``ans`` is the forward output), and what a learner reads: the ``symbol`` drawn in the
 graph and the ``formulas``, one per argument, in ``g``, ``x``, ``y`` and ``ans``.
 
+Beside each VJP is the same primitive's JVP, for forward mode (``forward.py``): ``lambda g,
+ans, x, y: ...`` where ``g`` is now the *tangent* of that argument, and the result is its share
+of the output's tangent; its formulas are written in the tangents ``ẋ`` and ``ẏ``. ``"same"``
+marks an argument the function is linear in: its JVP is the function itself.
+
 Two rules make everything work:
 
 * VJPs are written with the *wrapped* numpy (``anp``), never plain numpy, because ``g``, ``x``
@@ -24,6 +29,7 @@ import sys
 import numpy as _np
 
 from ..core import defvjp
+from ..forward import defjvp
 from ..tracer import getval, isbox
 from . import numpy_wrapper as anp
 
@@ -71,6 +77,14 @@ def unbroadcast(target, g):
     return g
 
 
+def broadcast(g, ans):
+    """Spread the tangent ``g`` of an argument to the output's shape (undoing nothing: the
+    forward twin of :func:`unbroadcast`). ``x + y`` with a scalar ``x`` and ``y`` of shape (3,)
+    moves every entry of the output when ``x`` moves."""
+    shape = _shape(ans)
+    return g if _shape(g) == shape else anp.broadcast_to(g, shape)
+
+
 def _share_aliases():
     """Give numpy's several names for one function (``abs``/``absolute``, ``pow``/``power``,
     ``acos``/``arccos``...) one single primitive, so one registration covers every name."""
@@ -95,15 +109,23 @@ _LN2, _LN10 = _np.log(2.0), _np.log(10.0)
 defvjp(anp.add,         lambda ans, x, y: lambda g: unbroadcast(x, g),
                         lambda ans, x, y: lambda g: unbroadcast(y, g),
        symbol="+", formulas=("g", "g"))
+defjvp(anp.add,         lambda g, ans, x, y: broadcast(g, ans),
+                        lambda g, ans, x, y: broadcast(g, ans), formulas=("ẋ", "ẏ"))
 defvjp(anp.subtract,    lambda ans, x, y: lambda g: unbroadcast(x, g),
                         lambda ans, x, y: lambda g: unbroadcast(y, -g),
        symbol="−", formulas=("g", "−g"))
+defjvp(anp.subtract,    lambda g, ans, x, y: broadcast(g, ans),
+                        lambda g, ans, x, y: broadcast(-g, ans), formulas=("ẋ", "−ẏ"))
 defvjp(anp.multiply,    lambda ans, x, y: lambda g: unbroadcast(x, g * y),
                         lambda ans, x, y: lambda g: unbroadcast(y, g * x),
        symbol="×", formulas=("g · y", "g · x"))
+defjvp(anp.multiply,    lambda g, ans, x, y: g * y, lambda g, ans, x, y: x * g,
+       formulas=("ẋ · y", "x · ẏ"))
 defvjp(anp.true_divide, lambda ans, x, y: lambda g: unbroadcast(x, g / y),
                         lambda ans, x, y: lambda g: unbroadcast(y, -g * x / y ** 2),
        symbol="÷", formulas=("g / y", "−g · x / y²"))
+defjvp(anp.true_divide, lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / y ** 2,
+       formulas=("ẋ / y", "−ẏ · x / y²"))
 
 
 # d/dx x^y = y · x^(y−1); written so that y = 0 (x^0 = 1) and x = 0 give 0, not 0 · inf.
@@ -118,82 +140,139 @@ def _power_vjp_y(ans, x, y):
     return lambda g: unbroadcast(y, g * ans * anp.log(anp.where(x, x, 1.0)))
 
 
+def _power_jvp_x(g, ans, x, y):
+    if type(y) in (int, float):
+        return g * y * x ** (y - 1) if y else g * 0.0
+    return g * y * x ** anp.where(y, y - 1, 1.0)
+
+
+def _power_jvp_y(g, ans, x, y):
+    return g * ans * anp.log(anp.where(x, x, 1.0))
+
+
 defvjp(anp.power,       _power_vjp_x, _power_vjp_y,
        symbol="^", formulas=("g · y · x^(y−1)", "g · ans · log(x)"))
+defjvp(anp.power,       _power_jvp_x, _power_jvp_y, formulas=("ẋ · y · x^(y−1)", "ẏ · ans · log(x)"))
 defvjp(anp.float_power, _power_vjp_x, _power_vjp_y,
        symbol="^", formulas=("g · y · x^(y−1)", "g · ans · log(x)"))
+defjvp(anp.float_power, _power_jvp_x, _power_jvp_y, formulas=("ẋ · y · x^(y−1)", "ẏ · ans · log(x)"))
 defvjp(anp.negative,    lambda ans, x: lambda g: -g, symbol="−", formulas="−g")
+defjvp(anp.negative,    lambda g, ans, x: -g, formulas="−ẋ")
 defvjp(anp.positive,    lambda ans, x: lambda g: g, symbol="+", formulas="g")
+defjvp(anp.positive,    lambda g, ans, x: g, formulas="ẋ")
 defvjp(anp.reciprocal,  lambda ans, x: lambda g: -g * ans ** 2, symbol="1/x", formulas="−g · ans²")
+defjvp(anp.reciprocal,  lambda g, ans, x: -g * ans ** 2, formulas="−ẋ · ans²")
 defvjp(anp.remainder,   lambda ans, x, y: lambda g: unbroadcast(x, g),
                         lambda ans, x, y: lambda g: unbroadcast(y, -g * anp.floor(x / y)),
        symbol="mod", formulas=("g", "−g · floor(x / y)"))
+defjvp(anp.remainder,   lambda g, ans, x, y: broadcast(g, ans),
+                        lambda g, ans, x, y: -g * anp.floor(x / y), formulas=("ẋ", "−ẏ · floor(x / y)"))
 defvjp(anp.fmod,        lambda ans, x, y: lambda g: unbroadcast(x, g),
                         lambda ans, x, y: lambda g: unbroadcast(y, -g * anp.trunc(x / y)),
        symbol="fmod", formulas=("g", "−g · trunc(x / y)"))
+defjvp(anp.fmod,        lambda g, ans, x, y: broadcast(g, ans),
+                        lambda g, ans, x, y: -g * anp.trunc(x / y), formulas=("ẋ", "−ẏ · trunc(x / y)"))
 
 # ------------------------------------------------------------ exponentials and logarithms
 
 defvjp(anp.exp,        lambda ans, x: lambda g: g * ans, formulas="g · ans")
+defjvp(anp.exp,        lambda g, ans, x: g * ans, formulas="ẋ · ans")
 defvjp(anp.exp2,       lambda ans, x: lambda g: g * ans * _LN2, formulas="g · ans · ln 2")
+defjvp(anp.exp2,       lambda g, ans, x: g * ans * _LN2, formulas="ẋ · ans · ln 2")
 defvjp(anp.expm1,      lambda ans, x: lambda g: g * (ans + 1.0), formulas="g · (ans + 1)")
+defjvp(anp.expm1,      lambda g, ans, x: g * (ans + 1.0), formulas="ẋ · (ans + 1)")
 defvjp(anp.log,        lambda ans, x: lambda g: g / x, formulas="g / x")
+defjvp(anp.log,        lambda g, ans, x: g / x, formulas="ẋ / x")
 defvjp(anp.log2,       lambda ans, x: lambda g: g / (x * _LN2), formulas="g / (x · ln 2)")
+defjvp(anp.log2,       lambda g, ans, x: g / (x * _LN2), formulas="ẋ / (x · ln 2)")
 defvjp(anp.log10,      lambda ans, x: lambda g: g / (x * _LN10), formulas="g / (x · ln 10)")
+defjvp(anp.log10,      lambda g, ans, x: g / (x * _LN10), formulas="ẋ / (x · ln 10)")
 defvjp(anp.log1p,      lambda ans, x: lambda g: g / (1.0 + x), formulas="g / (1 + x)")
+defjvp(anp.log1p,      lambda g, ans, x: g / (1.0 + x), formulas="ẋ / (1 + x)")
 defvjp(anp.logaddexp,  lambda ans, x, y: lambda g: unbroadcast(x, g * anp.exp(x - ans)),
                        lambda ans, x, y: lambda g: unbroadcast(y, g * anp.exp(y - ans)),
        formulas=("g · exp(x − ans)", "g · exp(y − ans)"))
+defjvp(anp.logaddexp,  lambda g, ans, x, y: g * anp.exp(x - ans),
+                       lambda g, ans, x, y: g * anp.exp(y - ans),
+       formulas=("ẋ · exp(x − ans)", "ẏ · exp(y − ans)"))
 defvjp(anp.logaddexp2, lambda ans, x, y: lambda g: unbroadcast(x, g * anp.exp2(x - ans)),
                        lambda ans, x, y: lambda g: unbroadcast(y, g * anp.exp2(y - ans)),
        formulas=("g · 2^(x − ans)", "g · 2^(y − ans)"))
+defjvp(anp.logaddexp2, lambda g, ans, x, y: g * anp.exp2(x - ans),
+                       lambda g, ans, x, y: g * anp.exp2(y - ans),
+       formulas=("ẋ · 2^(x − ans)", "ẏ · 2^(y − ans)"))
 
 # ------------------------------------------------------------------ trigonometric
 
 defvjp(anp.sin,     lambda ans, x: lambda g: g * anp.cos(x), formulas="g · cos(x)")
+defjvp(anp.sin,     lambda g, ans, x: g * anp.cos(x), formulas="ẋ · cos(x)")
 defvjp(anp.cos,     lambda ans, x: lambda g: -g * anp.sin(x), formulas="−g · sin(x)")
+defjvp(anp.cos,     lambda g, ans, x: -g * anp.sin(x), formulas="−ẋ · sin(x)")
 defvjp(anp.tan,     lambda ans, x: lambda g: g * (1.0 + ans ** 2), formulas="g · (1 + ans²)")
+defjvp(anp.tan,     lambda g, ans, x: g * (1.0 + ans ** 2), formulas="ẋ · (1 + ans²)")
 defvjp(anp.arcsin,  lambda ans, x: lambda g: g / anp.sqrt(1.0 - x ** 2), formulas="g / √(1 − x²)")
+defjvp(anp.arcsin,  lambda g, ans, x: g / anp.sqrt(1.0 - x ** 2), formulas="ẋ / √(1 − x²)")
 defvjp(anp.arccos,  lambda ans, x: lambda g: -g / anp.sqrt(1.0 - x ** 2), formulas="−g / √(1 − x²)")
+defjvp(anp.arccos,  lambda g, ans, x: -g / anp.sqrt(1.0 - x ** 2), formulas="−ẋ / √(1 − x²)")
 defvjp(anp.arctan,  lambda ans, x: lambda g: g / (1.0 + x ** 2), formulas="g / (1 + x²)")
+defjvp(anp.arctan,  lambda g, ans, x: g / (1.0 + x ** 2), formulas="ẋ / (1 + x²)")
 defvjp(anp.arctan2, lambda ans, x, y: lambda g: unbroadcast(x, g * y / (x ** 2 + y ** 2)),
                     lambda ans, x, y: lambda g: unbroadcast(y, -g * x / (x ** 2 + y ** 2)),
        formulas=("g · y / (x² + y²)", "−g · x / (x² + y²)"))
+defjvp(anp.arctan2, lambda g, ans, x, y: g * y / (x ** 2 + y ** 2),
+                    lambda g, ans, x, y: -g * x / (x ** 2 + y ** 2),
+       formulas=("ẋ · y / (x² + y²)", "−ẏ · x / (x² + y²)"))
 defvjp(anp.hypot,   lambda ans, x, y: lambda g: unbroadcast(x, g * x / ans),
                     lambda ans, x, y: lambda g: unbroadcast(y, g * y / ans),
        formulas=("g · x / ans", "g · y / ans"))
+defjvp(anp.hypot,   lambda g, ans, x, y: g * x / ans, lambda g, ans, x, y: g * y / ans,
+       formulas=("ẋ · x / ans", "ẏ · y / ans"))
 defvjp(anp.deg2rad, lambda ans, x: lambda g: g * (_np.pi / 180.0), formulas="g · π / 180")
+defjvp(anp.deg2rad, lambda g, ans, x: g * (_np.pi / 180.0), formulas="ẋ · π / 180")
 defvjp(anp.radians, lambda ans, x: lambda g: g * (_np.pi / 180.0), formulas="g · π / 180")
+defjvp(anp.radians, lambda g, ans, x: g * (_np.pi / 180.0), formulas="ẋ · π / 180")
 defvjp(anp.rad2deg, lambda ans, x: lambda g: g * (180.0 / _np.pi), formulas="g · 180 / π")
+defjvp(anp.rad2deg, lambda g, ans, x: g * (180.0 / _np.pi), formulas="ẋ · 180 / π")
 defvjp(anp.degrees, lambda ans, x: lambda g: g * (180.0 / _np.pi), formulas="g · 180 / π")
+defjvp(anp.degrees, lambda g, ans, x: g * (180.0 / _np.pi), formulas="ẋ · 180 / π")
 
 
 # sinc(x) = sin(πx) / (πx), so sinc'(x) = (cos(πx) − sinc(x)) / x. Near 0 that is 0 / 0, so
 # there we use its Taylor series −π²x/3 + π⁴x³/30 (which also gets the second derivative right).
-def _sinc_vjp(ans, x):
+def _sinc_slope(ans, x):
     near_zero = anp.abs(x) < 1e-3
     safe_x = anp.where(near_zero, 1.0, x)
     series = -_np.pi ** 2 / 3 * x + _np.pi ** 4 / 30 * x ** 3
-    return lambda g: g * anp.where(near_zero, series, (anp.cos(_np.pi * x) - ans) / safe_x)
+    return anp.where(near_zero, series, (anp.cos(_np.pi * x) - ans) / safe_x)
 
 
-defvjp(anp.sinc, _sinc_vjp, formulas="g · (cos(πx) − ans) / x")
+defvjp(anp.sinc, lambda ans, x: lambda g: g * _sinc_slope(ans, x), formulas="g · (cos(πx) − ans) / x")
+defjvp(anp.sinc, lambda g, ans, x: g * _sinc_slope(ans, x), formulas="ẋ · (cos(πx) − ans) / x")
 
 # --------------------------------------------------------------------- hyperbolic
 
 defvjp(anp.sinh,    lambda ans, x: lambda g: g * anp.cosh(x), formulas="g · cosh(x)")
+defjvp(anp.sinh,    lambda g, ans, x: g * anp.cosh(x), formulas="ẋ · cosh(x)")
 defvjp(anp.cosh,    lambda ans, x: lambda g: g * anp.sinh(x), formulas="g · sinh(x)")
+defjvp(anp.cosh,    lambda g, ans, x: g * anp.sinh(x), formulas="ẋ · sinh(x)")
 defvjp(anp.tanh,    lambda ans, x: lambda g: g * (1.0 - ans ** 2), formulas="g · (1 − ans²)")
+defjvp(anp.tanh,    lambda g, ans, x: g * (1.0 - ans ** 2), formulas="ẋ · (1 − ans²)")
 defvjp(anp.arcsinh, lambda ans, x: lambda g: g / anp.sqrt(x ** 2 + 1.0), formulas="g / √(x² + 1)")
+defjvp(anp.arcsinh, lambda g, ans, x: g / anp.sqrt(x ** 2 + 1.0), formulas="ẋ / √(x² + 1)")
 defvjp(anp.arccosh, lambda ans, x: lambda g: g / anp.sqrt(x ** 2 - 1.0), formulas="g / √(x² − 1)")
+defjvp(anp.arccosh, lambda g, ans, x: g / anp.sqrt(x ** 2 - 1.0), formulas="ẋ / √(x² − 1)")
 defvjp(anp.arctanh, lambda ans, x: lambda g: g / (1.0 - x ** 2), formulas="g / (1 − x²)")
+defjvp(anp.arctanh, lambda g, ans, x: g / (1.0 - x ** 2), formulas="ẋ / (1 − x²)")
 
 # ------------------------------------------------------------- powers and roots
 
 defvjp(anp.sqrt,   lambda ans, x: lambda g: g * 0.5 / ans, symbol="√", formulas="g / (2 · ans)")
+defjvp(anp.sqrt,   lambda g, ans, x: g * 0.5 / ans, formulas="ẋ / (2 · ans)")
 defvjp(anp.cbrt,   lambda ans, x: lambda g: g / (3.0 * ans ** 2), symbol="∛",
        formulas="g / (3 · ans²)")
+defjvp(anp.cbrt,   lambda g, ans, x: g / (3.0 * ans ** 2), formulas="ẋ / (3 · ans²)")
 defvjp(anp.square, lambda ans, x: lambda g: g * 2.0 * x, symbol="x²", formulas="g · 2x")
+defjvp(anp.square, lambda g, ans, x: g * 2.0 * x, formulas="ẋ · 2x")
 
 # ------------------------------------------------ absolute value, sign, clipping, choosing
 
@@ -205,12 +284,19 @@ def _absolute_vjp(ans, x):
     return lambda g: g * anp.sign(x)
 
 
+def _absolute_jvp(g, ans, x):
+    if anp.iscomplexobj(x):
+        return anp.real(anp.conj(x) * g) / anp.where(ans == 0, 1.0, ans)
+    return g * anp.sign(x)
+
+
 def balanced_eq(x, z, y):
     """1 where ``x`` was the chosen value ``z``, 1/2 where ``x`` and ``y`` tied, else 0."""
     return (x == z) / (1.0 + (x == y))
 
 
-def _clip_vjp(ans, x, a_min=None, a_max=None, *args, **kwargs):
+def _clip_inside(x, a_min=None, a_max=None, *args, **kwargs):
+    """Where ``x`` was not clipped: there the output moves with ``x``."""
     low = kwargs.get("min", a_min)
     high = kwargs.get("max", a_max)
     inside = _np.ones(_shape(x), dtype=bool)
@@ -218,30 +304,53 @@ def _clip_vjp(ans, x, a_min=None, a_max=None, *args, **kwargs):
         inside = inside & (x >= low)
     if high is not None:
         inside = inside & (x <= high)
+    return inside
+
+
+def _clip_vjp(ans, x, *args, **kwargs):
+    inside = _clip_inside(x, *args, **kwargs)
     return lambda g: g * inside
 
 
 defvjp(anp.absolute, _absolute_vjp, symbol="|x|", formulas="g · sign(x)")
+defjvp(anp.absolute, _absolute_jvp, formulas="ẋ · sign(x)")
 defvjp(anp.fabs,     lambda ans, x: lambda g: g * anp.sign(x), symbol="|x|", formulas="g · sign(x)")
+defjvp(anp.fabs,     lambda g, ans, x: g * anp.sign(x), formulas="ẋ · sign(x)")
 defvjp(anp.sign,     None, formulas="0 (sign is flat away from 0)")
+defjvp(anp.sign,     None, formulas="0 (sign is flat away from 0)")
 defvjp(anp.clip,     _clip_vjp, formulas="g · [low ≤ x ≤ high]")
+defjvp(anp.clip,     lambda g, ans, x, *args, **kwargs: g * _clip_inside(x, *args, **kwargs),
+       formulas="ẋ · [low ≤ x ≤ high]")
 # max and min (and their nan-ignoring twins fmax, fmin) pass g to whichever argument won.
 _winner_vjps = (lambda ans, x, y: lambda g: unbroadcast(x, g * balanced_eq(x, ans, y)),
                 lambda ans, x, y: lambda g: unbroadcast(y, g * balanced_eq(y, ans, x)))
+_winner_jvps = (lambda g, ans, x, y: g * balanced_eq(x, ans, y),
+                lambda g, ans, x, y: g * balanced_eq(y, ans, x))
 defvjp(anp.maximum,  *_winner_vjps, symbol="max", formulas=("g · [x ≥ y]", "g · [y ≥ x]"))
+defjvp(anp.maximum,  *_winner_jvps, formulas=("ẋ · [x ≥ y]", "ẏ · [y ≥ x]"))
 defvjp(anp.minimum,  *_winner_vjps, symbol="min", formulas=("g · [x ≤ y]", "g · [y ≤ x]"))
+defjvp(anp.minimum,  *_winner_jvps, formulas=("ẋ · [x ≤ y]", "ẏ · [y ≤ x]"))
 defvjp(anp.fmax,     *_winner_vjps, symbol="max", formulas=("g · [x ≥ y]", "g · [y ≥ x]"))
+defjvp(anp.fmax,     *_winner_jvps, formulas=("ẋ · [x ≥ y]", "ẏ · [y ≥ x]"))
 defvjp(anp.fmin,     *_winner_vjps, symbol="min", formulas=("g · [x ≤ y]", "g · [y ≤ x]"))
+defjvp(anp.fmin,     *_winner_jvps, formulas=("ẋ · [x ≤ y]", "ẏ · [y ≤ x]"))
 defvjp(anp.where,    None,
                      lambda ans, c, x=None, y=None: lambda g: unbroadcast(x, anp.where(c, g, 0.0)),
                      lambda ans, c, x=None, y=None: lambda g: unbroadcast(y, anp.where(c, 0.0, g)),
        formulas=("0 (the condition only chooses)", "g where c, else 0", "g where not c, else 0"))
+defjvp(anp.where,    None,
+                     lambda g, ans, c, x=None, y=None: broadcast(anp.where(c, g, 0.0), ans),
+                     lambda g, ans, c, x=None, y=None: broadcast(anp.where(c, 0.0, g), ans),
+       formulas=("0 (the condition only chooses)", "ẋ where c, else 0", "ẏ where not c, else 0"))
 
 # ------------------------------------------------------------------- complex parts
 
 defvjp(anp.real,      lambda ans, x: lambda g: anp.real(g), formulas="real(g)")
+defjvp(anp.real,      lambda g, ans, x: anp.real(g), formulas="real(ẋ)")
 defvjp(anp.imag,      lambda ans, x: lambda g: _match_complex(x, -1j * g), formulas="−i · g")
+defjvp(anp.imag,      lambda g, ans, x: anp.imag(g), formulas="imag(ẋ)")
 defvjp(anp.conjugate, lambda ans, x: lambda g: anp.conj(g), symbol="conj", formulas="conj(g)")
+defjvp(anp.conjugate, lambda g, ans, x: anp.conj(g), formulas="conj(ẋ)")
 
 # -------------------------------------------------------------------------- reductions
 #
@@ -286,12 +395,49 @@ def _prod_vjp(ans, x, axis=None, *args, **kwargs):
     return lambda g: _spread(g * ans, shape, axis) / x
 
 
-def _max_vjp(ans, x, axis=None, *args, **kwargs):
-    """Only the entries equal to the max receive the adjoint (shared equally between ties)."""
+def _share_of_max(ans, x, axis):
+    """1 / (number of ties) at the entries equal to the max, 0 elsewhere."""
     shape = _shape(x)
     winners = x == _spread(ans, shape, axis)
     ties = _np.sum(winners, axis=_reduced_axes(axis, len(shape)) or None, keepdims=True)
-    return lambda g: _spread(g, shape, axis) * winners / ties
+    return winners / ties
+
+
+def _max_vjp(ans, x, axis=None, *args, **kwargs):
+    """Only the entries equal to the max receive the adjoint (shared equally between ties)."""
+    share = _share_of_max(ans, x, axis)
+    return lambda g: _spread(g, _shape(x), axis) * share
+
+
+# The JVPs of reductions reduce the tangent the same way: Σ over the axes of (slope · ẋ).
+def _reduce_like(value, ans, axis):
+    """Sum ``value`` over ``axis``, keeping dimensions exactly when ``ans`` kept them."""
+    kept = anp.ndim(ans) == anp.ndim(value) and anp.ndim(value) > 0
+    return anp.sum(value, axis=axis, keepdims=kept)
+
+
+def _max_jvp(g, ans, x, axis=None, *args, **kwargs):
+    return _reduce_like(g * _share_of_max(ans, x, axis), ans, axis)
+
+
+def _prod_jvp(g, ans, x, axis=None, *args, **kwargs):
+    return _reduce_like(g * _spread(ans, _shape(x), axis) / x, ans, axis)
+
+
+def _nansum_jvp(g, ans, x, axis=None, *args, **kwargs):
+    return _reduce_like(g * ~_np.isnan(getval(x)), ans, axis)
+
+
+def _var_jvp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
+    dof = _count(_shape(x), axis) - ddof
+    centred = x - anp.mean(x, axis=axis, keepdims=True)
+    return _reduce_like(g * 2.0 * centred, ans, axis) / dof
+
+
+def _std_jvp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
+    dof = _count(_shape(x), axis) - ddof
+    centred = x - anp.mean(x, axis=axis, keepdims=True)
+    return _reduce_like(g * centred, ans, axis) / (dof * anp.where(ans == 0, 1.0, ans))
 
 
 def _var_vjp(ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
@@ -316,15 +462,25 @@ def _nansum_vjp(ans, x, axis=None, *args, **kwargs):
 
 
 defvjp(anp.sum,    _sum_vjp, symbol="Σ", formulas="g, copied over the summed axes")
+defjvp(anp.sum,    "same", formulas="Σ ẋ over the summed axes")
 defvjp(anp.nansum, _nansum_vjp, symbol="Σ", formulas="g, copied to the entries that are not NaN")
+defjvp(anp.nansum, _nansum_jvp, formulas="Σ ẋ over the entries that are not NaN")
 defvjp(anp.mean,   _mean_vjp, formulas="g / n, copied over the averaged axes")
+defjvp(anp.mean,   "same", formulas="mean of ẋ over the averaged axes")
 defvjp(anp.prod,   _prod_vjp, symbol="Π", formulas="g · ans / x")
+defjvp(anp.prod,   _prod_jvp, formulas="ans · Σ ẋ / x")
 defvjp(anp.max,    _max_vjp, formulas="g at the maximum, 0 elsewhere")
+defjvp(anp.max,    _max_jvp, formulas="ẋ at the maximum")
 defvjp(anp.amax,   _max_vjp, formulas="g at the maximum, 0 elsewhere")
+defjvp(anp.amax,   _max_jvp, formulas="ẋ at the maximum")
 defvjp(anp.min,    _max_vjp, formulas="g at the minimum, 0 elsewhere")
+defjvp(anp.min,    _max_jvp, formulas="ẋ at the minimum")
 defvjp(anp.amin,   _max_vjp, formulas="g at the minimum, 0 elsewhere")
+defjvp(anp.amin,   _max_jvp, formulas="ẋ at the minimum")
 defvjp(anp.var,    _var_vjp, formulas="g · 2 · (x − mean) / (n − ddof)")
+defjvp(anp.var,    _var_jvp, formulas="Σ ẋ · 2 · (x − mean) / (n − ddof)")
 defvjp(anp.std,    _std_vjp, formulas="g · (x − mean) / ((n − ddof) · ans)")
+defjvp(anp.std,    _std_jvp, formulas="Σ ẋ · (x − mean) / ((n − ddof) · ans)")
 
 
 # numpy writes these in Python on top of the reductions above; with Boxes we do the same.
@@ -400,9 +556,20 @@ def _diff_vjp(ans, x, n=1, axis=-1, prepend=_np._NoValue, append=_np._NoValue):
     return vjp
 
 
+def _diff_jvp(g, ans, x, n=1, axis=-1, prepend=_np._NoValue, append=_np._NoValue):
+    """diff is linear in x; what is prepended or appended is constant, so its tangent is 0."""
+    kwargs = {key: _np.zeros_like(getval(value)) for key, value in
+              (("prepend", prepend), ("append", append)) if value is not _np._NoValue}
+    return anp.diff(g, n, axis, **kwargs)
+
+
 defvjp(anp.cumsum,  _cumsum_vjp, symbol="cumΣ", formulas="reverse cumulative sum of g")
+defjvp(anp.cumsum,  "same", formulas="cumulative sum of ẋ")
 defvjp(anp.cumprod, _cumprod_vjp, symbol="cumΠ", formulas="reverse cumulative sum of g · ans, / x")
+defjvp(anp.cumprod, lambda g, ans, x, axis=None, *args, **kwargs: ans * anp.cumsum(g / x, axis),
+       formulas="ans · cumulative sum of ẋ / x")
 defvjp(anp.diff,    _diff_vjp, formulas="g[i−1] − g[i] (repeated n times)")
+defjvp(anp.diff,    _diff_jvp, formulas="ẋ[i+1] − ẋ[i] (repeated n times)")
 
 
 # ------------------------------------------------------------------ what is registered

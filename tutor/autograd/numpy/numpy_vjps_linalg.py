@@ -3,7 +3,8 @@
 Every product here is *linear* in each argument, so its VJP is again a product: the adjoint
 ``g`` of ``x @ y`` reaches ``x`` as ``g @ yᵀ``. The general rule behind all of them is the one
 :func:`einsum` uses: contract ``g`` with all the *other* operands, keeping this operand's
-indices. ``np.linalg`` (inv, det, solve, norm, ...) lives in ``linalg.py``.
+indices. And being linear in each argument, each product's JVP is the product itself with the
+tangent in that argument's place (``"same"``): ``ẋ @ y`` and ``x @ ẏ``. ``np.linalg`` (inv, det, solve, norm, ...) lives in ``linalg.py``.
 """
 
 import string
@@ -11,6 +12,7 @@ import string
 import numpy as _np
 
 from ..core import defvjp, defvjp_argnum
+from ..forward import def_linear, defjvp
 from . import numpy_wrapper as anp
 from .numpy_vjps import _shape, unbroadcast
 
@@ -43,6 +45,7 @@ def _matmul_vjp(argnum):
 
 
 defvjp(anp.matmul, _matmul_vjp(0), _matmul_vjp(1), symbol="@", formulas=("g @ yᵀ", "xᵀ @ g"))
+defjvp(anp.matmul, "same", "same", formulas=("ẋ @ y", "x @ ẏ"))
 
 # ------------------------------------------------------------ tensordot and its relatives
 #
@@ -117,6 +120,7 @@ def _given_axes(x_ndim, y_ndim, axes=2):
 defvjp(anp.tensordot, *_contraction_vjps(_given_axes), symbol="⊗·",
        formulas=("g contracted with y over y's free axes",
                  "x contracted with g over x's free axes"))
+defjvp(anp.tensordot, "same", "same", formulas=("ẋ ⊗· y", "x ⊗· ẏ"))
 def _dot_vjps():
     """dot is matmul for vectors and matrices (the common, fast case), a tensordot beyond."""
     general = _contraction_vjps(_dot_axes)
@@ -131,20 +135,25 @@ def _dot_vjps():
 
 
 defvjp(anp.dot,       *_dot_vjps(), symbol="·", formulas=("g · yᵀ", "xᵀ · g"))
+defjvp(anp.dot,       "same", "same", formulas=("ẋ · y", "x · ẏ"))
 defvjp(anp.inner,     *_contraction_vjps(_inner_axes), symbol="inner",
        formulas=("g · y", "gᵀ · x"))
+defjvp(anp.inner,     "same", "same", formulas=("inner(ẋ, y)", "inner(x, ẏ)"))
 defvjp(anp.outer,
        lambda ans, x, y: lambda g: anp.reshape(anp.dot(g, anp.ravel(y)), _shape(x)),
        lambda ans, x, y: lambda g: anp.reshape(anp.dot(anp.ravel(x), g), _shape(y)),
        symbol="⊗", formulas=("g · y", "gᵀ · x"))
+defjvp(anp.outer,     "same", "same", formulas=("ẋ ⊗ y", "x ⊗ ẏ"))
 defvjp(anp.vdot,
        lambda ans, x, y: lambda g: anp.reshape(g * anp.ravel(y), _shape(x)),
        lambda ans, x, y: lambda g: anp.reshape(g * anp.ravel(x), _shape(y)),
        symbol="·", formulas=("g · y", "g · x"))
+defjvp(anp.vdot,      "same", "same", formulas=("vdot(ẋ, y)", "vdot(x, ẏ)"))
 defvjp(anp.cross,
        lambda ans, x, y, **kwargs: lambda g: unbroadcast(x, anp.cross(y, g, **kwargs)),
        lambda ans, x, y, **kwargs: lambda g: unbroadcast(y, anp.cross(g, x, **kwargs)),
        symbol="×", formulas=("y × g", "g × x"))
+defjvp(anp.cross,     "same", "same", formulas=("ẋ × y", "x × ẏ"))
 
 
 # kron(x, y) is made of blocks x[i, j] · y: viewing g with axes (x0, y0, x1, y1, ...), x's
@@ -171,6 +180,7 @@ def _kron_vjp(argnum):
 
 defvjp(anp.kron, _kron_vjp(0), _kron_vjp(1), symbol="⊗",
        formulas=("Σ over each block of g · y", "Σ over the blocks of g · x[i, j]"))
+defjvp(anp.kron, "same", "same", formulas=("kron(ẋ, y)", "kron(x, ẏ)"))
 
 # ------------------------------------------------------------------------------ einsum
 #
@@ -248,6 +258,7 @@ def _einsum_vjp(argnum, ans, args, kwargs):
 defvjp_argnum(anp.einsum, _einsum_vjp, symbol="einsum",
               formulas=("",) + ("einsum of g with the other operands, to this operand's "
                                 "indices",) * 16)
+def_linear(anp.einsum, formulas=("",) + ("einsum with ẋ in this operand's place",) * 16)
 
 # ------------------------------------------------------------- traces, diagonals, triangles
 
@@ -287,9 +298,14 @@ def _diag_vjp(ans, x, k=0):
 
 
 defvjp(anp.trace,    _trace_vjp, symbol="tr", formulas="g · I")
+defjvp(anp.trace,    "same", formulas="tr(ẋ)")
 defvjp(anp.diagonal, lambda ans, x, offset=0, axis1=0, axis2=1:
                      lambda g: _diagonal_adjoint(g, _shape(x), offset, axis1, axis2),
        symbol="diag", formulas="g on the diagonal, 0 elsewhere")
+defjvp(anp.diagonal, "same", formulas="the diagonal of ẋ")
 defvjp(anp.diag,     _diag_vjp, symbol="diag", formulas="the diagonal part of g")
+defjvp(anp.diag,     "same", formulas="diag(ẋ)")
 defvjp(anp.triu,     lambda ans, x, k=0: lambda g: anp.triu(g, k), formulas="triu(g)")
+defjvp(anp.triu,     "same", formulas="triu(ẋ)")
 defvjp(anp.tril,     lambda ans, x, k=0: lambda g: anp.tril(g, k), formulas="tril(g)")
+defjvp(anp.tril,     "same", formulas="tril(ẋ)")

@@ -280,9 +280,9 @@ def column_stack(arrays):
 
 def array(A, *args, **kwargs):
     """``np.array`` that accepts (nested) lists containing Boxes, by stacking them."""
-    if isbox(A):
+    if isbox(A) and not isinstance(getval(A), (list, tuple)):
         return A
-    if isinstance(A, (list, tuple)) and _contains_box(A):
+    if isinstance(getval(A), (list, tuple)) and _contains_box(A):   # a traced list too
         return stack([array(a) for a in A])
     return _np.array(A, *args, **kwargs)
 

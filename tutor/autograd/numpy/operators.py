@@ -5,8 +5,8 @@ about a microsecond, while Python's ``operator.mul`` on numpy scalars or arrays 
 result (numpy's own rules: broadcasting, inf, nan) in a fraction of that. Scalar code is
 mostly operators, so this is where per-operation overhead is won.
 
-Each operator primitive is a *twin* of its ufunc primitive: it shares the ufunc's VJP table
-and teaching metadata (the very same dicts), so there is still one registration per
+Each operator primitive is a *twin* of its ufunc primitive: it shares the ufunc's VJP and JVP
+tables and teaching metadata (the very same dicts), so there is still one registration per
 operation, in ``numpy_vjps.py``, and the graph shows ``×`` either way.
 """
 
@@ -21,7 +21,9 @@ def operator_twin(ufunc_primitive, python_operator):
     twin = primitive(python_operator)
     twin.__name__ = ufunc_primitive.__name__
     twin.vjps = ufunc_primitive.vjps
+    twin.jvps = ufunc_primitive.jvps
     twin.formulas = ufunc_primitive.formulas
+    twin.jvp_formulas = ufunc_primitive.jvp_formulas
     twin.symbol = ufunc_primitive.symbol
     return twin
 

@@ -1,0 +1,12 @@
+"""Helpers around the core, as in HIPS autograd's ``autograd.misc``.
+
+* :func:`flatten`: any nest of lists, tuples, dicts and arrays as one flat vector, and back;
+* ``optimizers``: ``sgd``, ``rmsprop`` and ``adam``, which accept such nests of parameters;
+* :func:`const_graph`: trace a function once, then replay the recorded graph on new inputs.
+"""
+
+from .flatten import flatten  # noqa: F401
+from .tracers import const_graph  # noqa: F401
+from . import optimizers  # noqa: F401
+
+__all__ = ["flatten", "const_graph", "optimizers"]
