@@ -99,7 +99,7 @@ def test_random_compositions_match_finite_differences_to_second_order(program):
     steps, x, y = program
     f = run(steps)
     assume(moderate(f, x, y))
-    check_grads(f, (0, 1), modes=["rev"], order=2)(x, y)
+    check_grads(f, (0, 1), modes=["fwd", "rev"], order=2)(x, y)
 
 
 @SETTINGS
@@ -173,7 +173,7 @@ def test_reductions_with_any_axis_and_keepdims(data):
     fun = getattr(np, name)
     if name == "std":
         assume(onp.all(onp.std(x, axis=axis) > 0.05))
-    check_grads(fun, modes=["rev"], order=2)(x, axis=axis, keepdims=keepdims)
+    check_grads(fun, modes=["fwd", "rev"], order=2)(x, axis=axis, keepdims=keepdims)
 
 
 @SETTINGS
@@ -239,4 +239,4 @@ def test_elementwise_grad_is_the_diagonal_of_the_jacobian(name, data):
 @pytest.mark.parametrize("name", sorted(UNARY))
 def test_each_building_block_is_checked_on_its_own(name):
     """Every function the random programs use is itself right (a failure names it)."""
-    check_grads(UNARY[name], modes=["rev"], order=2)(onp.linspace(-1.4, 1.3, 5))
+    check_grads(UNARY[name], modes=["fwd", "rev"], order=2)(onp.linspace(-1.4, 1.3, 5))

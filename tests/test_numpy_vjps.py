@@ -1,10 +1,11 @@
-"""Every VJP of ``tutor.autograd.numpy`` agrees with finite differences, to second order.
+"""Every VJP and JVP of ``tutor.autograd.numpy`` agrees with finite differences, to second order.
 
 Each primitive with a registered VJP has its own test (its id is the primitive's name), which
 checks it on scalars, vectors, matrices and broadcasting shapes and with its keyword arguments,
 always with inputs inside the function's domain and away from kinks and ties.
-``check_grads(..., order=2)`` checks the VJP and the VJP of the VJP, which is what
-``grad(grad(f))`` needs.
+``check_grads(..., modes=["fwd", "rev"], order=2)`` checks the JVP and the VJP, and each of
+them differentiated again in both modes, which is what ``grad(grad(f))``, ``make_jvp(grad(f))``
+and friends need.
 """
 
 import numpy as onp
@@ -13,6 +14,7 @@ import pytest
 import tutor.autograd.numpy as np
 from tutor.autograd import grad, make_vjp
 from tutor.autograd.core import MissingVJPError, vjp_info
+from tutor.autograd.forward import jvp_info
 from tutor.autograd.extend import defvjp, primitive
 from tutor.autograd.numpy.numpy_vjps import registered_primitives
 from tutor.autograd.numpy.numpy_vjps_shapes import _astype, _concatenate_args, _getitem, _untake
@@ -63,13 +65,13 @@ def well_conditioned(shape, seed=0):
 # ------------------------------------------------------------------------------ checks
 
 def check(fun, *args, order=2, **kwargs):
-    """Check fun's VJP with respect to all of its float arguments at once.
+    """Check fun's JVP and VJP with respect to all of its float arguments at once.
 
     Integer, tuple and boolean arguments (shapes, axes, indices, masks) and keywords are held
     fixed.
     """
     argnums = tuple(i for i, arg in enumerate(args) if _is_float(arg))
-    check_grads(fun, argnums, modes=["rev"], order=order)(*args, **kwargs)
+    check_grads(fun, argnums, modes=["fwd", "rev"], order=order)(*args, **kwargs)
 
 
 def _is_float(value):
@@ -221,7 +223,7 @@ AXES = [None, 0, 1, -1, (0, 1)]
 def _check_reduction(fun, values, **extra):
     for shape in [SCALAR, VECTOR]:
         check(fun, values(shape))
-    combo_check(fun, 0, modes=["rev"], order=2)([values((3, 4))], axis=AXES,
+    combo_check(fun, 0, modes=["fwd", "rev"], order=2)([values((3, 4))], axis=AXES,
                                                 keepdims=[False, True], **extra)
     check(fun, values((2, 3, 4)), axis=(0, 2))
     check(fun, values((2, 3, 4)), axis=(2, 0), keepdims=True)
@@ -255,19 +257,19 @@ def _():
 @case(np.cumsum)
 def _():
     check(np.cumsum, uniform(VECTOR))
-    combo_check(np.cumsum, 0, modes=["rev"])([uniform((3, 4))], axis=[None, 0, 1, -1])
+    combo_check(np.cumsum, 0, modes=["fwd", "rev"])([uniform((3, 4))], axis=[None, 0, 1, -1])
 
 
 @case(np.cumprod)
 def _():
     check(np.cumprod, uniform(VECTOR, 0.5, 1.5))
-    combo_check(np.cumprod, 0, modes=["rev"])([uniform((3, 4), 0.5, 1.5)], axis=[None, 0, 1])
+    combo_check(np.cumprod, 0, modes=["fwd", "rev"])([uniform((3, 4), 0.5, 1.5)], axis=[None, 0, 1])
 
 
 @case(np.diff)
 def _():
     check(np.diff, uniform((5,)))
-    combo_check(np.diff, 0, modes=["rev"])([uniform((4, 5))], n=[1, 2], axis=[0, -1])
+    combo_check(np.diff, 0, modes=["fwd", "rev"])([uniform((4, 5))], n=[1, 2], axis=[0, -1])
     check(lambda x: np.diff(x, prepend=0.0, append=onp.array([1.0, 2.0])), uniform((4,)))
     check(lambda x: np.diff(x, axis=0, prepend=onp.ones((2, 3))), uniform((3, 3)))
 
@@ -363,7 +365,7 @@ def _():
 @case(np.trace)
 def _():
     check(np.trace, uniform((3, 3)))
-    combo_check(np.trace, 0, modes=["rev"])([uniform((3, 4))], offset=[-1, 0, 2])
+    combo_check(np.trace, 0, modes=["fwd", "rev"])([uniform((3, 4))], offset=[-1, 0, 2])
     check(np.trace, uniform((2, 3, 4)), offset=1, axis1=2, axis2=0)
     check(lambda x: x.trace(), uniform((3, 3)))
 
@@ -371,24 +373,24 @@ def _():
 @case(np.diagonal)
 def _():
     check(np.diagonal, uniform((3, 3)))
-    combo_check(np.diagonal, 0, modes=["rev"])([uniform((3, 4))], offset=[-1, 0, 2])
+    combo_check(np.diagonal, 0, modes=["fwd", "rev"])([uniform((3, 4))], offset=[-1, 0, 2])
     check(np.diagonal, uniform((2, 3, 4)), offset=-1, axis1=2, axis2=0)
     check(np.diagonal, uniform((2, 3, 4)), axis1=-1, axis2=-2)
 
 
 @case(np.diag)
 def _():
-    combo_check(np.diag, 0, modes=["rev"])([uniform(VECTOR), uniform((3, 4))], k=[-1, 0, 1])
+    combo_check(np.diag, 0, modes=["fwd", "rev"])([uniform(VECTOR), uniform((3, 4))], k=[-1, 0, 1])
 
 
 @case(np.triu)
 def _():
-    combo_check(np.triu, 0, modes=["rev"])([uniform((3, 4)), uniform((2, 3, 3))], k=[-1, 0, 1])
+    combo_check(np.triu, 0, modes=["fwd", "rev"])([uniform((3, 4)), uniform((2, 3, 3))], k=[-1, 0, 1])
 
 
 @case(np.tril)
 def _():
-    combo_check(np.tril, 0, modes=["rev"])([uniform((3, 4)), uniform((2, 3, 3))], k=[-1, 0, 1])
+    combo_check(np.tril, 0, modes=["fwd", "rev"])([uniform((3, 4)), uniform((2, 3, 3))], k=[-1, 0, 1])
 
 
 # ------------------------------------------------------------------------ np.linalg
@@ -427,11 +429,11 @@ def _():
 @case(np.linalg.norm)
 def _():
     vector, matrix, stack3 = away_from_zero((4,)), distinct((3, 4)), distinct((2, 3, 4))
-    combo_check(np.linalg.norm, 0, modes=["rev"])(
+    combo_check(np.linalg.norm, 0, modes=["fwd", "rev"])(
         [vector], ord=[None, 1, 2, onp.inf, -onp.inf, 3, 0.5], keepdims=[False, True])
-    combo_check(np.linalg.norm, 0, modes=["rev"])(
+    combo_check(np.linalg.norm, 0, modes=["fwd", "rev"])(
         [matrix], ord=[None, "fro", 1, -1, onp.inf, -onp.inf], keepdims=[False, True])
-    combo_check(np.linalg.norm, 0, modes=["rev"])([matrix], axis=[0, 1, -1], ord=[None, 1, 3])
+    combo_check(np.linalg.norm, 0, modes=["fwd", "rev"])([matrix], axis=[0, 1, -1], ord=[None, 1, 3])
     check(np.linalg.norm, stack3)                                            # flattened
     check(np.linalg.norm, stack3, axis=(2, 0), ord="fro")
     check(np.linalg.norm, stack3, axis=(1, 2), ord=1, keepdims=True)
@@ -526,7 +528,7 @@ def _():
 
 @case(np.expand_dims)
 def _():
-    combo_check(np.expand_dims, 0, modes=["rev"])([uniform(VECTOR), uniform(MATRIX)],
+    combo_check(np.expand_dims, 0, modes=["fwd", "rev"])([uniform(VECTOR), uniform(MATRIX)],
                                                   axis=[0, -1, (0, 2)])
 
 
@@ -589,7 +591,7 @@ def _():
 
 @case(np.flip)
 def _():
-    combo_check(np.flip, 0, modes=["rev"])([uniform((2, 3, 4))], axis=[None, 0, -1, (0, 2)])
+    combo_check(np.flip, 0, modes=["fwd", "rev"])([uniform((2, 3, 4))], axis=[None, 0, -1, (0, 2)])
 
 
 @case(np.fliplr)
@@ -604,7 +606,7 @@ def _():
 
 @case(np.rot90)
 def _():
-    combo_check(np.rot90, 0, modes=["rev"])([uniform((2, 3, 4))], k=[1, 2, 3, -1],
+    combo_check(np.rot90, 0, modes=["fwd", "rev"])([uniform((2, 3, 4))], k=[1, 2, 3, -1],
                                             axes=[(0, 1), (2, 0)])
 
 
@@ -617,7 +619,7 @@ def _():
 
 @case(np.sort)
 def _():
-    combo_check(np.sort, 0, modes=["rev"])([distinct((3, 4))], axis=[None, 0, -1])
+    combo_check(np.sort, 0, modes=["fwd", "rev"])([distinct((3, 4))], axis=[None, 0, -1])
     check(np.sort, distinct((5,)))
 
 
@@ -759,6 +761,27 @@ def test_every_vjp_has_a_formula_and_a_symbol(fun):
         assert any(formula.strip() for formula in info.formulas)
 
 
+def test_there_are_115_primitives_with_vjps_and_each_has_a_jvp():
+    primitives = registered_primitives()
+    assert len(primitives) >= 115
+    no_jvp = [fun.__name__ for fun in primitives if not (fun.jvps or fun.jvp_argnum)]
+    assert no_jvp == []
+    for fun in primitives:
+        assert set(fun.vjps) <= set(fun.jvps), fun.__name__     # every argnum with a VJP
+
+
+@pytest.mark.parametrize("fun", registered_primitives(), ids=lambda fun: fun.__name__)
+def test_every_jvp_has_a_tangent_formula(fun):
+    info = jvp_info(fun)
+    assert info.symbol == vjp_info(fun).symbol
+    for argnum in fun.vjps:
+        assert fun.jvp_formulas.get(argnum, "").strip(), f"{fun.__name__}: argnum {argnum}"
+    if not fun.vjps:                        # any-argument primitives (concatenate, einsum)
+        assert any(formula.strip() for formula in info.formulas)
+    assert all("ẋ" in formula or "ẏ" in formula or formula.startswith("0") or not formula
+               for formula in info.formulas), info.formulas
+
+
 def test_formulas_read_as_documented():
     assert vjp_info(np.multiply).formulas == ("g · y", "g · x")
     assert vjp_info(np.multiply).symbol == "×"
@@ -766,6 +789,8 @@ def test_formulas_read_as_documented():
     assert vjp_info(np.sin).formulas == ("g · cos(x)",)
     assert vjp_info(np.sum).symbol == "Σ"
     assert vjp_info(np.matmul).symbol == "@"
+    assert jvp_info(np.sin).formulas == ("ẋ · cos(x)",)
+    assert jvp_info(np.matmul).formulas == ("ẋ @ y", "x @ ẏ")
 
 
 def test_aliases_share_one_primitive():
@@ -810,4 +835,4 @@ def test_check_grads_catches_a_vjp_that_cannot_be_differentiated_again():
 def test_second_order_through_a_vjp_that_is_constant():
     """sign's VJP is 0 whatever x and g are, so the VJP of that VJP depends on nothing; the
     second-order check must still see zeros."""
-    check_grads(np.sign, modes=["rev"], order=2)(0.7)
+    check_grads(np.sign, modes=["fwd", "rev"], order=2)(0.7)
