@@ -126,9 +126,18 @@ def test_checkpoint_gives_the_same_gradient():
     assert numpy.allclose(plain(x), checkpointed(x))
 
 
-def test_make_jvp_says_forward_mode_is_not_supported():
-    with pytest.raises(NotImplementedError, match="forward-mode"):
-        make_jvp(np.sin)
+def test_make_jvp_gives_the_value_and_the_directional_derivative():
+    value, tangent = make_jvp(seed_f, argnum=1)(1.0, 2.0)(1.0)
+    assert value == pytest.approx(6.0)
+    assert tangent == pytest.approx(grad(seed_f, argnum=1)(1.0, 2.0))
+
+
+def test_an_integer_or_boolean_output_is_refused_clearly():
+    with pytest.raises(TypeError, match="float output"):
+        grad(lambda x: 3)(1.0)
+    with pytest.raises(TypeError, match="float output"):
+        grad(lambda x: np.allclose(x, (x * 3.0) / 3.0))(numpy.array([1.0, 2.0]))
+    assert grad(lambda x: 3.0)(1.0) == 0.0
 
 
 def test_function_not_depending_on_input_has_zero_gradient():

@@ -247,7 +247,7 @@ def zeros_like(x):
 
 def _float_dtype(value):
     dtype = _np.result_type(value)
-    return dtype if _np.issubdtype(dtype, _np.inexact) else _np.float64
+    return dtype if _np.issubdtype(dtype, _np.inexact) else _np.dtype(_np.float64)
 
 
 # Containers of arrays (lists, tuples, dicts: see builtins.py) are vector spaces too, entry by

@@ -155,8 +155,8 @@ def primitive(f_raw):
 
     With no Box among the arguments, the wrapped function simply calls ``f_raw``: primitives
     cost almost nothing outside a trace. The wrapper carries the VJP table that ``defvjp``
-    fills in (``.vjps``: argnum -> maker) and the teaching metadata (``.symbol``,
-    ``.formulas``).
+    fills in (``.vjps``: argnum -> maker), the JVP table of ``defjvp`` (``.jvps``) and the
+    teaching metadata (``.symbol``, ``.formulas``, ``.jvp_formulas``).
     """
 
     def f_wrapped(*args, **kwargs):
@@ -191,8 +191,11 @@ def primitive(f_raw):
     f_wrapped._is_autograd_primitive = True
     f_wrapped.vjps = {}
     f_wrapped.vjp_argnum = None
+    f_wrapped.jvps = {}
+    f_wrapped.jvp_argnum = None
     f_wrapped.symbol = None
     f_wrapped.formulas = {}
+    f_wrapped.jvp_formulas = {}
     f_wrapped.__name__ = getattr(f_raw, "__name__", "primitive")
     f_wrapped.__qualname__ = getattr(f_raw, "__qualname__", f_wrapped.__name__)
     f_wrapped.__doc__ = getattr(f_raw, "__doc__", None)

@@ -2,7 +2,8 @@
 
 Reshaping, transposing, flipping, joining, splitting, indexing: each output entry *is* some
 input entry. So the adjoint goes back by the inverse move: reshape ``g`` back, transpose it
-back, flip it back. When an input entry was used several times (``tile``, ``repeat``,
+back, flip it back. And every one of them is *linear*, so its JVP is the move itself applied
+to the tangent (``"same"``): ``reshape(ẋ)``, ``ẋᵀ``, ``ẋ[index]``. When an input entry was used several times (``tile``, ``repeat``,
 ``x[[0, 0]]``, broadcasting), its adjoint is the sum over its copies; when it was not used at
 all (a slice), it gets 0. Indexing's VJP, :func:`_untake`, does both: it adds ``g`` into zeros.
 """
@@ -10,6 +11,7 @@ all (a slice), it gets 0. Indexing's VJP, :func:`_untake`, does both: it adds ``
 import numpy as _np
 
 from ..core import defvjp, defvjp_argnum
+from ..forward import defjvp, defjvp_argnum
 from ..tracer import getval, isbox, primitive
 from . import numpy_wrapper as anp
 from .numpy_vjps import _match_complex, _shape, unbroadcast
@@ -25,10 +27,13 @@ def _back_to_shape_of(ans, x, *args, **kwargs):
 for _fun in (anp.reshape, anp.ravel, anp.squeeze, anp.expand_dims, anp.atleast_1d,
              anp.atleast_2d, anp.atleast_3d):
     defvjp(_fun, _back_to_shape_of, formulas="g reshaped back to x's shape")
+    defjvp(_fun, "same", formulas="ẋ reshaped like ans")
 
 defvjp(anp.copy, lambda ans, x, *args, **kwargs: lambda g: g, formulas="g")
+defjvp(anp.copy, "same", formulas="ẋ")
 defvjp(anp.broadcast_to, lambda ans, x, shape, *args, **kwargs: lambda g: unbroadcast(x, g),
        formulas="g summed over the broadcast copies")
+defjvp(anp.broadcast_to, "same", formulas="ẋ copied like x")
 
 
 def _one_or_many(fun):
@@ -52,24 +57,33 @@ def _transpose_vjp(ans, x, axes=None):
 
 
 defvjp(anp.transpose, _transpose_vjp, symbol="ᵀ", formulas="gᵀ (axes moved back)")
+defjvp(anp.transpose, "same", formulas="ẋᵀ")
 defvjp(anp.swapaxes, lambda ans, x, axis1, axis2: lambda g: anp.swapaxes(g, axis2, axis1),
        symbol="ᵀ", formulas="g with the axes swapped back")
+defjvp(anp.swapaxes, "same", formulas="ẋ with the axes swapped")
 defvjp(anp.moveaxis, lambda ans, x, source, destination:
                      lambda g: anp.moveaxis(g, destination, source),
        formulas="g with the axes moved back")
+defjvp(anp.moveaxis, "same", formulas="ẋ with the axes moved")
 if hasattr(anp, "matrix_transpose"):     # numpy >= 2
     defvjp(anp.matrix_transpose, lambda ans, x: lambda g: anp.matrix_transpose(g), symbol="ᵀ",
            formulas="gᵀ")
+    defjvp(anp.matrix_transpose, "same", formulas="ẋᵀ")
 
 # --------------------------------------------------------------------------- reordering
 
 defvjp(anp.flip,   lambda ans, x, axis=None: lambda g: anp.flip(g, axis), formulas="g flipped back")
+defjvp(anp.flip,   "same", formulas="ẋ flipped")
 defvjp(anp.fliplr, lambda ans, x: lambda g: anp.fliplr(g), formulas="g flipped back")
+defjvp(anp.fliplr, "same", formulas="ẋ flipped")
 defvjp(anp.flipud, lambda ans, x: lambda g: anp.flipud(g), formulas="g flipped back")
+defjvp(anp.flipud, "same", formulas="ẋ flipped")
 defvjp(anp.rot90,  lambda ans, x, k=1, axes=(0, 1): lambda g: anp.rot90(g, -k, axes),
        formulas="g rotated back")
+defjvp(anp.rot90,  "same", formulas="ẋ rotated")
 defvjp(anp.roll,   lambda ans, x, shift, axis=None:
                    lambda g: anp.roll(g, _np.negative(shift), axis), formulas="g rolled back")
+defjvp(anp.roll,   "same", formulas="ẋ rolled")
 
 # ----------------------------------------------------------------------------- indexing
 
@@ -104,8 +118,10 @@ def _selects_each_position_once(index):
 
 defvjp(_getitem, lambda ans, x, index: lambda g: _untake(g, index, _shape(x)),
        symbol="[ ]", formulas="g added at the indexed positions, 0 elsewhere")
+defjvp(_getitem, "same", formulas="ẋ[index]")
 defvjp(_untake, lambda ans, g, index, shape: lambda h: _getitem(h, index),
        symbol="scatter", formulas="g[index]")
+defjvp(_untake, "same", formulas="ẋ added into zeros at index")
 _getitem.__name__ = "getitem"
 _untake.__name__ = "untake"
 
@@ -146,6 +162,13 @@ def _sort_vjp(ans, x, axis=-1, *args, **kwargs):
     return _take_along_axis_vjp(ans, x, order, axis)
 
 
+def _sort_jvp(g, ans, x, axis=-1, *args, **kwargs):
+    order = _np.argsort(getval(x), axis=axis, kind="stable")
+    if axis is None:
+        return anp.take(anp.ravel(g), order)
+    return anp.take_along_axis(g, order, axis)
+
+
 def _repeat_vjp(ans, x, repeats, axis=None):
     """repeat(x, r, axis) = take(x, [0, 0, 1, 1, ...], axis): each copy's adjoint adds up."""
     shape = _shape(x)
@@ -155,10 +178,14 @@ def _repeat_vjp(ans, x, repeats, axis=None):
 
 
 defvjp(anp.take,          _take_vjp, formulas="g added at the taken positions, 0 elsewhere")
+defjvp(anp.take,          "same", formulas="ẋ at the taken positions")
 defvjp(anp.take_along_axis, _take_along_axis_vjp,
        formulas="g added at the taken positions, 0 elsewhere")
+defjvp(anp.take_along_axis, "same", formulas="ẋ at the taken positions")
 defvjp(anp.sort,          _sort_vjp, formulas="g sent back to each entry's unsorted position")
+defjvp(anp.sort,          _sort_jvp, formulas="ẋ in the order that sorts x")
 defvjp(anp.repeat,        _repeat_vjp, formulas="g summed over each entry's copies")
+defjvp(anp.repeat,        "same", formulas="ẋ repeated")
 
 
 # tile(x, reps): view g with axes (rep0, x0, rep1, x1, ...) and sum over the repetitions.
@@ -173,6 +200,7 @@ def _tile_vjp(ans, x, reps):
 
 
 defvjp(anp.tile, _tile_vjp, formulas="g summed over the tiles")
+defjvp(anp.tile, "same", formulas="ẋ tiled")
 
 
 # pad: constant padding is undone by slicing the padding off; edge/reflect/symmetric/wrap copy
@@ -195,7 +223,15 @@ def _pad_vjp(ans, x, pad_width, mode="constant", **kwargs):
         f"'constant', {', '.join(repr(m) for m in _INDEX_MODES)}.")
 
 
+def _pad_jvp(g, ans, x, pad_width, mode="constant", **kwargs):
+    """The padding copies entries of x (moving with ẋ) or is constant (not moving at all)."""
+    kwargs.pop("constant_values", None)
+    kwargs.pop("end_values", None)
+    return anp.pad(g, pad_width, mode, **kwargs)
+
+
 defvjp(anp.pad, _pad_vjp, formulas="g with the padding cut off (copies summed)")
+defjvp(anp.pad, _pad_jvp, formulas="ẋ padded (with zeros: the padding is constant)")
 
 # ------------------------------------------------------------------------------- dtype
 
@@ -209,6 +245,7 @@ def _astype(x, dtype, *args, **kwargs):
 defvjp(_astype, lambda ans, x, dtype, *args, **kwargs:
                 lambda g: _astype(_match_complex(x, g), _np.result_type(getval(x))),
        symbol="astype", formulas="g, converted back to x's dtype")
+defjvp(_astype, "same", formulas="ẋ converted to the new dtype")
 _astype.__name__ = "astype"
 
 # ------------------------------------------------------- joining sequences of arrays
@@ -236,9 +273,18 @@ def _concatenate_vjp(argnum, ans, args, kwargs):
     return vjp
 
 
+def _concatenate_jvp(argnum, g, ans, args, kwargs):
+    """Joining is linear in all the arrays at once: this array's tangent, zeros for the rest."""
+    axis, arrays = args[0], args[1:]
+    pieces = [g if i == argnum - 1 else _np.zeros(_shape(a)) for i, a in enumerate(arrays)]
+    return _concatenate_args(axis, *pieces)
+
+
 _concatenate_args.__name__ = "concatenate"
 defvjp_argnum(_concatenate_args, _concatenate_vjp, symbol="concat",
               formulas=("",) + ("the slice of g that came from this array",) * 64)
+defjvp_argnum(_concatenate_args, _concatenate_jvp,
+              formulas=("",) + ("ẋ in this array's place, zeros elsewhere",) * 64)
 
 
 def concatenate(arrays, axis=0, out=None, **kwargs):
