@@ -21,7 +21,7 @@ $(PROXY):
 	touch $(PROXY)
 
 app: $(STAMP)
-	$(BIN)/voila app.ipynb --port=8866 --no-browser
+	$(BIN)/python -m tutor.server app.ipynb --port=8866 --no-browser
 
 # JupyterLab on lessons/, with lesson 1 open (it prints the address to open if no browser starts).
 lessons: $(STAMP)

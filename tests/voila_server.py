@@ -1,6 +1,7 @@
 """Starting and stopping Voila for the browser tests and the dashboard benchmarks.
 
-Voila is started the way ``make app`` starts it: from the repository root (so it reads the
+Voila is started the way ``make app`` starts it: through ``python -m tutor.server`` (Voila
+with the server guards of ``tutor.server``), from the repository root (so it reads the
 repository's ``voila.json``), on a free local port. Kernels run in sessions of their own,
 so stopping the server also finds and stops them. Chromium is Debian's
 ``/usr/bin/chromium``, driven through Playwright's ``executable_path``; Playwright's own
@@ -112,7 +113,10 @@ class VoilaServer:
 
 
 def start_voila(notebook, log_path, extra_args=()):
-    """Start ``python -m voila notebook`` from the repository root on a free local port.
+    """Start ``python -m tutor.server notebook`` from the repository root on a free local port.
+
+    ``tutor.server`` is the ``voila`` command with the server guards installed (same
+    arguments, same ``voila.json``), so the tests see what ``make app`` serves.
 
     Run from the root, Voila reads the repository's ``voila.json`` (preheated kernels,
     culling). Kernels use the kernelspec ``python3``, whose ``python`` Jupyter replaces by the
@@ -122,7 +126,7 @@ def start_voila(notebook, log_path, extra_args=()):
     url = f"http://127.0.0.1:{port}/"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_file = open(log_path, "w")
-    command = [sys.executable, "-m", "voila", str(notebook), "--no-browser",
+    command = [sys.executable, "-m", "tutor.server", str(notebook), "--no-browser",
                f"--port={port}", "--Voila.ip=127.0.0.1", *extra_args]
     process = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, start_new_session=True)

@@ -1,0 +1,57 @@
+"""Serving the dashboard so that outsiders cannot take the server down.
+
+What is guarded, and where:
+
+* ``frames``, ``connection``: kernel websockets speak only the v1 protocol, and each frame is
+  checked against its own length before anything reads the offsets inside it (one 8-byte
+  frame used to freeze jupyter_server 2.21 and Voila 0.5.13 for everyone).
+* ``kernels``: at most ``max_kernels`` kernels, each with a memory limit, and kernels whose
+  page never connected shut down after ``unconnected_timeout`` seconds.
+* ``pages``: past the cap a visitor gets "the class is full, try again in a minute" (HTTP
+  503); closing a tab shuts its kernel down (Voila's page can now pass the XSRF check).
+* ``guards``: ``install_guards(web_app)`` puts the websocket and page guards in place.
+
+Two ways to run with the guards:
+
+**Stand-alone Voila** (``make app``, the tests): ``python -m tutor.server app.ipynb
+--port=8866 --no-browser`` takes the same arguments as ``voila`` and reads ``voila.json``.
+
+**Voila as a Jupyter server extension** (JupyterHub single-user servers serving
+``/voila/render/app.ipynb``): enable this package as an extension and use its kernel
+manager, in ``jupyter_server_config.py``::
+
+    c.ServerApp.jpserver_extensions = {"voila": True, "tutor.server": True}
+    c.ServerApp.kernel_manager_class = "tutor.server.GuardedKernelManager"
+
+(or on the command line: ``jupyter server --ServerApp.jpserver_extensions="{'tutor.server':
+True}" --ServerApp.kernel_manager_class=tutor.server.GuardedKernelManager``). Its settings
+are ``c.GuardedKernelManager.max_kernels``, ``.unconnected_timeout`` and
+``.kernel_memory_limit_mb``; the server's log says "tutor.server guards active" with the
+values in force.
+"""
+
+from .kernels import GuardedKernelManager
+
+__all__ = ["GuardedKernelManager"]
+
+
+def _jupyter_server_extension_points():
+    """Where Jupyter finds this extension's loader (``jpserver_extensions`` key ``tutor.server``)."""
+    return [{"module": "tutor.server"}]
+
+
+def _load_jupyter_server_extension(server_app):
+    """Install the guards in a Jupyter server's web application.
+
+    Extensions load in alphabetical order, so Voila's routes (``voila`` > ``tutor.server``)
+    may not exist yet: the page routes are swapped again once the server's loop runs.
+    """
+    from tornado.ioloop import IOLoop
+
+    from .guards import install_guards
+
+    if install_guards(server_app.web_app, server_app.log) == 0:
+        IOLoop.current().add_callback(install_guards, server_app.web_app, server_app.log)
+
+
+load_jupyter_server_extension = _load_jupyter_server_extension   # the pre-2.0 name

@@ -1,0 +1,63 @@
+"""Putting the guards into a running Tornado application, Voila's own or a Jupyter server's.
+
+``install_guards(web_app)`` is called once, after the application's routes exist, by both
+ways of serving the dashboard (``python -m tutor.server`` and the ``tutor.server`` Jupyter
+server extension). It
+
+* makes every kernel websocket use ``GuardedKernelConnection`` (v1 only, frames checked);
+* caps one incoming websocket message at ``websocket_max_message_size`` bytes unless the
+  configuration already chose a size (Tornado closes the connection with code 1009 past
+  it; the dashboard's own messages are a few kilobytes, and its default of 10 MiB let a page
+  send 40 text boxes of 9 MB each);
+* swaps Voila's page handler for ``GuardedVoilaHandler`` in every route that uses it.
+
+The kernel manager (cap, culler, memory limit) is not swapped here: it exists before any
+route, so it is chosen in the configuration (``voila.json``, or ``ServerApp.kernel_manager_class``).
+"""
+
+from voila.tornado.handler import TornadoVoilaHandler
+
+from .connection import GuardedKernelConnection
+from .pages import GuardedVoilaHandler
+
+MAX_MESSAGE_BYTES = 1024 * 1024
+
+
+def replace_handlers(web_app, replacements):
+    """Point every route whose handler is a key of ``replacements`` at its value.
+
+    Tornado keeps routes as rules in nested routers (one per host pattern); this walks them
+    all and returns how many rules it changed.
+    """
+    changed = 0
+    pending = [web_app.default_router, web_app.wildcard_router]
+    while pending:
+        router = pending.pop()
+        for rule in getattr(router, "rules", ()):
+            if isinstance(rule.target, type) and rule.target in replacements:
+                rule.target = replacements[rule.target]
+                changed += 1
+            elif hasattr(rule.target, "rules"):
+                pending.append(rule.target)
+    return changed
+
+
+def install_guards(web_app, log):
+    """Install the websocket and page guards in ``web_app``; log what is now in force."""
+    settings = web_app.settings
+    settings["kernel_websocket_connection_class"] = GuardedKernelConnection
+    settings.setdefault("websocket_max_message_size", MAX_MESSAGE_BYTES)
+    pages = replace_handlers(web_app, {TornadoVoilaHandler: GuardedVoilaHandler})
+    manager = settings.get("kernel_manager")
+    cap = getattr(manager, "max_kernels", None)
+    log.info("tutor.server guards active: kernel websockets v1 only with checked frames, "
+             "messages up to %d bytes, %d page route(s) guarded, kernel cap %s, "
+             "unconnected kernels culled after %s s, kernel memory limit %s MiB",
+             settings["websocket_max_message_size"], pages,
+             cap if cap is not None else "none", getattr(manager, "unconnected_timeout", "never"),
+             getattr(manager, "kernel_memory_limit_mb", "none"))
+    if cap is None:
+        log.warning("tutor.server: the kernel manager is %s, so there is no kernel cap, culler "
+                    "or memory limit; set ServerApp.kernel_manager_class = "
+                    "'tutor.server.GuardedKernelManager'", type(manager).__name__)
+    return pages

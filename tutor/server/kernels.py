@@ -1,0 +1,163 @@
+"""Kernels an outsider cannot multiply: a cap per server, a memory limit each, and a culler.
+
+Every visit to the dashboard costs a kernel (a Python process of about 120 MB), so a script
+that fetches the page in a loop could otherwise fill the machine. ``GuardedKernelManager``
+is jupyter_server's ``AsyncMappingKernelManager`` with three additions, all settings:
+
+``max_kernels``
+    the most kernels alive at once, Voila's preheated ones included. Past it, a new page is
+    refused (``tutor.server.pages`` shows "the class is full") and ``start_kernel`` raises
+    HTTP 503. Voila refilling its pool of preheated kernels is never refused, so the pool
+    cannot be left broken; it is counted, which is why a full class refuses new pages.
+``unconnected_timeout``
+    seconds a kernel may wait for its page to connect. Fetching the page starts (or takes) a
+    kernel, but only a browser that runs the page opens the kernel's websocket; a kernel
+    whose websocket never opened within this time, and that is not waiting in Voila's pool,
+    is shut down. ``0`` turns this off.
+``kernel_memory_limit_mb``
+    the address space each kernel may use (``RLIMIT_AS``, Linux); see ``kernel_launcher``.
+    ``0`` turns it off.
+
+Use it as ``VoilaConfiguration.multi_kernel_manager_class`` (stand-alone Voila, as in
+``voila.json``) or as ``ServerApp.kernel_manager_class`` (Voila as a server extension).
+"""
+
+import sys
+import time
+
+from jupyter_server.services.kernels.kernelmanager import (
+    AsyncMappingKernelManager, ServerKernelManager)
+from tornado import web
+from tornado.ioloop import PeriodicCallback
+from traitlets import Float, Integer, default
+
+CLASS_FULL = "The class is full: every seat on this server is taken. Try again in a minute."
+
+
+class ClassFull(web.HTTPError):
+    """Raised instead of starting a kernel past ``max_kernels`` (HTTP 503)."""
+
+    def __init__(self):
+        super().__init__(503, CLASS_FULL, reason="The class is full")
+
+
+def is_preheat_start(kwargs):
+    """True when Voila starts a kernel to refill its pool (it marks those in the env)."""
+    return (kwargs.get("env") or {}).get("VOILA_PREHEAT") == "True"
+
+
+class MemoryLimitedKernelManager(ServerKernelManager):
+    """One kernel, launched through ``tutor.server.kernel_launcher`` with a memory limit.
+
+    The limit comes from the parent ``GuardedKernelManager.kernel_memory_limit_mb``. Only
+    IPython kernels started as ``python -m ipykernel_launcher`` are wrapped; any other
+    kernel command is left alone.
+    """
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        command = super().format_kernel_cmd(extra_arguments)
+        limit = getattr(self.parent, "kernel_memory_limit_mb", 0)
+        if limit > 0 and sys.platform.startswith("linux") and command[1:3] == ["-m", "ipykernel_launcher"]:
+            command = [command[0], "-m", "tutor.server.kernel_launcher",
+                       f"--memory-limit-mb={limit}", *command[3:]]
+        return command
+
+
+class GuardedKernelManager(AsyncMappingKernelManager):
+    """A kernel manager with a cap, a memory limit per kernel and an unconnected-kernel culler."""
+
+    max_kernels = Integer(12, config=True, help="Most kernels alive at once (0: no cap).")
+    unconnected_timeout = Float(60.0, config=True, help=(
+        "Seconds a kernel may wait for its page's websocket before it is shut down (0: never)."))
+    kernel_memory_limit_mb = Integer(2048, config=True, help=(
+        "Address space per kernel in MiB (RLIMIT_AS on Linux; 0: no limit)."))
+
+    @default("kernel_manager_class")
+    def _default_kernel_manager_class(self):
+        return "tutor.server.kernels.MemoryLimitedKernelManager"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._starting = 0            # kernels being started for a page or the REST API
+        self._connected_once = set()  # kernel ids whose websocket opened at least once
+        self._unclaimed_since = {}    # kernel id -> when we first saw it out of the pool, unconnected
+        self._unconnected_culler = None
+
+    # --- the cap -------------------------------------------------------------------------
+
+    def _pool_tasks(self):
+        """Voila's preheated-kernel tasks (only stand-alone Voila with preheating has them)."""
+        return [task for pool in getattr(self, "_pools", {}).values() for task in pool]
+
+    def _ready_pool_kernels(self):
+        """Ids of kernels sitting ready in Voila's pool, waiting for a page."""
+        ready = set()
+        for task in self._pool_tasks():
+            if task.done() and not task.cancelled() and task.exception() is None:
+                ready.add(task.result().get("kernel_id"))
+        return ready
+
+    def kernel_count(self):
+        """Kernels alive, plus those on their way (being started, or queued in Voila's pool)."""
+        on_the_way = sum(1 for task in self._pool_tasks() if not task.done())
+        return len(self.list_kernel_ids()) + self._starting + on_the_way
+
+    def is_full(self):
+        """True when one more kernel would pass ``max_kernels``."""
+        return self.max_kernels > 0 and self.kernel_count() >= self.max_kernels
+
+    async def start_kernel(self, **kwargs):
+        preheat = is_preheat_start(kwargs)
+        if not preheat and self.is_full():
+            self.log.warning("Refused a kernel: %d of %d in use", self.kernel_count(), self.max_kernels)
+            raise ClassFull()
+        self._start_unconnected_culler()
+        if preheat:   # already counted as a pool task that is not done
+            return await super().start_kernel(**kwargs)
+        self._starting += 1
+        try:
+            return await super().start_kernel(**kwargs)
+        finally:
+            self._starting -= 1
+
+    # --- the culler for pages that never connected ----------------------------------------
+
+    def notify_connect(self, kernel_id):
+        self._connected_once.add(kernel_id)
+        super().notify_connect(kernel_id)
+
+    def _start_unconnected_culler(self):
+        if self._unconnected_culler is not None or self.unconnected_timeout <= 0:
+            return
+        every = min(max(self.unconnected_timeout / 6, 0.5), 10.0)
+        self._unconnected_culler = PeriodicCallback(self.cull_unconnected, every * 1000)
+        self._unconnected_culler.start()
+        self.log.info("Kernels whose page does not connect within %.0f s will be shut down",
+                      self.unconnected_timeout)
+
+    async def cull_unconnected(self):
+        """Shut down every kernel that left the pool (or started) and never got its page."""
+        now = time.monotonic()
+        alive = set(self.list_kernel_ids())
+        waiting = self._ready_pool_kernels()
+        for kernel_id in list(self._unclaimed_since):
+            if kernel_id not in alive:
+                del self._unclaimed_since[kernel_id]
+        self._connected_once &= alive
+        for kernel_id in alive - waiting - self._connected_once:
+            since = self._unclaimed_since.setdefault(kernel_id, now)
+            if now - since >= self.unconnected_timeout:
+                self.log.warning("Shutting down kernel %s: its page never connected in %.0f s",
+                                 kernel_id, self.unconnected_timeout)
+                del self._unclaimed_since[kernel_id]
+                try:
+                    await self.shutdown_kernel(kernel_id)
+                except Exception as error:   # already gone, or dying: the next pass looks again
+                    self.log.warning("Could not shut down kernel %s: %s", kernel_id, error)
+        for kernel_id in waiting:
+            self._unclaimed_since.pop(kernel_id, None)
+
+    async def shutdown_all(self, *args, **kwargs):
+        if self._unconnected_culler is not None:
+            self._unconnected_culler.stop()
+        return await super().shutdown_all(*args, **kwargs)
