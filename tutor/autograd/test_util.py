@@ -35,21 +35,41 @@ def _parts(x):
     return x if isinstance(x, tuple) else (x,)
 
 
+def _leafwise(combine, x, *others):
+    """Apply ``combine`` to the arrays at the leaves of ``x`` (tuples, lists and dicts of
+    arrays are vectors too), with the matching leaves of ``others``; same structure back."""
+    x = getval(x)
+    others = [getval(other) for other in others]
+    if isinstance(x, dict):
+        return type(x)((key, _leafwise(combine, x[key], *[o[key] for o in others])) for key in x)
+    if isinstance(x, (list, tuple)):
+        items = [_leafwise(combine, *entries) for entries in zip(x, *others)]
+        return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)  # namedtuples too
+    return combine(x, *others)
+
+
+def _leaves(x):
+    x = getval(x)
+    if isinstance(x, dict):
+        return [leaf for key in x for leaf in _leaves(x[key])]
+    if isinstance(x, (list, tuple)):
+        return [leaf for item in x for leaf in _leaves(item)]
+    return [x]
+
+
 def _inner(a, b):
-    """Real inner product of two values of the same space (tuples: summed over the parts)."""
-    return sum(float(_np.real(_np.sum(_np.conj(getval(p)) * getval(q))))
-               for p, q in zip(_parts(a), _parts(b)))
+    """Real inner product of two values of the same space (containers: summed over leaves)."""
+    return sum(float(_np.real(_np.sum(_np.conj(p) * q)))
+               for p, q in zip(_leaves(a), _leaves(b)))
 
 
 def _random_like(x, rng):
-    parts = tuple(rng.standard_normal(_np.shape(getval(p))) if _np.ndim(getval(p))
-                  else float(rng.standard_normal()) for p in _parts(x))
-    return parts if isinstance(x, tuple) else parts[0]
+    return _leafwise(lambda p: rng.standard_normal(_np.shape(p)) if _np.ndim(p)
+                     else float(rng.standard_normal()), x)
 
 
 def _step(x, v, scale):
-    parts = tuple(getval(p) + scale * q for p, q in zip(_parts(x), _parts(v)))
-    return parts if isinstance(x, tuple) else parts[0]
+    return _leafwise(lambda p, q: p + scale * q, x, v)
 
 
 def check_equivalent(x, y):
@@ -62,8 +82,8 @@ def check_equivalent(x, y):
 
 def _finite_difference(f, x, v):
     """``J v`` by central differences: how fast ``f`` moves when ``x`` moves along ``v``."""
-    return (_np.asarray(getval(f(_step(x, v, EPS)))) -
-            _np.asarray(getval(f(_step(x, v, -EPS))))) / (2 * EPS)
+    return _leafwise(lambda ahead, behind: (_np.asarray(ahead) - _np.asarray(behind)) / (2 * EPS),
+                     f(_step(x, v, EPS)), f(_step(x, v, -EPS)))
 
 
 def check_vjp(f, x, rng=None):
