@@ -13,7 +13,7 @@ import numpy as onp
 import pytest
 
 import tutor.autograd.numpy as np
-from tutor.autograd import elementwise_grad, grad
+from tutor.autograd import elementwise_grad, grad, hessian
 from tutor.autograd.tracer import Box, isbox
 
 X = onp.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])
@@ -47,6 +47,19 @@ def inside_trace(f, x=X):
 def test_shape_ndim_size_dtype_len_are_plain():
     result = inside_trace(lambda x: (x.shape, x.ndim, x.size, x.dtype, len(x)))
     assert result == ((2, 3), 2, 6, onp.dtype(float), 2)
+
+
+def test_shape_ndim_size_dtype_of_a_box_holding_a_box():
+    """Differentiating twice puts a Box inside a Box; its attributes are the innermost value's."""
+    hess = hessian(lambda x: np.sum(x ** 3) / x.shape[0])(onp.array([1.0, 2.0]))
+    onp.testing.assert_allclose(hess, onp.diag([3.0, 6.0]))
+    seen = {}
+
+    def f(x):
+        seen["attributes"] = (x.shape, x.ndim, x.size, x.dtype)
+        return np.sum(x ** 2)
+    elementwise_grad(grad(f))(onp.ones((2, 3)))        # inside f, x is a Box holding a Box
+    assert seen["attributes"] == ((2, 3), 2, 6, onp.dtype(float))
 
 
 def test_T_real_imag_are_traced():

@@ -11,7 +11,7 @@ import pytest
 import tutor.autograd.numpy as np
 from tutor.autograd import (
     checkpoint, deriv, elementwise_grad, grad, grad_and_aux, hessian, hessian_tensor_product,
-    hessian_vector_product, jacobian, make_ggnvp, make_hvp, make_jvp, make_vjp, primitive,
+    hessian_vector_product, holomorphic_grad, jacobian, make_ggnvp, make_hvp, make_jvp, make_vjp, primitive,
     tensor_jacobian_product, value_and_grad, vector_jacobian_product)
 from tutor.autograd.core import MissingVJPError, backward_pass, toposort, vjp_info
 from tutor.autograd.extend import defvjp, notrace_primitive
@@ -115,6 +115,34 @@ def test_make_ggnvp_is_jt_j_for_half_squared_norm():
     ggnvp = make_ggnvp(lambda x: A @ x)(numpy.zeros(2))
     v = numpy.array([1.0, -2.0])
     assert numpy.allclose(ggnvp(v), A.T @ A @ v)
+
+
+def test_make_ggnvp_has_hipss_signature_with_a_loss_and_an_argnum():
+    A = numpy.array([[1.0, 2.0], [0.0, 3.0], [1.0, 1.0]])
+    f = lambda scale, x: np.tanh(A @ x) * scale
+    g = lambda y: np.sum(np.exp(y))
+    x, v = numpy.array([0.3, -0.2]), numpy.array([1.0, -2.0])
+    J = jacobian(f, 1)(2.0, x)
+    H = hessian(g)(f(2.0, x))
+    assert numpy.allclose(make_ggnvp(f, g, 1)(2.0, x)(v), J.T @ H @ J @ v)
+    assert numpy.allclose(make_ggnvp(f, f_argnum=1)(2.0, x)(v), J.T @ J @ v)
+
+
+def test_holomorphic_grad_is_the_complex_derivative():
+    """Regression: it returned conj(f'(z)), 2-2j for z**2 at 1+1j."""
+    assert holomorphic_grad(lambda z: z ** 2)(1 + 1j) == pytest.approx(2 + 2j)
+    z = 0.3 - 0.7j
+    assert holomorphic_grad(np.exp)(z) == pytest.approx(numpy.exp(z))
+    h = 1e-6
+    assert holomorphic_grad(lambda z: np.sin(z) * z)(z) == pytest.approx(
+        ((numpy.sin(z + h) * (z + h)) - numpy.sin(z - h) * (z - h)) / (2 * h))
+
+
+def test_a_complex_inputs_gradient_stays_complex():
+    assert grad(np.real)(1 + 1j) == 1 + 0j and numpy.iscomplexobj(grad(np.real)(1 + 1j))
+    gradient = grad(lambda z: np.sum(np.real(z) ** 2))(numpy.array([1 + 1j, 2j]))
+    assert gradient.dtype.kind == "c" and numpy.allclose(gradient, [2.0, 0.0])
+    assert grad(lambda z: np.abs(z) ** 2)(1 + 1j) == pytest.approx(2 - 2j)     # 2 conj(z)
 
 
 def test_checkpoint_gives_the_same_gradient():

@@ -356,6 +356,16 @@ def _():
     check(np.cross, uniform((3, 4), seed=1), uniform((3, 4), seed=2), axis=0)
 
 
+@case(name="cross with axisa, axisb, axisc")
+def _():
+    """Regression: the VJP passed the same axis keywords on instead of permuting them."""
+    x, y = uniform((3, 3), seed=1), uniform((3, 3), seed=2)
+    check(np.cross, x, y, axisa=0, axisb=1, axisc=0)
+    check(np.cross, x, y, axisa=1, axisb=0, axisc=1)
+    check(np.cross, uniform((3, 2), seed=3), uniform((2, 3), seed=4), axisa=0, axisb=1, axisc=0)
+    check(np.cross, uniform((3, 4), seed=5), uniform((4, 3), seed=6), axisa=0)
+
+
 @case(np.kron)
 def _():
     for x_shape, y_shape in [((2, 3), (2, 2)), ((3,), (2,)), ((3,), (2, 2)), ((2, 2), (3,))]:
@@ -445,6 +455,20 @@ def _():
         spectral_gradient = grad(lambda m, ord=ord: np.linalg.norm(m, ord))
         with pytest.raises(MissingVJPError, match="singular_vector_product"):
             grad(lambda m: np.sum(spectral_gradient(m)))(matrix)
+
+
+@case(name="complex vector norms")
+def _():
+    """Regression: the p-norm's VJP for p >= 3 differentiated sign(x) of a complex x as 0, so
+    second derivatives were wrong (+0.820 where -0.448 is right)."""
+    offset = onp.array([0.3j, -1.0, 2.0j])
+    for ord in (None, 1, 2, 3, 4, onp.inf):
+        check(lambda x, ord=ord: np.linalg.norm(x * (1 + 1j) + offset, ord), away_from_zero((3,)))
+    second = grad(grad(lambda t: np.linalg.norm(onp.array([1.0, 2.0j]) * t + 1j, 3)))(0.5)
+    h = 1e-4
+    norm = lambda t: onp.linalg.norm(onp.array([1.0, 2.0j]) * t + 1j, 3)
+    assert second == pytest.approx((norm(0.5 + h) - 2 * norm(0.5) + norm(0.5 - h)) / h ** 2,
+                                   rel=1e-4)
 
 
 @case(np.linalg.cholesky)

@@ -52,6 +52,13 @@ def _match_complex(target, g):
     return g
 
 
+def _complex_like(target, g):
+    """A complex input gets a complex adjoint, even where only its real part was used."""
+    if _np.iscomplexobj(getval(target)) and not _np.iscomplexobj(getval(g)):
+        return g + 0j
+    return g
+
+
 def unbroadcast(target, g):
     """Sum the adjoint ``g`` down to the shape of ``target`` (undoing numpy broadcasting).
 
@@ -345,7 +352,7 @@ defjvp(anp.where,    None,
 
 # ------------------------------------------------------------------- complex parts
 
-defvjp(anp.real,      lambda ans, x: lambda g: anp.real(g), formulas="real(g)")
+defvjp(anp.real,      lambda ans, x: lambda g: _complex_like(x, anp.real(g)), formulas="real(g)")
 defjvp(anp.real,      lambda g, ans, x: anp.real(g), formulas="real(ẋ)")
 defvjp(anp.imag,      lambda ans, x: lambda g: _match_complex(x, -1j * g), formulas="−i · g")
 defjvp(anp.imag,      lambda g, ans, x: anp.imag(g), formulas="imag(ẋ)")

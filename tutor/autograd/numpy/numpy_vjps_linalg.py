@@ -149,10 +149,20 @@ defvjp(anp.vdot,
        lambda ans, x, y: lambda g: anp.reshape(g * anp.ravel(x), _shape(y)),
        symbol="·", formulas=("g · y", "g · x"))
 defjvp(anp.vdot,      "same", "same", formulas=("vdot(ẋ, y)", "vdot(x, ẏ)"))
-defvjp(anp.cross,
-       lambda ans, x, y, **kwargs: lambda g: unbroadcast(x, anp.cross(y, g, **kwargs)),
-       lambda ans, x, y, **kwargs: lambda g: unbroadcast(y, anp.cross(g, x, **kwargs)),
-       symbol="×", formulas=("y × g", "g × x"))
+# cross(x, y) takes its vectors along axisa of x and axisb of y, and puts them along axisc of
+# the output (``axis`` sets all three). x's adjoint is y × g, read along y's and g's axes and
+# written along x's; y's adjoint is g × x likewise.
+def _cross_vjp(argnum):
+    def maker(ans, x, y, axisa=-1, axisb=-1, axisc=-1, axis=None):
+        if axis is not None:
+            axisa = axisb = axisc = axis
+        if argnum == 0:
+            return lambda g: unbroadcast(x, anp.cross(y, g, axisa=axisb, axisb=axisc, axisc=axisa))
+        return lambda g: unbroadcast(y, anp.cross(g, x, axisa=axisc, axisb=axisa, axisc=axisb))
+    return maker
+
+
+defvjp(anp.cross, _cross_vjp(0), _cross_vjp(1), symbol="×", formulas=("y × g", "g × x"))
 defjvp(anp.cross,     "same", "same", formulas=("ẋ × y", "x × ẏ"))
 
 
