@@ -24,6 +24,7 @@ import builtins as _builtins
 import numpy as _np
 
 from .core import container_spaces, defvjp, defvjp_argnum, vspace, zeros_like
+from .forward import defjvp, defjvp_argnum
 from .tracer import Box, getval, primitive
 
 __all__ = ["list", "tuple", "dict", "isinstance", "type", "SequenceBox", "DictBox",
@@ -58,6 +59,8 @@ defvjp(container_take, lambda ans, container, index: lambda g: container_untake(
        symbol="[ ]", formulas="g at the entry read, 0 at the others")
 defvjp(container_untake, lambda ans, g, index, like: lambda h: container_take(h, index),
        symbol="scatter", formulas="g[index]")
+defjvp(container_take, "same", formulas="ẋ[index]")
+defjvp(container_untake, "same", formulas="ẋ at index, 0 at the others")
 container_take.__name__ = "take"
 container_untake.__name__ = "untake"
 
@@ -73,6 +76,9 @@ def make_sequence(sequence_type, *entries):
 defvjp_argnum(make_sequence, lambda argnum, ans, args, kwargs:
               lambda g: container_take(g, argnum - 1),
               symbol="[…]", formulas=("",) + ("g[i], this entry's adjoint",) * 64)
+defjvp_argnum(make_sequence, lambda argnum, g, ans, args, kwargs:
+              container_untake(g, argnum - 1, getval(ans)),
+              formulas=("",) + ("ẋ in this entry's place, 0 in the others",) * 64)
 
 
 @primitive
@@ -89,6 +95,9 @@ def make_dict(*args, **kwargs):
 defvjp_argnum(_make_dict_from, lambda argnum, ans, args, kwargs:
               lambda g: container_take(g, args[0][argnum - 1]),
               symbol="{…}", formulas=("",) + ("g[key], this value's adjoint",) * 64)
+defjvp_argnum(_make_dict_from, lambda argnum, g, ans, args, kwargs:
+              container_untake(g, args[0][argnum - 1], getval(ans)),
+              formulas=("",) + ("ẋ at this key, 0 at the others",) * 64)
 _make_dict_from.__name__ = "make_dict"
 
 
@@ -105,6 +114,7 @@ def container_add(xs, ys):
 
 defvjp(container_add, lambda ans, xs, ys: lambda g: g, lambda ans, xs, ys: lambda g: g,
        symbol="+", formulas=("g", "g"))
+defjvp(container_add, "same", "same", formulas=("ẋ", "ẏ"))
 
 
 class ContainerSpace:

@@ -35,7 +35,7 @@ from collections import namedtuple
 
 import numpy as _np
 
-from .core import toposort, traceable, zeros_like
+from .core import add_adjoints, container_spaces, toposort, traceable, zeros_like
 from .tracer import getval, trace
 
 __all__ = ["defjvp", "defjvp_argnum", "def_linear", "jvp_info", "JVPInfo", "make_jvp",
@@ -183,7 +183,7 @@ def forward_pass(start_tangents, end_node, observer=None):
             contribution = _jvp(node, argnum)(tangent_in, node.value, *node.args, **node.kwargs)
             contributions.append(contribution)
             if contribution is not None:
-                tangent = contribution if tangent is None else tangent + contribution
+                tangent = contribution if tangent is None else add_adjoints(tangent, contribution)
         if tangent is None:
             tangent = zeros_like(node.value)
         tangents[node] = tangent
@@ -222,6 +222,8 @@ def _check_direction(x, vector):
                              f"vectors, one shaped like each input.")
         for xi, vi in zip(x, vector):
             _check_direction(xi, vi)
+        return
+    if type(getval(x)) in container_spaces:      # a list or dict of inputs: its own space
         return
     x_shape, v_shape = _np.shape(getval(x)), _np.shape(getval(vector))
     if x_shape != v_shape:
