@@ -27,6 +27,7 @@ import logging
 import ipywidgets as widgets
 
 from .widgets import ErrorArea, ExportPanel, Explorer, RecordingPlayer, StepState, guarded
+from .widgets.access import KEY_SCOPE
 from .widgets.explorer import EXAMPLES, SEED
 
 __all__ = ["build_app", "main", "TutorApp"]
@@ -60,7 +61,8 @@ class TutorApp(widgets.VBox):
         self.state = StepState()
         self.error = ErrorArea()
         self.explorer = Explorer(self.error, expression=expression, values=values, wrt=wrt)
-        self.player = RecordingPlayer(state=self.state, error=self.error)
+        self.player = RecordingPlayer(state=self.state, error=self.error, key_scope=False)
+        self.step_keys = self.player.step_keys
         self.stepper, self.gradient = self.player.stepper, self.player.gradient
         self.graph, self.inspector = self.player.graph, self.player.inspector
         self.export = ExportPanel(self.state, self.error)
@@ -70,6 +72,7 @@ class TutorApp(widgets.VBox):
 
         explore = widgets.VBox([self.explorer, self.error, self.player, self.export])
         explore.add_class("tutor-explore")
+        explore.add_class(KEY_SCOPE)         # the arrow keys step anywhere in the tab
         self._placeholders = [widgets.HTML("Opening…"), widgets.HTML("Opening…")]
         self.tabs = widgets.Tab([explore, *self._placeholders])
         self.tabs.titles = self.TAB_TITLES

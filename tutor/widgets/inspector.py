@@ -5,7 +5,9 @@ Where the graph shows *where* the computation is, the inspector says *what* happ
 - the step just taken, as a sentence and as the recorded line with its numbers filled in,
   e.g. ``ḡ_v0 += ḡ_v8 · v1 = 1.0 · 2.0 = 2.0  →  ḡ_v0 = 2.0``;
 - the SSA-style listing of both passes (one line per step, as ``print(recording)`` shows
-  it), the current line marked, lines still to come greyed out;
+  it), the current line marked. Lines still to come show their operation but ``?`` for
+  their numbers (:func:`hide_numbers`), as the graph does, so a learner can predict each
+  value before stepping to it. Long lines wrap; nothing is cut off on the right;
 - a table of every node's value and adjoint so far.
 
 :class:`GradientView` shows the result, ``∂f/∂x = 4``, once the backward pass is complete.
@@ -17,13 +19,48 @@ import re
 import ipywidgets as widgets
 
 from ..record import summarize
+from .access import SR_ONLY_CSS
 from .common import ADJOINT, escape, number_text
 from .graph_view import STATUS_COLOURS
 
-__all__ = ["Inspector", "GradientView", "describe_step"]
+__all__ = ["Inspector", "GradientView", "describe_step", "hide_numbers"]
 
 _STEP_LINE = re.compile(r"^[▶ ]\s*\[\s*(\d+)\]")
 LISTING_WINDOW = 28          # lines of the listing shown around the current one
+FUTURE_TEXT = "#4a5560"      # lines still to come: lighter than the rest, still 7.5:1 on white
+NOTE_TEXT = "#595959"        # "⋯ 5 lines above": 7:1 on white
+_NAME = re.compile(r"\b(?:v\d+|ḡ_v\d+|ẋ_v\d+)\b")
+_NUMBER = re.compile(r"(?<![\w.])(?:\d+\.\d*|\.\d+|\d+e[-+]?\d+|nan|inf)|\[|μ=")
+
+
+def _symbolic(part):
+    """Is ``part`` of a line a formula in node names (``v0 ^ v2``), not numbers?"""
+    return bool(_NAME.search(part)) and not _NUMBER.search(part)
+
+
+def hide_numbers(line):
+    """A listing line as it reads before its step: the names and formulas, ``?`` for numbers.
+
+    A line is a chain of equalities, name first, then the formula, then the numbers
+    (``v3 = v0 ^ v2 = 1.0``, ``ḡ_v0 += ḡ_v8 · v1 = 1.0 · 2.0 = 2.0  →  ḡ_v0 = 0 + 2.0 =
+    2.0``). Each ``→``-separated part keeps its name and any formula made of names only;
+    everything after becomes ``?``:
+
+    >>> hide_numbers("v3 = v0 ^ v2 = 1.0")
+    'v3 = v0 ^ v2 = ?'
+    >>> hide_numbers("ḡ_v0 += ḡ_v8 · v1 = 1.0 · 2.0 = 2.0  →  ḡ_v0 = 0 + 2.0 = 2.0")
+    'ḡ_v0 += ḡ_v8 · v1 = ?  →  ḡ_v0 = ?'
+    """
+    hidden = []
+    for part in line.split("  →  "):
+        pieces = part.split(" = ")
+        kept = [pieces[0]]
+        for piece in pieces[1:]:
+            if not _symbolic(piece):
+                break
+            kept.append(piece)
+        hidden.append(" = ".join(kept) + (" = ?" if len(kept) < len(pieces) else ""))
+    return "  →  ".join(hidden)
 
 
 def _name(recording, node_id):
@@ -153,6 +190,7 @@ class Inspector(widgets.HTML):
         """Split ``str(recording)`` into lines once, remembering which line is which step."""
         self._lines = recording.listing().splitlines()
         self._escaped = [escape(line) for line in self._lines]
+        self._hidden = list(self._escaped)          # each line as it reads before its step
         self._step_of_line = []
         self._line_of_step = {}
         for number, line in enumerate(self._lines):
@@ -161,6 +199,22 @@ class Inspector(widgets.HTML):
             self._step_of_line.append(step)
             if step is not None:
                 self._line_of_step[step] = number
+                head, body = line[:match.end()], line[match.end():]
+                if recording.step(step).phase == "backward" and ":  " in body:
+                    edge, body = body.split(":  ", 1)       # "v9 → v7:  ḡ_v7 += ..."
+                    head += edge + ":  "
+                suffix = ""
+                for note in ("    (output)",):
+                    if body.endswith(note):
+                        body, suffix = body[:-len(note)], note
+                self._hidden[number] = escape(head + hide_numbers(body) + suffix)
+        # The result line, until the end: f once the forward pass is done, ∂f/∂ at the end.
+        self._result_line = next((number for number, line in enumerate(self._lines)
+                                  if line.startswith("result:")), None)
+        names = ", ".join(f"∂f/∂{name} = ?" for name in recording.gradients)
+        self._result_partial = [escape("result: f = ?" + (f";  {names}" if names else "")),
+                                escape(f"result: f = {summarize(recording.value)}"
+                                       + (f";  {names}" if names else ""))]
         # The table's static columns: node, kind, what it computes.
         self._rows = []
         lines = {step.node: step.line for step in recording.forward}
@@ -188,23 +242,31 @@ class Inspector(widgets.HTML):
             last = first + LISTING_WINDOW
         parts = []
         if first > 0:
-            parts.append(f'<div style="color:#888">⋯ {first} lines above</div>')
+            parts.append(f'<div style="color:{NOTE_TEXT}">⋯ {first} lines above</div>')
         for number in range(first, last):
             step = self._step_of_line[number]
             text = lines[number]
             if number == current:
                 text = "▶" + text[1:]
-                parts.append(f'<div style="background:{STATUS_COLOURS["current"]};'
-                             f'font-weight:bold">{text}</div>')
+                parts.append(f'<div class="tutor-line-current" style="background:'
+                             f'{STATUS_COLOURS["current"]};font-weight:bold">{text}</div>')
             elif step is not None and step > k:
-                parts.append(f'<div style="color:#9e9e9e">{text}</div>')
+                parts.append(f'<div class="tutor-line-future" style="color:{FUTURE_TEXT}">'
+                             f'{self._hidden[number]}</div>')
+            elif number == self._result_line and k < self.recording.steps:
+                known = int(k >= len(self.recording.forward))
+                parts.append(f'<div class="tutor-line-future" style="color:{FUTURE_TEXT}">'
+                             f'{self._result_partial[known]}</div>')
             else:
                 parts.append(f"<div>{text}</div>")
         if last < len(lines):
-            parts.append(f'<div style="color:#888">⋯ {len(lines) - last} lines below</div>')
+            parts.append(f'<div style="color:{NOTE_TEXT}">⋯ {len(lines) - last} lines below'
+                         f'</div>')
+        # Each line wraps at the widget's edge, continuing indented under its start, so a
+        # running total at the end of a long line is never cut off.
         return ('<div class="tutor-listing" style="font-family:monospace;font-size:12px;'
-                'line-height:1.35;'
-                'white-space:pre;overflow-x:auto;border:1px solid #eee;padding:4px">'
+                'line-height:1.35;white-space:pre-wrap;overflow-wrap:anywhere;'
+                'border:1px solid #ddd;padding:4px 4px 4px calc(4px + 4ch)">'
                 + "".join(parts) + "</div>")
 
     # -- the table ----------------------------------------------------------------------
@@ -228,21 +290,29 @@ class Inspector(widgets.HTML):
                 adjoint = escape(summarize(state.adjoints[node_id]))
             else:
                 adjoint = ""
+            # The row's state in a mark as well as a colour: ▶ current, + receiving.
             if node_id == receiving:
-                style = f' style="background:{STATUS_COLOURS["receiving"]}"'
+                style, mark = f' style="background:{STATUS_COLOURS["receiving"]}"', "+ "
             elif node_id == current:
-                style = f' style="background:{STATUS_COLOURS["current"]}"'
+                style, mark = f' style="background:{STATUS_COLOURS["current"]}"', "▶ "
             else:
-                style = ""
-            rows.append(f"<tr{style}><td>{node_id}</td><td>{what}</td>"
+                style, mark = "", ""
+            rows.append(f'<tr{style}><th scope="row">{mark}{node_id}</th><td>{what}</td>'
                         f"<td>{value}</td><td>{adjoint}</td></tr>")
-        # The content may not grow wider than the widget (long listing lines scroll instead),
-        # so the sentence above the listing wraps within the visible width.
-        return ('<style>.tutor-table td, .tutor-table th {padding: 1px 10px 1px 0}'
+        # The content may not grow wider than the widget (long listing lines wrap), so the
+        # sentence above the listing wraps within the visible width. The table scrolls when
+        # it is tall, so it can take the keyboard's focus (tabindex) to be scrolled by keys.
+        return ('<style>.tutor-table td, .tutor-table th {padding: 1px 10px 1px 0;'
+                'text-align: left; font-weight: normal}'
+                '.tutor-table thead th {font-weight: bold}'
+                '.tutor-listing > div {text-indent: -4ch}'
                 '.tutor-inspector > .widget-html-content {min-width: 0}</style>'
-                '<div class="tutor-table" style="max-height:320px;overflow-y:auto;'
-                'line-height:1.35;margin-top:6px">'
+                '<div class="tutor-table" tabindex="0" role="region" '
+                'aria-label="values and adjoints of every node" '
+                'style="max-height:320px;overflow-y:auto;line-height:1.35;margin-top:6px">'
                 '<table style="border-collapse:collapse;font-size:12px;font-family:monospace">'
-                f'<thead><tr><th align="left">node</th><th align="left">computes</th>'
-                f'<th align="left">value</th><th align="left">adjoint {ADJOINT}</th></tr>'
+                f'<caption class="tutor-sr-only" style="{SR_ONLY_CSS}">Every node\'s value and adjoint after step '
+                f'{k} (▶ the current node, + the node receiving an adjoint)</caption>'
+                f'<thead><tr><th scope="col">node</th><th scope="col">computes</th>'
+                f'<th scope="col">value</th><th scope="col">adjoint {ADJOINT}</th></tr>'
                 '</thead><tbody>' + "".join(rows) + "</tbody></table></div>")

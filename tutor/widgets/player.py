@@ -10,6 +10,8 @@ own, for a recording it made itself:
 
 import ipywidgets as widgets
 
+from .access import KEY_SCOPE, StepKeys
+from .alt_text import graph_description
 from .common import ErrorArea, guarded
 from .graph_view import GraphView
 from .inspector import GradientView, Inspector
@@ -26,9 +28,14 @@ class RecordingPlayer(widgets.VBox):
     ``inspector`` and ``error``. Pass ``state`` and ``error`` to share them with other
     widgets (the dashboard's explorer does); without ``error`` the player shows its own
     error area above the stepper.
+
+    ``step_keys`` (a :class:`~tutor.widgets.access.StepKeys`) lets the keyboard step: → ←,
+    Home, End and Space, with focus anywhere in the player but a text box. The dashboard
+    passes ``key_scope=False`` and widens that area to its whole Explore tab.
     """
 
-    def __init__(self, recording=None, k=0, state=None, error=None, **kwargs):
+    def __init__(self, recording=None, k=0, state=None, error=None, key_scope=True,
+                 **kwargs):
         self.state = state if state is not None else StepState()
         self.error = error if error is not None else ErrorArea()
         self.stepper = Stepper(self.state, self.error)
@@ -39,14 +46,18 @@ class RecordingPlayer(widgets.VBox):
         self.inspector = Inspector(layout=widgets.Layout(flex="1 1 380px", min_width="0",
                                                          padding="0 0 0 10px"))
         self.gradient = GradientView()
+        self.step_keys = StepKeys(self.stepper)
         self.state.observe(guarded(self.error, "drawing the step")(self._redraw))
-        children = [self.stepper, self.gradient,
+        children = [self.step_keys, self.stepper, self.gradient,
                     widgets.HBox([self.graph, self.inspector],
                                  layout=widgets.Layout(flex_flow="row wrap",
                                                        align_items="flex-start"))]
         if error is None:
             children.insert(0, self.error)
         super().__init__(children, **kwargs)
+        self.add_class("tutor-player")
+        if key_scope:
+            self.add_class(KEY_SCOPE)
         if recording is not None:
             self.state.load(recording, k)
 
@@ -56,3 +67,4 @@ class RecordingPlayer(widgets.VBox):
         self.gradient.render(recording, k)
         self.inspector.render(recording, k)
         self.graph.render(recording, k)
+        self.step_keys.description = graph_description(recording, k)

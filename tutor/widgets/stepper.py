@@ -77,10 +77,10 @@ class Stepper(widgets.VBox):
         widgets.jslink((self.play, "value"), (self.slider, "value"))
 
         guard = guarded(error_area, "stepping")
-        self.reset.on_click(guard(lambda _: self._move(state.reset)))
-        self.back.on_click(guard(lambda _: self._move(state.back)))
-        self.forward.on_click(guard(lambda _: self._move(state.forward)))
-        self.to_end.on_click(guard(lambda _: self._move(state.to_end)))
+        self.reset.on_click(guard(lambda _: self.move(state.reset)))
+        self.back.on_click(guard(lambda _: self.move(state.back)))
+        self.forward.on_click(guard(lambda _: self.move(state.forward)))
+        self.to_end.on_click(guard(lambda _: self.move(state.to_end)))
         # Only the slider moves the state. The Play is linked to it in the browser, so a tick
         # of the Play arrives here as a slider change. (The Play's own value also comes back
         # to the kernel, late; listening to it could move the state back to a step already
@@ -102,9 +102,15 @@ class Stepper(widgets.VBox):
         if not self._updating:
             self.state.go(change["new"])
 
-    def _move(self, move):
+    def move(self, move):
+        """Stop playing and make ``move`` (a method of the state, e.g. ``state.forward``):
+        what a button press or an arrow key does."""
         self.play.playing = False           # a button press takes over from Play
         move()
+
+    def toggle_play(self):
+        """Play if paused, pause if playing: what Space does. (At the end, Play starts over.)"""
+        self.play.playing = not self.play.playing
 
     def _set_speed(self, change):
         self.play.interval = max(50, int(round(1000 / max(1, change["new"]))))
