@@ -120,7 +120,7 @@ def test_bad_input_shows_a_message_and_keeps_the_previous_graph(app, setup, box,
     app.stepper.forward.click()                        # the old graph is still usable
     assert app.state.k == 2
     app.explorer.values.value = "x=2"                  # a good input clears the message
-    app.explorer.expression.value = "x*y"
+    app.explorer.expression.value = "x*x"
     assert app.error.message == ""
 
 

@@ -26,6 +26,22 @@ the whole story so far: :meth:`Recording.state_at` gives every value and adjoint
 Nothing here differentiates anything itself: the forward pass is the core's ``trace`` and the
 backward pass is the core's ``backward_pass``, watched through its observer hook.
 
+**Forward mode.** ``record(f, 1.0, 2.0, mode="forward")`` records the other half of automatic
+differentiation: no backward pass, but every forward step carries, beside the node's value,
+its *tangent* ``ẋ_v3``: how fast that value moves when the input moves along the chosen
+tangent (by default 1 on the differentiated input and 0 on the others; for an array input,
+1 on its first element). Each step applies the primitive's JVP, registered in the core
+beside its VJP, and its ``tangent_line`` reads like
+``ẋ_v3 = ẋ_v1 · v2 + v1 · ẋ_v2 = 1.0 · 2.0 + 1.0 · 0.0 = 2.0``. The tangents are the core's
+``forward_pass``, watched through its observer, exactly as the backward steps are.
+``gradient`` is then the output's tangent, the directional derivative; with the default
+tangent on a scalar input it is ∂f/∂x, equal to what ``grad`` returns.
+
+**Arrays.** Values may be arrays; every adjoint and tangent has the shape of its node. When
+a VJP sums an adjoint over axes that broadcasting had stretched (``b`` of 3 numbers added to
+every row of a 2×3 matrix), the backward line says so: ``ḡ_b += Σ over rows of ḡ_v4
+(2×3 → 3)``.
+
 **Which arguments become input nodes.** ``grad(f, argnum)`` traces only the argument it
 differentiates. A learner looking at ``x*y`` still wants to see ``y`` as an input, so
 :func:`record` traces *every* numeric argument (numbers and float arrays): each gets an input
@@ -43,7 +59,7 @@ import inspect
 import math
 import numbers
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -52,13 +68,19 @@ import numpy as _np
 from .autograd.core import (MissingVJPError, backward_pass, input_adjoint, toposort, traceable,
                             vspace, zeros_like)
 from .autograd.differential_operators import require_scalar
+from .autograd.forward import MissingJVPError, forward_pass
 from .autograd.tracer import getval, trace
 from .autograd.wrap_util import unary_to_nary
+from .shapes import shape_of, shape_text, summed_axes_text
 
 __all__ = ["record", "Recording", "NodeInfo", "ForwardStep", "BackwardStep", "State",
-           "summarize", "ADJOINT"]
+           "summarize", "ADJOINT", "TANGENT", "MODES"]
 
 ADJOINT = "ḡ"   # "g bar": the adjoint of a node is written ḡ_v3
+TANGENT = "ẋ"   # "x dot": the tangent of a node is written ẋ_v3
+MODES = ("reverse", "forward")
+_VALUE, _ADJOINT, _TANGENT_KIND = 0, 1, 2            # what a step changes, in State order
+_TANGENT_LETTERS = ("ẋ", "ẏ", "ż")                    # the tangents of arguments 0, 1, 2
 
 
 # ------------------------------------------------------------------------------ records
@@ -99,6 +121,12 @@ class ForwardStep:
     ``rec.state_at(k).step`` is this step. ``parents`` are the ids of the arguments that are
     nodes (inputs, earlier results, constants), ``argnums`` their positions in ``args``,
     which holds every argument's value. ``line`` reads like ``v3 = v1 × v2 = 2.0``.
+
+    In a forward-mode recording the step also carries the node's ``tangent``, the JVP
+    ``formulas`` used (one per traced argument, in ``tangent_argnums`` order), each traced
+    argument's ``contributions`` to the tangent (None for an argument that passes none on)
+    and the ``tangent_line``: ``ẋ_v3 = ẋ_v1 · v2 + v1 · ẋ_v2 = 1.0 · 2.0 + 1.0 · 0.0 = 2.0``.
+    In reverse mode these are None or empty.
     """
 
     index: int
@@ -111,6 +139,12 @@ class ForwardStep:
     line: str
     argnums: tuple = ()
     kwargs: Any = field(default_factory=lambda: MappingProxyType({}))
+    tangent: Any = None
+    tangent_line: str = ""
+    formulas: tuple = ()
+    tangent_argnums: tuple = ()
+    tangent_parents: tuple = ()
+    contributions: tuple = ()
 
     @property
     def phase(self):
@@ -155,7 +189,8 @@ class State:
     from the start), ``adjoints`` maps node id -> adjoint received so far (the output's seed
     from the end of the forward pass on). ``step`` is the step just taken (None at ``k = 0``)
     and ``phase`` is ``"start"`` (k = 0), ``"forward"``, ``"backward"`` or ``"done"``
-    (k = rec.steps).
+    (k = rec.steps). ``tangents`` maps node id -> tangent known so far (forward mode: the
+    inputs' from the start, each operation's from its step on; empty in reverse mode).
     """
 
     k: int
@@ -163,6 +198,7 @@ class State:
     step: ForwardStep | BackwardStep | None
     values: Any
     adjoints: Any
+    tangents: Any = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,7 +215,11 @@ class Recording:
       ``grad(f, argnum)(...)``; ``gradients``: argument name -> gradient for every input node;
     - ``argnum`` as given and ``wrt`` the name(s) of the argument(s) it designates;
     - ``arguments``: every argument of the call, name -> value; ``seed``: the output's adjoint
-      the backward pass started from (1.0).
+      the backward pass started from (1.0);
+    - ``mode``: ``"reverse"`` or ``"forward"``. In forward mode there are no backward steps,
+      ``tangents`` holds each input's tangent (name -> tangent), ``gradient`` is the output's
+      tangent (the directional derivative along ``tangents``) and ``gradients`` holds it
+      under the name(s) of ``wrt``.
     """
 
     function_name: str
@@ -198,6 +238,8 @@ class Recording:
     _deltas: tuple = field(repr=False)
     _snapshots: tuple = field(repr=False)
     _interval: int = field(repr=False)
+    mode: str = "reverse"
+    tangents: Any = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def steps(self):
@@ -226,10 +268,10 @@ class Recording:
         if not 0 <= k <= self.steps:
             raise IndexError(f"state_at({k}): k must be between 0 and {self.steps}")
         checkpoint = k // self._interval
-        values, adjoints = (dict(part) for part in self._snapshots[checkpoint])
+        known = tuple(dict(part) for part in self._snapshots[checkpoint])
         for index in range(checkpoint * self._interval, k):
-            for is_adjoint, node_id, value in self._deltas[index]:
-                (adjoints if is_adjoint else values)[node_id] = value
+            for kind, node_id, value in self._deltas[index]:
+                known[kind][node_id] = value
         step = self.step(k) if k else None
         if k == self.steps:
             phase = "done"
@@ -237,14 +279,22 @@ class Recording:
             phase = "start"
         else:
             phase = step.phase
-        return State(k, phase, step, MappingProxyType(values), MappingProxyType(adjoints))
+        values, adjoints, tangents = (MappingProxyType(part) for part in known)
+        return State(k, phase, step, values, adjoints, tangents)
 
     # -- text ---------------------------------------------------------------------------
 
     def listing(self, k=None):
         """The SSA-style listing of both passes, one line per step; ``▶`` marks step ``k``."""
-        lines = [f"record of {self._call_text()}, "
-                 f"differentiating with respect to {_names_text(self.wrt)}"]
+        forward_mode = self.mode == "forward"
+        if forward_mode:
+            along = ", ".join(f"{TANGENT}_{self.inputs[name]} = {summarize(value)}"
+                              for name, value in self.tangents.items())
+            lines = [f"record of {self._call_text()}, forward mode: tangents pushed along "
+                     f"with the values, starting from {along}"]
+        else:
+            lines = [f"record of {self._call_text()}, "
+                     f"differentiating with respect to {_names_text(self.wrt)}"]
         width = len(str(self.steps))
         blank = " " * (width + 5)
 
@@ -254,7 +304,10 @@ class Recording:
 
         lines.append("inputs:")
         for name, node_id in self.inputs.items():
-            lines.append(f"{blank}{node_id} = {name} = {summarize(self.nodes[node_id].value)}")
+            tangent = (f";   {TANGENT}_{node_id} = {summarize(self.tangents[name])}"
+                       if forward_mode and name in self.tangents else "")
+            lines.append(f"{blank}{node_id} = {name} = {summarize(self.nodes[node_id].value)}"
+                         + tangent)
         if not self.inputs:
             lines.append(f"{blank}(none traced)")
         lines.append(f"forward pass ({len(self.forward)} steps):")
@@ -264,11 +317,19 @@ class Recording:
                 lines.append(f"{blank}{constant.id} = {constant.label}"
                              f"    (constant)")
             suffix = "    (output)" if step.node == self.output else ""
-            lines.append(numbered(step) + step.line + suffix)
+            tangent = f";   {step.tangent_line}" if step.tangent_line else ""
+            lines.append(numbered(step) + step.line + tangent + suffix)
         output_info = self.nodes[self.output]
         if not self.forward and output_info.kind == "output":
             lines.append(f"{blank}{self.output} = {summarize(output_info.value)}    "
                          f"(output: does not depend on the inputs)")
+        if forward_mode:
+            lines.append(f"no backward pass in forward mode: the output's tangent "
+                         f"{TANGENT}_{self.output} is the derivative along the input tangents")
+            gradients = (f"∂f/∂{_names_text(self.wrt)} along the tangent = "
+                         f"{TANGENT}_{self.output} = {summarize(self.gradient)}")
+            lines.append(f"result: f = {summarize(self.value)};  {gradients}")
+            return "\n".join(lines)
         lines.append(f"backward pass ({len(self.backward)} steps), from the seed "
                      f"{ADJOINT}_{self.output} = {summarize(self.seed)}:")
         for step in self.backward:
@@ -285,7 +346,8 @@ class Recording:
         return self.listing()
 
     def __repr__(self):
-        return (f"<Recording of {self._call_text()}: {len(self.nodes)} nodes, "
+        mode = ", forward mode" if self.mode == "forward" else ""
+        return (f"<Recording of {self._call_text()}{mode}: {len(self.nodes)} nodes, "
                 f"{len(self.forward)} forward + {len(self.backward)} backward steps>")
 
     def _call_text(self):
@@ -305,7 +367,7 @@ class Recording:
 
 # ----------------------------------------------------------------------------- record
 
-def record(f, *args, argnum=0, **kwargs):
+def record(f, *args, argnum=0, mode="reverse", tangent=None, **kwargs):
     """Run ``grad(f, argnum)(*args, **kwargs)`` and keep every step, as a :class:`Recording`.
 
     ``argnum`` works as in ``grad``: an argument position (also for arguments passed by
@@ -314,44 +376,112 @@ def record(f, *args, argnum=0, **kwargs):
     TypeError pointing at ``elementwise_grad`` and ``jacobian``; an operation with no VJP is
     a ``MissingVJPError``; an argument that cannot be differentiated (an integer array, a
     boolean) is a TypeError.
+
+    ``mode="forward"`` records forward mode instead (see the module doc): the core's
+    ``forward_pass`` pushes ``tangent`` from the input(s) ``argnum`` designates (a tuple of
+    tangents for a tuple ``argnum``), shaped like the input. By default the tangent is 1
+    for a number and, for an array, 1 on its first element and 0 elsewhere; the other
+    inputs get tangent 0. The output may then be an array; ``gradient`` is its tangent.
+    An operation with no JVP is a ``MissingJVPError``.
     """
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
+    if tangent is not None and mode != "forward":
+        raise ValueError("a tangent is only used in forward mode: pass mode='forward'")
     # grad's own argument lookup checks argnum (it raises before f runs)
     unary_to_nary(lambda fun, x: None)(f, argnum)(*args, **kwargs)
     slots = _Slots(f, args, kwargs)
     targets = slots.resolve(argnum)
     for target in targets:
         traceable(slots.value(target))          # grad's refusal of booleans, integer arrays...
+    seeds = _tangents(slots, targets, argnum, tangent) if mode == "forward" else None
 
     extras = [slot for slot in slots.all
               if slot not in targets and _is_traceable(slots.value(slot))]
     traced = sorted(targets + extras, key=slots.all.index)
     if extras:
         try:
-            return _record(f, slots, traced, targets, argnum)
-        except (TypeError, MissingVJPError):
+            return _record(f, slots, traced, targets, argnum, seeds)
+        except (TypeError, MissingVJPError, MissingJVPError):
             pass      # tracing an extra argument broke f: record as grad runs it (see module doc)
-    return _record(f, slots, targets, targets, argnum)
+    return _record(f, slots, targets, targets, argnum, seeds)
 
 
-def _record(f, slots, traced, targets, argnum):
+def _tangents(slots, targets, argnum, tangent):
+    """slot -> the tangent it starts with, for each differentiated input (checked)."""
+    many = isinstance(argnum, (tuple, list))
+    if tangent is None:
+        given = [None] * len(targets)
+    elif many:
+        if not isinstance(tangent, (tuple, list)) or len(tangent) != len(targets):
+            raise ValueError(f"with argnum={argnum!r}, give one tangent per input: a tuple of "
+                             f"{len(targets)}")
+        given = list(tangent)
+    else:
+        given = [tangent]
+    seeds = {}
+    for slot, direction in zip(targets, given):
+        value = traceable(slots.value(slot))
+        if direction is None:
+            direction = vspace(value).zeros()
+            if _np.ndim(direction):
+                direction.flat[0] = 1.0
+            else:
+                direction = vspace(value).ones()
+        else:
+            direction = _np.asarray(direction, dtype=float) if _np.ndim(direction) else \
+                _np.float64(direction)
+            if _np.shape(direction) != _np.shape(value):
+                raise ValueError(
+                    f"the tangent of {slots.name(slot)} must have its shape "
+                    f"({shape_text(_np.shape(value))}), not {shape_text(_np.shape(direction))}")
+        seeds[slot] = direction
+    return seeds
+
+
+def _record(f, slots, traced, targets, argnum, seeds=None):
     originals = tuple(slots.value(slot) for slot in traced)
     start_nodes, end_value, end_node = trace(slots.call_with(f, traced), traceable(originals))
+    names = tuple(slots.name(slot) for slot in targets)
+    many = isinstance(argnum, (tuple, list))
+    common = dict(function_name=getattr(f, "__name__", "f"),
+                  argnum=tuple(argnum) if many else argnum,
+                  wrt=names if many else names[0], value=end_value)
+    if seeds is not None:
+        return _record_forward(slots, traced, start_nodes, end_node, end_value, seeds,
+                               common, names, originals)
     require_scalar(end_value, "record (like grad)")
     seed = vspace(end_value).ones()
     builder = _Builder(slots, traced, start_nodes, end_node, end_value)
     adjoints = backward_pass(seed, end_node, builder.observe) if end_node is not None else {}
     gradients = {slots.name(slot): input_adjoint(adjoints, node, original)
                  for slot, node, original in zip(traced, start_nodes, originals)}
-    names = tuple(slots.name(slot) for slot in targets)
-    many = isinstance(argnum, (tuple, list))
     return builder.finish(
-        function_name=getattr(f, "__name__", "f"),
-        argnum=tuple(argnum) if many else argnum,
-        wrt=names if many else names[0],
-        value=end_value,
         gradient=tuple(gradients[name] for name in names) if many else gradients[names[0]],
-        gradients=gradients,
-        seed=seed)
+        gradients=gradients, seed=seed, **common)
+
+
+def _record_forward(slots, traced, start_nodes, end_node, end_value, seeds, common, names,
+                    originals):
+    """Forward mode: the core's forward_pass, watched, from the tangents ``seeds``."""
+    start = {}
+    for slot, node in zip(traced, start_nodes):
+        start[node] = seeds[slot] if slot in seeds else vspace(node.value).zeros()
+    builder = _Builder(slots, traced, start_nodes, end_node, end_value, start_tangents=start)
+    if end_node is not None:
+        tangents = forward_pass(start, end_node, builder.observe_forward)
+        gradient = tangents[end_node]
+    else:
+        gradient = zeros_like(end_value)
+    if type(gradient) is _np.float64 and all(isinstance(original, (int, float))
+                                             for original in originals):
+        gradient = float(gradient)
+    return builder.finish(
+        gradient=gradient, gradients={name: gradient for name in names},
+        seed=vspace(end_value).ones(), mode="forward",
+        tangents=MappingProxyType({slots.name(slot): builder.initial_tangents[builder.ids[node]]
+                                   for slot, node in zip(traced, start_nodes)}),
+        **common)
 
 
 def _is_traceable(value):
@@ -441,10 +571,13 @@ class _Slots:
 # ---------------------------------------------------------------------------- building
 
 class _Builder:
-    """Turns the core's Nodes into named nodes and steps, and watches the backward pass."""
+    """Turns the core's Nodes into named nodes and steps, and watches the backward pass (or,
+    in forward mode, the forward pass of tangents)."""
 
-    def __init__(self, slots, traced, start_nodes, end_node, end_value):
+    def __init__(self, slots, traced, start_nodes, end_node, end_value, start_tangents=None):
         self.ids = {}                 # core Node -> node id
+        self.tangent_steps = {}       # node id -> what the forward pass of tangents did there
+        self.initial_tangents = {}
         self.nodes = {}               # node id -> NodeInfo
         self.forward = []
         self.backward = []
@@ -459,6 +592,8 @@ class _Builder:
                                            name=name)
             self.initial_values[node_id] = value
         self.inputs = {slots.name(slot): self.ids[node] for slot, node in zip(traced, start_nodes)}
+        for node, tangent in (start_tangents or {}).items():
+            self.initial_tangents[self.ids[node]] = _frozen(tangent)
         self.arguments = {slots.name(slot): slots.value(slot) for slot in slots.all}
 
         if end_node is None:                          # f's value does not depend on the inputs
@@ -484,7 +619,7 @@ class _Builder:
     def _add_operation(self, node, is_output):
         fun = node.fun
         name = getattr(fun, "__name__", "primitive")
-        symbol = getattr(fun, "symbol", None) or name
+        symbol = _display(getattr(fun, "symbol", None) or name)
         parent_of = dict(zip(node.parent_argnums, node.parents))
         operands = []                  # per argument: its node id, or None for a parameter
         for argnum, arg in enumerate(node.args):
@@ -522,7 +657,7 @@ class _Builder:
     def observe(self, node, parent, argnum, g, contribution, before, after):
         """The backward pass's observer: one call, one :class:`BackwardStep`."""
         node_id, parent_id = self.ids[node], self.ids[parent]
-        formula = _formula_of(node.fun, argnum)
+        formula = _display(_formula_of(node.fun, argnum))
         accumulates = before is not None
         if before is None:
             before = zeros_like(parent.value)
@@ -534,11 +669,36 @@ class _Builder:
             if position < len(node.args):
                 names[letter] = (node.args[position], operands[position])
         line = _backward_line(parent_id, formula, names, contribution, before, after,
-                              accumulates, self.fan_out[parent_id] > 1)
+                              accumulates, self.fan_out[parent_id] > 1, g)
         self.backward.append(BackwardStep(0, node_id, parent_id, argnum, formula, g,
                                           contribution, before, after, line, accumulates))
 
+    def observe_forward(self, node, tangents_in, contributions, tangent):
+        """The forward pass's observer: the tangent of one node, for its :class:`ForwardStep`."""
+        node_id = self.ids[node]
+        operands = self.operands[node_id]
+        names = {"ans": (node.value, node_id)}
+        for position, letter in enumerate(("x", "y", "z")):
+            if position < len(node.args):
+                names[letter] = (node.args[position], operands[position])
+        for argnum, parent, tangent_in in zip(node.parent_argnums, node.parents, tangents_in):
+            if argnum < 3:
+                names[_TANGENT_LETTERS[argnum]] = (_frozen(tangent_in),
+                                                   f"{TANGENT}_{self.ids[parent]}")
+        formulas = tuple(_display(_jvp_formula_of(node.fun, argnum))
+                         for argnum in node.parent_argnums)
+        self.tangent_steps[node_id] = dict(
+            tangent=_frozen(tangent), formulas=formulas,
+            tangent_argnums=tuple(node.parent_argnums),
+            tangent_parents=tuple(self.ids[parent] for parent in node.parents),
+            contributions=tuple(None if c is None else _frozen(c) for c in contributions),
+            tangent_line=_tangent_line(node_id, formulas, names, contributions, tangent))
+
     def finish(self, **fields):
+        if self.tangent_steps:
+            self.forward = [replace(step, **self.tangent_steps[step.node])
+                            if step.node in self.tangent_steps else step
+                            for step in self.forward]
         n_forward = len(self.forward)
         backward = tuple(
             BackwardStep(n_forward + i + 1, *(getattr(step, name) for name in (
@@ -547,19 +707,25 @@ class _Builder:
             for i, step in enumerate(self.backward))
         forward = tuple(self.forward)
         seed = _frozen(fields["seed"])
-        deltas = [((False, step.node, step.value),) for step in forward]
-        if deltas:
-            deltas[-1] += ((True, self.output, seed),)
-        deltas.extend(((True, step.parent, step.after),) for step in backward)
-        initial = (dict(self.initial_values), {} if forward else {self.output: seed})
+        forward_mode = fields.get("mode") == "forward"
+        # each delta: (0 value / 1 adjoint / 2 tangent, node id, what it becomes)
+        deltas = [((_VALUE, step.node, step.value),) + (
+            ((_TANGENT_KIND, step.node, step.tangent),) if forward_mode else ())
+            for step in forward]
+        if deltas and not forward_mode:
+            deltas[-1] += ((_ADJOINT, self.output, seed),)
+        deltas.extend(((_ADJOINT, step.parent, step.after),) for step in backward)
+        initial = (dict(self.initial_values),
+                   {} if forward or forward_mode else {self.output: seed},
+                   dict(self.initial_tangents))
         interval = max(64, -(-len(deltas) // 16))
         snapshots = [initial]
-        values, adjoints = dict(initial[0]), dict(initial[1])
+        known = tuple(dict(part) for part in initial)
         for index, delta in enumerate(deltas, start=1):
-            for is_adjoint, node_id, value in delta:
-                (adjoints if is_adjoint else values)[node_id] = value
+            for kind, node_id, value in delta:
+                known[kind][node_id] = value
             if index % interval == 0:
-                snapshots.append((dict(values), dict(adjoints)))
+                snapshots.append(tuple(dict(part) for part in known))
         fields["seed"] = seed
         return Recording(
             arguments=MappingProxyType(self.arguments), inputs=MappingProxyType(self.inputs),
@@ -586,6 +752,17 @@ def _formula_of(fun, argnum):
     return formula or f"the VJP of {getattr(fun, '__name__', 'primitive')} for argument {argnum}"
 
 
+def _jvp_formula_of(fun, argnum):
+    formula = getattr(fun, "jvp_formulas", {}).get(argnum)
+    return formula or f"the JVP of {getattr(fun, '__name__', 'primitive')} for argument {argnum}"
+
+
+def _display(text):
+    """A registered formula or symbol in the tutor's notation: a power is ``**`` (``^`` is
+    XOR in Python)."""
+    return text.replace("^", "**") if text else text
+
+
 def _frozen(value):
     """A read-only view of an array (values in a Recording must not change); others as is."""
     if type(value) is _np.ndarray and value.flags.writeable:
@@ -596,7 +773,7 @@ def _frozen(value):
 
 # ------------------------------------------------------------------------------ text
 
-_BINARY = {"+", "−", "×", "÷", "^", "@", "·", "mod"}
+_BINARY = {"+", "−", "×", "÷", "**", "@", "·", "mod"}
 _UNARY_PREFIX = {"−", "+"}
 
 
@@ -643,13 +820,13 @@ def _index_text(index):
     return _parameter_text(index)
 
 
-_FORMULA_WORDS = re.compile(r"[A-Za-z_]+")
+_FORMULA_WORDS = re.compile(r"[A-Za-z_ẋẏż]+")
 _FORMULA_FUNCTIONS = {"cos", "sin", "tan", "log", "exp", "sign", "floor", "tanh", "sqrt",
                       "abs", "cosh", "sinh"}
 
 
 def _backward_line(parent_id, formula, names, contribution, before, after, accumulates,
-                   fan_out=False):
+                   fan_out=False, g=None):
     """``ḡ_v1 += ḡ_v3 · v2 = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``: names, then numbers.
 
     When the parent receives several contributions (``fan_out``), the sum is spelled out
@@ -661,13 +838,23 @@ def _backward_line(parent_id, formula, names, contribution, before, after, accum
     ``ḡ_v3 · v2``), so the letters are never confused with the function's own variables;
     then, where the values are numbers, with the numbers in. A formula written in words
     (``g, copied over the summed axes``) is shown as it is, followed by its value.
+
+    When the VJP had to sum its result over axes that broadcasting had stretched (the
+    contribution is smaller than the incoming adjoint ``g``), the line says so, with the
+    shapes: ``ḡ_v2 += Σ over rows of ḡ_v4 (2×3 → 3) = ...``.
     """
     result = summarize(contribution)
     words = set(_FORMULA_WORDS.findall(formula))
+    big = shape_of(getval(g)) if g is not None else ()
+    small = shape_of(getval(contribution))
+    summed = summed_axes_text(big, small) if len(big) >= len(small) and big != small else ""
     if words <= set(names) | _FORMULA_FUNCTIONS:
         text = _fill_formula(formula, names, by_name=True)
         filled = _fill_formula(formula, names)
-        if filled != text and not _same_text(filled, result):
+        if summed:
+            inner = text if " " not in text else f"({text})"
+            text = f"Σ over {summed} of {inner} ({shape_text(big)} → {shape_text(small)})"
+        elif filled != text and not _same_text(filled, result):
             text += f" = {filled}"
         if not _same_text(text, result):
             text += f" = {result}"
@@ -681,6 +868,39 @@ def _backward_line(parent_id, formula, names, contribution, before, after, accum
     else:
         total = summarize(after)
     return f"{ADJOINT}_{parent_id} += {text}  →  {ADJOINT}_{parent_id} = {total}"
+
+
+def _tangent_line(node_id, formulas, names, contributions, tangent):
+    """``ẋ_v3 = ẋ_v1 · v2 + v1 · ẋ_v2 = 1.0 · 2.0 + 1.0 · 0.0 = 2.0``: names, numbers, result.
+
+    One term per traced argument, the JVP registered for it with this step's node names in
+    place of its letters (``ẋ``, ``ẏ`` the arguments' tangents, ``x``, ``y`` the arguments,
+    ``ans`` the result); a term of an argument that passes no tangent on is left out.
+    """
+    result = summarize(tangent)
+    terms = [formula for formula, contribution in zip(formulas, contributions)
+             if contribution is not None]
+    if not terms:
+        return f"{TANGENT}_{node_id} = {result}   (no tangent passes through here)"
+    known = set(names) | _FORMULA_FUNCTIONS
+    if not all(set(_FORMULA_WORDS.findall(term)) <= known for term in terms):
+        return f"{TANGENT}_{node_id} = " + " + ".join(f"({term})" for term in terms) + \
+            f" = {result}"
+
+    def joined(parts):
+        text = parts[0]
+        for part in parts[1:]:
+            text += f" − {part[1:].lstrip()}" if part.startswith("−") else f" + {part}"
+        return text
+
+    named = joined([_fill_formula(term, names, by_name=True) for term in terms])
+    filled = joined([_fill_formula(term, names) for term in terms])
+    text = f"{TANGENT}_{node_id} = {named}"
+    if filled != named and not _same_text(filled, result):
+        text += f" = {filled}"
+    if not _same_text(named, result):
+        text += f" = {result}"
+    return text
 
 
 def _same_text(a, b):
@@ -716,7 +936,8 @@ def summarize(value):
     """Short text for a value: ``2.0``, ``0.6931``, ``3``, ``array(3x3) mean=0.4123``.
 
     Numbers keep up to 4 significant digits (floats always show a decimal point, so ``2.0``
-    is a float and ``2`` an integer); arrays show their shape and mean.
+    is a float and ``2`` an integer); a small array (up to :data:`SMALL_ARRAY` elements) is
+    written out, ``[1.0, 2.0]``, a bigger one shows its shape and mean.
     """
     value = getval(value)
     if isinstance(value, (bool, _np.bool_)):
@@ -735,6 +956,8 @@ def summarize(value):
         shape = "x".join(str(size) for size in value.shape)
         if value.size == 0:
             return f"array({shape})"
+        if value.size <= SMALL_ARRAY and value.dtype.kind in "biuf":
+            return _elements_text(value)
         if value.dtype.kind in "biuf":
             return f"array({shape}) mean={_float_text(float(_np.mean(value)))}"
         if value.dtype.kind == "c":
@@ -746,9 +969,21 @@ def summarize(value):
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+SMALL_ARRAY = 6         # arrays with at most this many elements are written out in full
+
+
+def _elements_text(value):
+    """``[1.0, 2.0]``, ``[[1.0, 2.0], [3.0, 4.0]]``: a small array, element by element."""
+    if value.ndim == 0:
+        return summarize(value[()])
+    return "[" + ", ".join(_elements_text(part) for part in value) + "]"
+
+
 def _float_text(number):
     if math.isnan(number) or math.isinf(number):
         return str(number)
+    if number == 0:
+        return "0.0"                # -0.0 is a zero too: never shown with a sign
     text = f"{number:.4g}"
     if "." not in text and "e" not in text:
         text += ".0"

@@ -15,11 +15,14 @@ same words:
 
 import numpy as _np
 
+from .autograd.tracer import getval
+
 __all__ = ["shape_of", "shape_text", "describe", "summed_axes", "summed_axes_text"]
 
 
 def shape_of(value):
     """The shape of a number, an array or a Box (``()`` for a number)."""
+    value = getval(value)               # Boxes inside Boxes too (grad of grad)
     shape = getattr(value, "shape", None)
     if shape is None:
         shape = _np.shape(value)

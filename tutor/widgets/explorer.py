@@ -11,12 +11,17 @@ way they can fail into an :class:`InputProblem` with a message for the learner:
   full of nan teaches nothing, so the message says where it first appeared
   (``log of a negative number gives nan at v1 = log(v0), where v0 = -1.0``).
 
-The :class:`Explorer` widget shows the message and keeps the previous recording on screen.
+- the shapes do not fit (``W @ x: W is 2×2 but x has 3 elements; the inner sizes must
+  match``), or an array is bigger than the size bounds allow.
+
+The :class:`Explorer` widget shows the message and keeps the previous recording on screen,
+with a line saying which function and values it shows.
 
 :data:`EXAMPLES` is the menu of functions worth stepping through, each with the one thing
 it teaches.
 """
 
+import html
 import re
 import warnings
 from dataclasses import dataclass
@@ -24,11 +29,13 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from ..expression import ExpressionError, parse, parse_values
+from ..expression import ExpressionError, ShapeError, parse, parse_values
 from ..record import record, summarize
-from .common import guarded
+from ..shapes import describe, shape_text
+from .common import escape, guarded
 
-__all__ = ["Explorer", "Example", "EXAMPLES", "SEED", "make_recording", "InputProblem"]
+__all__ = ["Explorer", "Example", "EXAMPLES", "SEED", "MODES", "make_recording",
+           "InputProblem"]
 
 SEED = "log(x**2) + y**2 + x*y"
 
@@ -47,7 +54,7 @@ EXAMPLES = (
     Example("The seed's f: log(x**2) + y**2 + x*y", SEED, "x=1, y=2", "x",
             "x reaches f along two paths (through log and through x*y): its adjoint gets a "
             "contribution from each, and ∂f/∂x = 2/x + y = 4."),
-    Example("Operator precedence: (4*5) + 2 - 4", "(a*b) + c - d", "a=4, b=5, c=2, d=4", "a",
+    Example("Operator precedence: (a*b) + c - d", "(a*b) + c - d", "a=4, b=5, c=2, d=4", "a",
             "The numbers of (4*5) + 2 - 4 as variables: the graph multiplies first, then adds, "
             "then subtracts, the order Python reads it in. ∂f/∂a = b = 5."),
     Example("A neuron: tanh(w*x + b)", "tanh(w*x + b)", "w=0.5, x=2, b=-0.3", "w",
@@ -70,7 +77,8 @@ EXAMPLES = (
     Example("Chain rule: sin(cos(exp(x)))", "sin(cos(exp(x)))", "x=0.5", "x",
             "A chain: each backward step multiplies the adjoint by one local derivative."),
     Example("ReLU switched off: relu(w*x + b)", "relu(w*x + b)", "w=1, x=-2, b=0.5", "w",
-            "The ReLU's input is negative, so its VJP passes back 0: no gradient reaches w "
+            "relu(v) is max(v, 0), so the graph draws it as a max node with the constant 0.0. "
+            "Its input is negative here, so its VJP passes back 0: no gradient reaches w "
             "(a 'dead' unit)."),
     Example("Squared error: (w*x - t)**2", "(w*x - t)**2", "w=0.8, x=2, t=1", "w",
             "The loss of a one-weight model: ∂f/∂w = 2(wx - t)·x, the step gradient "
@@ -87,6 +95,16 @@ EXAMPLES = (
             "x=1", "x",
             "A big graph: x feeds twelve terms and receives twelve contributions. The "
             "derivative of the series is the series again, so ∂f/∂x is close to f ≈ e."),
+    Example("A linear layer with tanh: sum(tanh(W @ x + b))", "sum(tanh(W @ x + b))",
+            "W=[[0.5, -1], [2, 0.3]], x=[1, 2], b=[0.1, -0.2]", "W",
+            "Arrays: W @ x multiplies a 2×2 matrix by 2 numbers, b is added element by "
+            "element, tanh acts on each element and sum makes one number. Every adjoint has "
+            "the shape of its node: ḡ_W is 2×2, ḡ_W = ḡ_(W@x) @ xᵀ, each row's adjoint times x."),
+    Example("Mean squared error: mean((w*x + b - t)**2)", "mean((w*x + b - t)**2)",
+            "w=0.5, b=0.1, x=[1, 2, 3], t=[2, 4, 6]", "w",
+            "A loss over three data points. w and b are numbers, x and t arrays: w*x stretches "
+            "(broadcasts) w over the three elements, so w's adjoint is a sum over them, a Σ "
+            "you can watch in the backward step that reaches w."),
 )
 
 
@@ -143,11 +161,19 @@ def _finite(value):
 
 
 def _value_text(value):
+    """A value as the values box writes it: ``2``, ``0.5``, ``[1, 2]``, ``[[1, 2], [3, 4]]``."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return "[" + ", ".join(_value_text(part) for part in value) + "]"
     number = float(value)
+    if number == 0:
+        return "0"                           # never "-0"
     return str(int(number)) if number == round(number) and abs(number) < 1e15 else f"{number:.12g}"
 
 
-def make_recording(expression_text, values_text, wrt=None, also_known=()):
+MODES = (("reverse (backward pass)", "reverse"), ("forward (tangents)", "forward"))
+
+
+def make_recording(expression_text, values_text, wrt=None, also_known=(), mode="reverse"):
     """Record ``expression_text`` at ``values_text``, differentiating by ``wrt``.
 
     Returns ``(recording, expression, values)``: the :class:`~tutor.record.Recording`, the
@@ -155,7 +181,9 @@ def make_recording(expression_text, values_text, wrt=None, also_known=()):
     None or a name the expression lacks: then its first variable is used. Names in
     ``also_known`` may appear in the values box and are ignored (the variables of the
     previous expression, so that editing the expression does not make the values box
-    wrong). Raises :class:`InputProblem` with a message for the learner.
+    wrong). ``mode`` is ``"reverse"`` (a backward pass) or ``"forward"`` (tangents pushed
+    along with the values, the default unit tangent on ``wrt``). Raises
+    :class:`InputProblem` with a message for the learner.
     """
     try:
         expression = parse(expression_text)
@@ -177,7 +205,19 @@ def make_recording(expression_text, values_text, wrt=None, also_known=()):
         warnings.simplefilter("ignore")
         try:
             recording = record(expression, *[values[name] for name in variables],
-                               argnum=variables.index(wrt))
+                               argnum=variables.index(wrt), mode=mode)
+        except ShapeError as error:
+            raise InputProblem(f"The shapes do not fit: {error}.") from None
+        except TypeError as error:
+            if mode == "reverse" and "scalar" in str(error):
+                shape = np.shape(expression(**values))
+                raise InputProblem(
+                    f"f gives {describe('f', shape).split(' ', 1)[1]} (shape "
+                    f"{shape_text(shape)}), but a backward pass starts from one number. "
+                    f"Wrap it in sum(...) or mean(...), or choose forward mode, which "
+                    f"pushes a tangent to every output.") from None
+            raise InputProblem(f"This cannot be differentiated here: "
+                               f"{type(error).__name__}: {error}") from None
         except Exception as error:        # noqa: BLE001 (any failure becomes a message)
             raise InputProblem(f"This cannot be differentiated here: "
                                f"{type(error).__name__}: {error}") from None
@@ -194,32 +234,54 @@ def make_recording(expression_text, values_text, wrt=None, also_known=()):
 
 
 def gradient_warning(recording):
-    """A note when the values are fine but an adjoint is inf or nan (e.g. sqrt at 0), or None."""
+    """A note when the values are fine but an adjoint or tangent is inf or nan (e.g. sqrt at
+    0), or None."""
     for step in recording.backward:
         if not _finite(step.after):
             return (f"Note: an adjoint is not finite here ({step.line}). The derivative does "
                     f"not exist or is infinite at these values.")
+    for step in recording.forward:
+        if getattr(step, "tangent", None) is not None and not _finite(step.tangent):
+            return (f"Note: a tangent is not finite here ({step.tangent_line}). The derivative "
+                    f"does not exist or is infinite at these values.")
     return None
 
 
+# What a convenience function is drawn as, for the line saying what is shown.
+_DRAWN_AS = {
+    "relu": "relu(v) is drawn as max(v, 0.0): it keeps positive numbers and turns negative "
+            "ones into 0",
+    "sigmoid": "sigmoid(v) is drawn as the operations it is made of, 1 / (1 + exp(−v))",
+    "softplus": "softplus(v) is drawn as logaddexp(0.0, v) = log(1 + exp(v))",
+}
+
+
 class Explorer(widgets.VBox):
-    """Expression, values and ∂f/∂ choice, plus the examples menu.
+    """Expression, values, ∂f/∂ choice and mode, plus the examples menu.
 
     Parts (each with its CSS class): ``expression`` (``tutor-expression``), ``values``
-    (``tutor-values``, e.g. ``x=1, y=2``; variables not mentioned are 1), ``wrt``
-    (``tutor-wrt``), ``examples`` (``tutor-examples``), ``trace`` (``tutor-record``, a
-    button doing what Enter does) and ``note`` (``tutor-example-note``: the example's lesson).
+    (``tutor-values``, e.g. ``x=1, y=2`` or ``x=[1, 2], W=[[1, 2], [3, 4]]``; a variable not
+    mentioned is 1, and the page says so), ``wrt`` (``tutor-wrt``), ``mode`` (``tutor-mode``:
+    ``"reverse"`` or ``"forward"``), ``examples`` (``tutor-examples``), ``trace``
+    (``tutor-record``, a button doing what Enter does), ``note`` (``tutor-example-note``: the
+    example's lesson) and ``shown`` (``tutor-shown``: the function and values the graph
+    shows, which after a refused edit are the last ones that worked).
 
     Pressing Enter in either box (the boxes send their value on Enter, not while typing),
-    changing ``wrt`` or choosing an example records again; so does ``submit()`` from Python.
-    Each new recording is passed to the callbacks registered with ``on_recording``; a
-    problem goes to the error area instead, and the last good ``recording`` stays.
+    changing ``wrt`` or ``mode`` or choosing an example records again; so does ``submit()``
+    from Python. Each new recording is passed to the callbacks registered with
+    ``on_recording``; a problem goes to the error area instead, and the last good
+    ``recording`` stays, together with the function and values it was made from
+    (``shown_expression``, ``shown_values``). What was typed stays in the boxes, so nothing
+    is lost.
     """
 
-    def __init__(self, error_area, expression=SEED, values="x=1, y=2", wrt=None, **kwargs):
+    def __init__(self, error_area, expression=SEED, values="x=1, y=2", wrt=None,
+                 mode="reverse", **kwargs):
         self.error_area = error_area
         self.recording = None
         self.variables = ()
+        self.shown_expression = self.shown_values = None
         self._callbacks = []
         self._quiet = False
         guard = guarded(error_area, "recording")
@@ -244,24 +306,31 @@ class Explorer(widgets.VBox):
                                     layout=widgets.Layout(width="110px"),
                                     style={"description_width": "34px"})
         self.wrt.add_class("tutor-wrt")
+        self.mode = widgets.Dropdown(options=MODES, value=mode, description="mode",
+                                     layout=widgets.Layout(width="250px"),
+                                     style={"description_width": "40px"})
+        self.mode.add_class("tutor-mode")
         self._initial_wrt = wrt
         self.trace = widgets.Button(description="Trace ↵", tooltip="record f at these values",
                                     layout=widgets.Layout(width="auto"))
         self.trace.add_class("tutor-record")
         self.note = widgets.HTML()
         self.note.add_class("tutor-example-note")
+        self.shown = widgets.HTML()
+        self.shown.add_class("tutor-shown")
 
         self.expression.observe(guard(self._expression_edited), "value")
         self.values.observe(guard(self._edited), "value")
         self.wrt.observe(guard(self._edited), "value")
+        self.mode.observe(guard(self._edited), "value")
         self.examples.observe(guard(self._example_chosen), "value")
         self.trace.on_click(guard(lambda _: self.submit()))
 
-        row = widgets.HBox([self.expression, self.values, self.wrt, self.trace],
+        row = widgets.HBox([self.expression, self.values, self.wrt, self.mode, self.trace],
                            layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         menu = widgets.HBox([widgets.HTML("<b>Try:</b>&nbsp;"), self.examples, self.note],
                             layout=widgets.Layout(align_items="center"))
-        super().__init__([row, menu], **kwargs)
+        super().__init__([row, menu, self.shown], **kwargs)
         self.add_class("tutor-explorer")
 
     def on_recording(self, callback):
@@ -310,21 +379,26 @@ class Explorer(widgets.VBox):
             self._quiet = False
         recording = self.submit(wrt=example.wrt)
         if recording is not None:
-            self.note.value = f'<span style="color:#444">{example.lesson}</span>'
+            self.note.value = (f'<span style="color:#444">'
+                               f'{html.escape(example.lesson, quote=False)}</span>')
         return recording
 
     def submit(self, wrt=None):
         """Record what the boxes say. Returns the new recording, or None after a problem
-        (shown in the error area; the previous recording stays)."""
+        (shown in the error area; the previous recording, function and values stay shown,
+        and the ``shown`` line says which they are)."""
         wanted = wrt or self.wrt.value or self._initial_wrt
         try:
             recording, expression, values = make_recording(
-                self.expression.value, self.values.value, wanted, also_known=self.variables)
+                self.expression.value, self.values.value, wanted, also_known=self.variables,
+                mode=self.mode.value)
         except InputProblem as problem:
             self.error_area.show(str(problem))
+            self._say_what_is_shown(refused=True)
             return None
         variables = tuple(expression.variables)
         mentioned = set(re.findall(r"([A-Za-z_]\w*)\s*=", self.values.value))
+        defaulted = [name for name in variables if name not in mentioned]
         if mentioned != set(variables):
             # New variables get their default, old ones disappear: show what was used.
             text = ", ".join(f"{name}={_value_text(values[name])}" for name in variables)
@@ -334,11 +408,41 @@ class Explorer(widgets.VBox):
             self._set_quietly(self.wrt, wrt_name, options=list(variables))
         self.variables = variables
         self.recording = recording
+        self.shown_expression, self.shown_values = self.expression.value, self.values.value
+        notes = []
+        if defaulted:
+            notes.append("; ".join(f"{name} had no value: using {name} = "
+                                   f"{_value_text(values[name])}" for name in defaulted)
+                         + " (change it in the values box).")
         warning = gradient_warning(recording)
         if warning:
-            self.error_area.show(warning, kind="warning")
+            notes.append(warning)
+        if notes:
+            self.error_area.show("\n".join(notes), kind="warning")
         else:
             self.error_area.clear()
+        self._say_what_is_shown(refused=False)
         for callback in list(self._callbacks):
             callback(recording)
         return recording
+
+    def _say_what_is_shown(self, refused):
+        """The ``shown`` line: which function, at which values and in which mode, the graph
+        shows; after a refused edit, that these are the last ones that worked."""
+        if self.recording is None:
+            self.shown.value = ""
+            return
+        mode = "forward mode" if getattr(self.recording, "mode", "reverse") == "forward" \
+            else "reverse mode"
+        text = (f"Shown: f = {self.shown_expression} at {self.shown_values}, "
+                f"∂f/∂{self.recording.wrt}, {mode}.")
+        extras = [explanation for name, explanation in _DRAWN_AS.items()
+                  if re.search(rf"\b{name}\s*\(", self.shown_expression or "")]
+        if extras:
+            text += " " + "; ".join(extras) + "."
+        style = "color:#444"
+        if refused:
+            text = ("Your last edit was refused (see the message above), so the graph still "
+                    "shows the last input that worked. " + text)
+            style = "color:#6d4c00;font-weight:bold"
+        self.shown.value = f'<div style="{style}">{escape(text)}</div>'
