@@ -699,7 +699,7 @@ def _():
     check(lambda x: np.asarray([x, x]), x)
 
 
-@case(name="split and array_split")
+@case(np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit, name="split and array_split")
 def _():
     def weighted(pieces):
         return sum((i + 1) * np.sum(p ** 2) for i, p in enumerate(pieces))
@@ -710,6 +710,8 @@ def _():
     check(lambda m: weighted(np.hsplit(m, 3)), m)
     check(lambda m: weighted(np.vsplit(m, 2)), m)
     check(lambda x: weighted(np.array_split(x, 3)), uniform((7,)))
+    check(lambda t: weighted(np.dsplit(t, 2)), uniform((2, 2, 4)))
+    check(lambda m: np.split(m, 2, axis=1), m)        # a list of pieces as the output
 
 
 # --------------------------------------------------------------------------- indexing

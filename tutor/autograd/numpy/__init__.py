@@ -5,7 +5,9 @@ functions record Nodes when given Boxes. The VJP table is split by topic:
 
 * ``numpy_vjps.py``: arithmetic, elementwise functions, reductions;
 * ``numpy_vjps_linalg.py``: dot, matmul, tensordot, einsum, trace, ...;
-* ``numpy_vjps_shapes.py``: reshaping, joining, splitting, indexing;
+* ``numpy_vjps_shapes.py``: reshaping, joining, indexing;
+* ``numpy_vjps_sequences.py``: functions returning lists (``split``...) or taking lists of
+  Boxes (``mean([x, y])``, ``np.r_[x, y]``);
 * ``linalg.py``: ``np.linalg`` (inv, det, slogdet, solve, norm, cholesky);
 * ``numpy_boxes.py``: the operators and methods of a Box (``x + y``, ``x.T``, ``x.sum()``);
   ``operators.py`` then gives the arithmetic operators faster twins sharing the same VJPs.
@@ -14,11 +16,16 @@ functions record Nodes when given Boxes. The VJP table is split by topic:
 primitive before anything else picks them up.
 """
 
-from . import numpy_vjps, numpy_vjps_linalg, numpy_vjps_shapes
+from . import numpy_vjps, numpy_vjps_linalg, numpy_vjps_shapes, numpy_vjps_sequences
 from . import numpy_boxes, operators  # operators last: it rebinds Box arithmetic
 from . import linalg, fft, random
 from .numpy_wrapper import *  # noqa: F401,F403
 from .numpy_vjps import average, ptp  # noqa: F401
 from .numpy_vjps_shapes import (  # noqa: F401
     append, array, asarray, concatenate, concat, stack, hstack, vstack, dstack, column_stack,
-    row_stack, split, array_split, hsplit, vsplit, dsplit, atleast_1d, atleast_2d, atleast_3d)
+    row_stack, atleast_1d, atleast_2d, atleast_3d)
+from .numpy_vjps_sequences import (  # noqa: F401
+    split, array_split, hsplit, vsplit, dsplit, mean, std, var, r_, c_)
+
+# np.linalg.norm([x, y]) of a list holding Boxes, like np.mean([x, y]).
+linalg.norm = numpy_vjps_sequences.accepting_lists(linalg.norm)
