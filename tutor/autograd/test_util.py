@@ -116,10 +116,11 @@ def check_jvp(f, x, rng=None):
 
 
 def check_equivalent_shapes(tangent, value, name):
-    """A tangent has the shape of the value it belongs to."""
-    assert _np.shape(getval(tangent)) == _np.shape(getval(value)), (
-        f"JVP of {name} gives a tangent of shape {_np.shape(getval(tangent))} for an output of "
-        f"shape {_np.shape(getval(value))}")
+    """A tangent has the shape of the value it belongs to (entry by entry for containers)."""
+    for tangent_leaf, value_leaf in zip(_leaves(tangent), _leaves(value)):
+        assert _np.shape(tangent_leaf) == _np.shape(value_leaf), (
+            f"JVP of {name} gives a tangent of shape {_np.shape(tangent_leaf)} for an output "
+            f"of shape {_np.shape(value_leaf)}")
 
 
 @unary_to_nary
