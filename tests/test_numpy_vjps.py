@@ -756,6 +756,106 @@ def _():
     check(lambda x: np.real(x.astype(complex) * (1 + 1j)), uniform(MATRIX))
 
 
+# ------------------------------------------------- the rest of numpy (HIPS autograd has them)
+
+
+@case(np.angle)
+def _():
+    for shape in SHAPES:
+        check(lambda x, y: np.angle(x + 1j * y), away_from_zero(shape), away_from_zero(shape, 1))
+        check(lambda x, y: np.angle(x + 1j * y, deg=True), away_from_zero(shape), uniform(shape))
+        check(np.angle, away_from_zero(shape))                    # real: 0 or π, flat
+    check(lambda x, y: np.angle(x + 1j * y), away_from_zero((2, 3)), away_from_zero((3,), 1))
+    z = 0.6 + 0.8j                                                # d angle / d imag = real / |z|²
+    assert grad(lambda y: np.angle(z.real + 1j * y))(z.imag) == pytest.approx(0.6)
+
+
+@case(np.real_if_close)
+def _():
+    for shape in SHAPES:
+        check(lambda x: np.real_if_close(x + 0j) * 2.0, uniform(shape))            # becomes real
+        check(lambda x: np.imag(np.real_if_close(x * (1 + 1j))), uniform(shape))  # stays complex
+    gradient = grad(lambda z: np.real(np.real_if_close(z)))(1.0 + 0j)
+    assert onp.iscomplexobj(gradient) and gradient == 1.0
+
+
+@case(np.nan_to_num)
+def _():
+    for shape in SHAPES:
+        check(np.nan_to_num, uniform(shape))
+    special = onp.array([0.0, onp.nan, onp.inf, -onp.inf])
+    check(lambda x: np.sin(np.nan_to_num(x + special)), uniform((4,)))
+    check(lambda x: np.nan_to_num(x + special, nan=2.0, posinf=1e3), uniform((2, 4)))
+    assert grad(lambda x: np.sum(np.nan_to_num(x + special)))(onp.ones(4)).tolist() == [1, 0, 0, 0]
+
+
+@case(np.gradient)
+def _():
+    check(np.gradient, uniform((6,)))
+    check(lambda x: np.gradient(x, 0.5, edge_order=2), uniform((6,)))
+    check(lambda x: np.gradient(x, onp.array([0.0, 0.5, 1.5, 2.0, 3.5])), uniform((5,)))
+    for axis in (0, 1, -1):
+        check(lambda x, axis=axis: np.gradient(x, axis=axis), uniform((4, 5)))
+    # several axes give one array per axis (a tuple, as numpy)
+    check(lambda x: np.gradient(x)[0] * np.gradient(x)[1], uniform((4, 5)))
+    check(lambda x: np.gradient(x, axis=(0, -1))[1], uniform((3, 4, 5)))
+    onp.testing.assert_allclose(np.gradient(onp.arange(5.0) ** 2), onp.gradient(onp.arange(5.0) ** 2))
+
+
+@case(np.linspace)
+def _():
+    for num in (0, 1, 5):
+        check(lambda a, b, num=num: np.linspace(a, b, num), 1.2, -3.4)
+        check(lambda a, b, num=num: np.linspace(a, b, num), 1.2, 1.2)
+    check(lambda a, b: np.linspace(a, b, 4, endpoint=False), 0.5, 2.0)
+    check(lambda a, b: np.linspace(a, b, 4), uniform((3,)), uniform(()))          # broadcasting
+    check(lambda a, b: np.linspace(a, b, 4, axis=-1), uniform((2, 3)), uniform((3,), seed=1))
+    check(lambda a: np.linspace(a, 3.0, 4), uniform((2, 3)))
+
+
+@case(np.partition)
+def _():
+    for kth in (0, 3, 6, [1, 4]):
+        check(np.partition, distinct((7,)), kth)
+    check(np.partition, distinct((3, 4)), 1, axis=0)
+    check(np.partition, distinct((3, 4)), 2)
+    check(np.partition, distinct((3, 4)), 5, axis=None)
+
+
+@case(np.rollaxis)
+def _():
+    for axis in (0, 1, 2, -1):
+        for start in (0, 1, 2, 3):
+            check(np.rollaxis, uniform((2, 3, 4)), axis, start)
+    assert np.rollaxis(onp.ones((2, 3, 4)), 2).shape == (4, 2, 3)
+
+
+@case(np.make_diagonal)
+def _():
+    D = uniform((4,))
+    A = np.make_diagonal(D, axis1=-1, axis2=-2)
+    onp.testing.assert_allclose(onp.diag(A), D)
+    for shape in (VECTOR, (3, 4)):
+        check(lambda D: np.make_diagonal(D, axis1=-1, axis2=-2), uniform(shape))
+        check(lambda D: np.make_diagonal(D, 1), uniform(shape))
+    stack = np.make_diagonal(uniform((3, 4)), -1, axis1=0, axis2=2)
+    onp.testing.assert_allclose(np.diagonal(stack, -1, 0, 2), uniform((3, 4)))
+    check(lambda D: np.diagonal(np.make_diagonal(D, axis1=-1, axis2=-2), axis1=-1, axis2=-2),
+          uniform((3, 4)))
+
+
+@case(name="where with keyword arguments")
+def _():
+    c = onp.array([True, False, True])
+    check(lambda x, y: np.where(condition=c, x=x, y=y), uniform(VECTOR), uniform(VECTOR, seed=1))
+    check(lambda x, y: np.where(c, x, y=y), uniform(VECTOR), uniform(MATRIX, seed=1))
+    assert np.where(c)[0].tolist() == [0, 2]
+
+
+def test_version_is_numpys():
+    assert np.__version__ == onp.__version__
+
+
 # ---------------------------------------------------------------- the table itself
 
 

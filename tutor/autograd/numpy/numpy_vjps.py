@@ -30,7 +30,7 @@ import numpy as _np
 
 from ..core import defvjp
 from ..forward import defjvp
-from ..tracer import getval, isbox
+from ..tracer import getval, isbox, primitive
 from . import numpy_wrapper as anp
 
 # ----------------------------------------------------------------------------- helpers
@@ -350,6 +350,18 @@ defjvp(anp.where,    None,
                      lambda g, ans, c, x=None, y=None: broadcast(anp.where(c, 0.0, g), ans),
        formulas=("0 (the condition only chooses)", "ẋ where c, else 0", "ẏ where not c, else 0"))
 
+
+def where(condition, x=None, y=None):
+    """``np.where``, also called with keywords (``where(condition=c, x=a, y=b)``). With only a
+    condition it gives the indices where it holds, as numpy does."""
+    if x is None and y is None:
+        return _np.where(getval(condition))
+    return where.primitive(condition, x, y)
+
+
+where.primitive = anp.where
+anp.where = where
+
 # ------------------------------------------------------------------- complex parts
 
 defvjp(anp.real,      lambda ans, x: lambda g: _complex_like(x, anp.real(g)), formulas="real(g)")
@@ -357,6 +369,31 @@ defjvp(anp.real,      lambda g, ans, x: anp.real(g), formulas="real(ẋ)")
 defvjp(anp.imag,      lambda ans, x: lambda g: _match_complex(x, -1j * g), formulas="−i · g")
 defjvp(anp.imag,      lambda g, ans, x: anp.imag(g), formulas="imag(ẋ)")
 defvjp(anp.conjugate, lambda ans, x: lambda g: anp.conj(g), symbol="conj", formulas="conj(g)")
+
+
+# angle(x) = atan2(imag x, real x): it turns by imag(conj(x) · ẋ) / |x|² (0 for real x and ẋ).
+def _angle_scale(x, deg):
+    """1 / |x|², in degrees if asked (and 1 where x = 0, where the angle does not move)."""
+    abs2 = anp.real(anp.conj(x) * x)
+    return (180.0 / _np.pi if deg else 1.0) / anp.where(abs2 == 0, 1.0, abs2)
+
+
+defvjp(anp.angle, lambda ans, x, deg=False:
+                  lambda g: _match_complex(x, g * anp.conj(x * 1j) * _angle_scale(x, deg)),
+       formulas="g · conj(i · x) / |x|²")
+defjvp(anp.angle, lambda g, ans, x, deg=False: anp.imag(anp.conj(x) * g) * _angle_scale(x, deg),
+       formulas="imag(conj(x) · ẋ) / |x|²")
+# real_if_close drops an imaginary part that is (nearly) zero: the adjoint goes back complex.
+defvjp(anp.real_if_close, lambda ans, x, tol=100: lambda g: _complex_like(x, g),
+       symbol="real?", formulas="g (complex again if x was)")
+defjvp(anp.real_if_close, lambda g, ans, x, tol=100: g if anp.iscomplexobj(ans) else anp.real(g),
+       formulas="ẋ (its real part if ans is real)")
+# nan_to_num replaces nan and ±inf by constants: only the finite entries move with x.
+defvjp(anp.nan_to_num, lambda ans, x, *args, **kwargs:
+                       lambda g: anp.where(_np.isfinite(getval(x)), g, 0.0),
+       symbol="nan→num", formulas="g where x is finite, else 0")
+defjvp(anp.nan_to_num, lambda g, ans, x, *args, **kwargs: anp.where(_np.isfinite(getval(x)), g, 0.0),
+       formulas="ẋ where x is finite, else 0")
 defjvp(anp.conjugate, lambda g, ans, x: anp.conj(g), formulas="conj(ẋ)")
 
 # -------------------------------------------------------------------------- reductions
@@ -570,6 +607,36 @@ def _diff_jvp(g, ans, x, n=1, axis=-1, prepend=_np._NoValue, append=_np._NoValue
     return anp.diff(g, n, axis, **kwargs)
 
 
+# gradient(f) along one axis is linear in f: a matrix D of central differences inside and
+# one-sided ones at the ends. Its VJP applies Dᵀ; D is found by applying gradient to the identity.
+@primitive
+def _gradient_along(f, axis, spacing, edge_order):
+    """``np.gradient`` along one axis, as a primitive (``gradient`` calls it once per axis)."""
+    return _np.gradient(f, spacing, axis=axis, edge_order=edge_order)
+
+
+def _gradient_vjp(ans, f, axis, spacing, edge_order):
+    D = _np.gradient(_np.eye(_shape(f)[axis]), spacing, axis=0, edge_order=edge_order)
+    return lambda g: anp.moveaxis(anp.tensordot(D.T, anp.moveaxis(g, axis, 0), 1), 0, axis)
+
+
+_gradient_along.__name__ = "gradient"
+
+
+def gradient(f, *varargs, axis=None, edge_order=1):
+    """``np.gradient``: one array per axis (a tuple of them for several axes, as numpy)."""
+    if not isbox(f):
+        return _np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
+    ndim = anp.ndim(f)
+    axes = _reduced_axes(axis, ndim)
+    spacings = varargs if len(varargs) == len(axes) else (varargs[0] if varargs else 1.0,) * len(axes)
+    pieces = tuple(_gradient_along(f, a, s, edge_order) for a, s in zip(axes, spacings))
+    return pieces[0] if len(pieces) == 1 else pieces
+
+
+gradient.primitive = _gradient_along
+anp.gradient = gradient
+
 defvjp(anp.cumsum,  _cumsum_vjp, symbol="cumΣ", formulas="reverse cumulative sum of g")
 defjvp(anp.cumsum,  "same", formulas="cumulative sum of ẋ")
 defvjp(anp.cumprod, _cumprod_vjp, symbol="cumΠ", formulas="reverse cumulative sum of g · ans, / x")
@@ -577,6 +644,38 @@ defjvp(anp.cumprod, lambda g, ans, x, axis=None, *args, **kwargs: ans * anp.cums
        formulas="ans · cumulative sum of ẋ / x")
 defvjp(anp.diff,    _diff_vjp, formulas="g[i−1] − g[i] (repeated n times)")
 defjvp(anp.diff,    _diff_jvp, formulas="ẋ[i+1] − ẋ[i] (repeated n times)")
+defvjp(_gradient_along, _gradient_vjp, symbol="∇", formulas="Dᵀ · g (D: the differences)")
+defjvp(_gradient_along, "same", formulas="differences of ẋ")
+
+
+# linspace(start, stop, num) = start + (stop − start) · t with t running from 0 to 1 (along
+# ``axis``), so start's adjoint is Σ g · (1 − t) and stop's is Σ g · t.
+def _linspace_fraction(ans, num, endpoint, axis):
+    ndim = anp.ndim(ans)
+    axis = axis % ndim
+    t = _np.linspace(0.0, 1.0, num, endpoint=endpoint)
+    return t.reshape([-1 if i == axis else 1 for i in range(ndim)]), axis
+
+
+def _linspace_vjp(argnum):
+    def maker(ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+        t, axis = _linspace_fraction(ans, num, endpoint, axis)
+        weight, target = (1.0 - t, start) if argnum == 0 else (t, stop)
+        return lambda g: unbroadcast(target, anp.sum(g * weight, axis=axis))
+    return maker
+
+
+def _linspace_jvp(argnum):
+    def jvp(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+        t, axis = _linspace_fraction(ans, num, endpoint, axis)
+        one_sample = _shape(ans)[:axis] + _shape(ans)[axis + 1:]     # start and stop broadcast
+        g = g if _shape(g) == one_sample else anp.broadcast_to(g, one_sample)
+        return anp.expand_dims(g, axis) * (1.0 - t if argnum == 0 else t)
+    return jvp
+
+
+defvjp(anp.linspace, _linspace_vjp(0), _linspace_vjp(1), formulas=("Σ g · (1 − t)", "Σ g · t"))
+defjvp(anp.linspace, _linspace_jvp(0), _linspace_jvp(1), formulas=("ẋ · (1 − t)", "ẏ · t"))
 
 
 # ------------------------------------------------------------------ what is registered

@@ -12,6 +12,7 @@ import string
 import numpy as _np
 
 from ..core import defvjp, defvjp_argnum
+from ..tracer import primitive
 from ..forward import def_linear, defjvp
 from . import numpy_wrapper as anp
 from .numpy_vjps import _shape, unbroadcast
@@ -307,12 +308,37 @@ def _diag_vjp(ans, x, k=0):
     return lambda g: _diagonal_adjoint(g, _shape(x), k, 0, 1)
 
 
+@primitive
+def make_diagonal(D, offset=0, axis1=0, axis2=1):
+    """The reverse of ``np.diagonal`` (HIPS autograd's addition to numpy): an array with ``D``'s
+    last axis on the ``offset`` diagonal of the plane (``axis1``, ``axis2``), zeros elsewhere.
+
+    ``make_diagonal(np.array([1, 2]))`` is ``[[1, 0], [0, 2]]``; a stack of vectors gives a
+    stack of diagonal matrices, and ``np.diagonal(make_diagonal(D, k, a1, a2), k, a1, a2)``
+    is ``D`` again.
+    """
+    D = _np.asarray(D)
+    length = D.shape[-1]
+    size = length + abs(offset)
+    result = _np.zeros(D.shape[:-1] + (size, size), dtype=_np.result_type(D, _np.float64))
+    positions = _np.arange(length)
+    result[..., positions + max(-offset, 0), positions + max(offset, 0)] = D
+    return _np.moveaxis(result, (-2, -1), (axis1, axis2))
+
+
+anp.make_diagonal = make_diagonal
+anp.__all__.append("make_diagonal")
+
 defvjp(anp.trace,    _trace_vjp, symbol="tr", formulas="g · I")
 defjvp(anp.trace,    "same", formulas="tr(ẋ)")
 defvjp(anp.diagonal, lambda ans, x, offset=0, axis1=0, axis2=1:
                      lambda g: _diagonal_adjoint(g, _shape(x), offset, axis1, axis2),
        symbol="diag", formulas="g on the diagonal, 0 elsewhere")
 defjvp(anp.diagonal, "same", formulas="the diagonal of ẋ")
+defvjp(make_diagonal, lambda ans, D, offset=0, axis1=0, axis2=1:
+                      lambda g: anp.diagonal(g, offset, axis1, axis2),
+       symbol="diag", formulas="the diagonal of g")
+defjvp(make_diagonal, "same", formulas="ẋ on the diagonal")
 defvjp(anp.diag,     _diag_vjp, symbol="diag", formulas="the diagonal part of g")
 defjvp(anp.diag,     "same", formulas="diag(ẋ)")
 defvjp(anp.triu,     lambda ans, x, k=0: lambda g: anp.triu(g, k), formulas="triu(g)")

@@ -65,6 +65,19 @@ defvjp(anp.moveaxis, lambda ans, x, source, destination:
                      lambda g: anp.moveaxis(g, destination, source),
        formulas="g with the axes moved back")
 defjvp(anp.moveaxis, "same", formulas="ẋ with the axes moved")
+
+
+def _rollaxis_vjp(ans, x, axis, start=0):
+    """rollaxis is a transpose; its adjoint is the inverse transpose."""
+    ndim = anp.ndim(x)
+    axis, start = axis % ndim, start + ndim if start < 0 else start
+    order = [a for a in range(ndim) if a != axis]
+    order.insert(start - 1 if axis < start else start, axis)
+    return lambda g: anp.transpose(g, tuple(_np.argsort(order)))
+
+
+defvjp(anp.rollaxis, _rollaxis_vjp, symbol="ᵀ", formulas="g with the axes rolled back")
+defjvp(anp.rollaxis, "same", formulas="ẋ with the axes rolled")
 if hasattr(anp, "matrix_transpose"):     # numpy >= 2
     defvjp(anp.matrix_transpose, lambda ans, x: lambda g: anp.matrix_transpose(g), symbol="ᵀ",
            formulas="gᵀ")
@@ -162,11 +175,28 @@ def _sort_vjp(ans, x, axis=-1, *args, **kwargs):
     return _take_along_axis_vjp(ans, x, order, axis)
 
 
-def _sort_jvp(g, ans, x, axis=-1, *args, **kwargs):
-    order = _np.argsort(getval(x), axis=axis, kind="stable")
+def _reordered(g, order, axis):
+    """``g`` taken in ``order`` along ``axis`` (flattened first when ``axis`` is None)."""
     if axis is None:
         return anp.take(anp.ravel(g), order)
     return anp.take_along_axis(g, order, axis)
+
+
+def _sort_jvp(g, ans, x, axis=-1, *args, **kwargs):
+    return _reordered(g, _np.argsort(getval(x), axis=axis, kind="stable"), axis)
+
+
+# partition(x, kth) is x taken in argpartition order, exactly like sort in argsort order.
+def _partition_order(x, kth, axis=-1, kind="introselect", order=None):
+    return _np.argpartition(getval(x), kth, axis=axis, kind=kind, order=order)
+
+
+def _partition_vjp(ans, x, kth, axis=-1, *args, **kwargs):
+    return _take_along_axis_vjp(ans, x, _partition_order(x, kth, axis, *args, **kwargs), axis)
+
+
+def _partition_jvp(g, ans, x, kth, axis=-1, *args, **kwargs):
+    return _reordered(g, _partition_order(x, kth, axis, *args, **kwargs), axis)
 
 
 def _repeat_vjp(ans, x, repeats, axis=None):
@@ -184,6 +214,8 @@ defvjp(anp.take_along_axis, _take_along_axis_vjp,
 defjvp(anp.take_along_axis, "same", formulas="ẋ at the taken positions")
 defvjp(anp.sort,          _sort_vjp, formulas="g sent back to each entry's unsorted position")
 defjvp(anp.sort,          _sort_jvp, formulas="ẋ in the order that sorts x")
+defvjp(anp.partition,     _partition_vjp, formulas="g sent back to each entry's position in x")
+defjvp(anp.partition,     _partition_jvp, formulas="ẋ in the order that partitions x")
 defvjp(anp.repeat,        _repeat_vjp, formulas="g summed over each entry's copies")
 defjvp(anp.repeat,        "same", formulas="ẋ repeated")
 
