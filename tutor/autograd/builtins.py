@@ -103,26 +103,14 @@ _make_dict_from.__name__ = "make_dict"
 
 # ------------------------------------------------------------------ the vector spaces
 
-@primitive
-def container_add(xs, ys):
-    """Two container adjoints added entry by entry (nested containers recursively)."""
-    from .core import add_adjoints
-    if _builtins.isinstance(xs, _dict):
-        return _dict((key, add_adjoints(xs[key], ys[key])) for key in xs)
-    return _builtins.type(xs)(add_adjoints(x, y) for x, y in zip(xs, ys))
-
-
-defvjp(container_add, lambda ans, xs, ys: lambda g: g, lambda ans, xs, ys: lambda g: g,
-       symbol="+", formulas=("g", "g"))
-defjvp(container_add, lambda g, ans, xs, ys: g, lambda g, ans, xs, ys: g, formulas=("ẋ", "ẏ"))
-
-
 class ContainerSpace:
     """The vector space of a list, tuple or dict of arrays: each entry's space, side by side.
 
     Zeros, ones and random vectors are built entry by entry; ``add`` and ``scalar_mul`` act
     entry by entry; the inner product is the sum of the entries' inner products. Nested
-    containers nest their spaces.
+    containers nest their spaces. Results are assembled with :func:`make_sequence` and
+    :func:`make_dict`, so when the entries are Boxes (differentiating twice) the sum of two
+    container adjoints is traced like any other value.
     """
 
     def __init__(self, value):
@@ -134,8 +122,10 @@ class ContainerSpace:
 
     def _build(self, entries):
         if self.keys is not None:
-            return self.kind(zip(self.keys, entries))
-        return self.kind(entries)
+            return make_dict(zip(self.keys, entries))
+        if hasattr(self.kind, "_fields"):               # a namedtuple: rebuilt as a tuple
+            return make_sequence(_tuple, *entries)
+        return make_sequence(self.kind, *entries)
 
     def _entries(self, x):
         return [x[key] for key in self.keys] if self.keys is not None else _list(x)
@@ -152,7 +142,8 @@ class ContainerSpace:
         return self._build(space.randn(rng) for space in self.spaces)
 
     def add(self, x, y):
-        return container_add(x, y)
+        from .core import add_adjoints
+        return self._build(add_adjoints(a, b) for a, b in zip(self._entries(x), self._entries(y)))
 
     def scalar_mul(self, x, a):
         return self._build(space.scalar_mul(entry, a)
