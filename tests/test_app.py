@@ -145,13 +145,14 @@ def test_an_unexpected_error_in_a_view_becomes_a_message(app, monkeypatch):
 
 
 def test_export_offers_a_gif_of_the_backward_pass(app):
-    app.export.button.click()
+    app.export.button.click()                           # made in the background
+    app.export.wait(timeout=120)
     assert app.error.message == ""
     match = re.search(r'href="data:image/gif;base64,([^"]+)"', app.export.link.value)
     data = base64.b64decode(match.group(1))
     assert data[:6] == b"GIF89a"
     with Image.open(io.BytesIO(data)) as gif:
-        assert gif.n_frames == len(app.state.recording.backward) + 1
+        assert gif.n_frames == len(app.state.recording.backward) + 1 + 2   # title, result
 
 
 def test_a_refused_first_expression_falls_back_to_the_seed():

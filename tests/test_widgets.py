@@ -355,19 +355,21 @@ def test_an_infinite_derivative_is_shown_with_a_warning():
 
 # ------------------------------------------------------------------------------ export
 
-def test_backward_gif_has_one_frame_per_backward_step(seed, tmp_path):
+def test_backward_gif_has_a_title_one_frame_per_backward_step_and_the_result(seed, tmp_path):
     path = backward_gif(seed, tmp_path / "backward.gif", fps=4, hold=2)
     with open(path, "rb") as file:
         assert file.read(6) == b"GIF89a"
     with Image.open(path) as gif:
-        assert gif.n_frames == len(seed.backward) + 1
+        assert gif.n_frames == 1 + len(seed.backward) + 1 + 1     # title, graph frames, result
         assert gif.size == GraphDrawing(seed, caption=True).size
+        assert gif.info["duration"] == 250 * 3          # the title stays up longer
+        gif.seek(1)
         assert gif.info["duration"] == 250
         gif.seek(gif.n_frames - 1)
-        assert gif.info["duration"] == 250 * 3          # the result stays up longer
+        assert gif.info["duration"] == 250 * 3          # and so does the result
 
 
 def test_gif_bytes_of_both_passes(fan_out):
     data = gif_bytes(fan_out, include_forward=True)
     with Image.open(io.BytesIO(data)) as gif:
-        assert gif.n_frames == fan_out.steps + 1
+        assert gif.n_frames == fan_out.steps + 1 + 2

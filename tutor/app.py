@@ -65,7 +65,7 @@ class TutorApp(widgets.VBox):
         self.step_keys = self.player.step_keys
         self.stepper, self.gradient = self.player.stepper, self.player.gradient
         self.graph, self.inspector = self.player.graph, self.player.inspector
-        self.export = ExportPanel(self.state, self.error)
+        self.export = ExportPanel(self.state, self.error, title=self._function_text)
         self.practice = None
         self.progress = None
         self.explorer.on_recording(self.state.load)
@@ -123,6 +123,13 @@ class TutorApp(widgets.VBox):
     def _make_progress(self):
         from .exercises.widgets import ProgressView
         return ProgressView()
+
+    def _function_text(self, recording):
+        """The function as the learner typed it, for the GIF's title (None when the recording
+        shown did not come from the explorer, e.g. after a practice answer)."""
+        if recording is not self.explorer.recording:
+            return None
+        return getattr(self.explorer, "shown_expression", None) or self.explorer.expression.value
 
     def _reveal(self, recording, k):
         """After a practice answer: the Explore tab's stepper shows the step with the answer."""
