@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 import tutor.exercises as ex
+from exercise_helpers import answer_of, recording_of, solution_copy
+from tutor.exercises.model import reference_of
 from tutor.exercises.compare import compare_values, summarize
 from tutor.exercises.kit import Box, Node
 from tutor.exercises.limits import TimeLimitExceeded, learner_traceback, time_limit
@@ -77,7 +79,7 @@ def test_function_solutions_show_their_source():
 @pytest.mark.parametrize("exercise", FUNCTION_EXERCISES, ids=FUNCTION_IDS)
 def test_solution_passes_its_own_check(exercise):
     for seed in range(3):
-        result = ex.check(exercise.id, exercise.solution, seed=seed, record=False)
+        result = ex.check(exercise.id, solution_copy(exercise), seed=seed, record=False)
         assert result.passed, result
         assert result.problem is None
 
@@ -135,7 +137,7 @@ def test_an_endless_loop_is_stopped_by_the_time_limit(exercise):
     assert result.problem == "timeout"
     assert "endless loop" in result.message
     # Python is still usable: the same exercise checks normally right away.
-    assert ex.check(exercise.id, exercise.solution, record=False).passed
+    assert ex.check(exercise.id, solution_copy(exercise), record=False).passed
 
 
 def remember_first(function):
@@ -152,7 +154,7 @@ def remember_first(function):
 
 @pytest.mark.parametrize("exercise", FUNCTION_EXERCISES, ids=FUNCTION_IDS)
 def test_a_hard_coded_answer_fails(exercise):
-    result = ex.check(exercise.id, remember_first(exercise.solution), record=False)
+    result = ex.check(exercise.id, remember_first(solution_copy(exercise)), record=False)
     assert not result.passed, result
 
 
@@ -188,7 +190,7 @@ NUMERIC_EXERCISES = [exercise for exercise in FUNCTION_EXERCISES
 @pytest.mark.parametrize("exercise", NUMERIC_EXERCISES,
                          ids=[exercise.id for exercise in NUMERIC_EXERCISES])
 def test_nan_inside_a_well_formed_result_gets_the_nan_message(exercise):
-    answer = poisoned(exercise.solution, lambda value: np.full(np.shape(value), np.nan))
+    answer = poisoned(solution_copy(exercise), lambda value: np.full(np.shape(value), np.nan))
     result = ex.check(exercise.id, answer, record=False)
     assert result.problem == "nan", result
     assert "NaN" in result.message
@@ -197,7 +199,7 @@ def test_nan_inside_a_well_formed_result_gets_the_nan_message(exercise):
 @pytest.mark.parametrize("exercise", NUMERIC_EXERCISES,
                          ids=[exercise.id for exercise in NUMERIC_EXERCISES])
 def test_none_inside_a_well_formed_result_gets_the_none_message(exercise):
-    result = ex.check(exercise.id, poisoned(exercise.solution, lambda value: None),
+    result = ex.check(exercise.id, poisoned(solution_copy(exercise), lambda value: None),
                       record=False)
     assert result.problem == "none", result
 
@@ -205,7 +207,7 @@ def test_none_inside_a_well_formed_result_gets_the_none_message(exercise):
 @pytest.mark.parametrize("exercise", NUMERIC_EXERCISES,
                          ids=[exercise.id for exercise in NUMERIC_EXERCISES])
 def test_a_slightly_wrong_result_names_input_expected_and_got(exercise):
-    answer = poisoned(exercise.solution, lambda value: np.asarray(value) * 1.01 + 0.01)
+    answer = poisoned(solution_copy(exercise), lambda value: np.asarray(value) * 1.01 + 0.01)
     result = ex.check(exercise.id, answer, record=False)
     assert result.problem == "value", result
     assert result.message.startswith("On input ")
@@ -269,7 +271,8 @@ def test_a_learner_may_mutate_the_inputs_without_spoiling_the_reference():
     assert ex.check("l10-sgd-step", sgd_step, record=False).passed
 
 
-def test_checks_draw_fresh_inputs_unless_a_seed_is_given():
+def test_checks_draw_fresh_inputs_unless_a_seed_is_given(monkeypatch):
+    monkeypatch.setattr(ex.checking, "ISOLATE", False)     # the spy must run in this process
     calls = []
 
     def spy(f, x, eps=1e-6):
@@ -285,7 +288,7 @@ def test_checks_draw_fresh_inputs_unless_a_seed_is_given():
 
 
 def test_results_render_for_notebooks_and_as_text():
-    passed = ex.check("l05-vjp-sin", ex.get("l05-vjp-sin").solution, record=False)
+    passed = ex.check("l05-vjp-sin", solution_copy(ex.get("l05-vjp-sin")), record=False)
     failed = ex.check("l05-vjp-sin", raising, record=False)
     assert "Passed" in passed._repr_html_() and "passed" in repr(passed)
     assert "tutor-exercise-result" in failed._repr_html_()

@@ -11,6 +11,7 @@ import warnings
 import pytest
 
 import tutor.exercises as ex
+from exercise_helpers import solution_copy
 from tutor.exercises.store import (CorruptProgressWarning, ProgressStore, default_path,
                                    store_path)
 
@@ -46,7 +47,7 @@ def test_the_file_is_chosen_by_environment_variable_or_data_directory(monkeypatc
 
 
 def test_checks_are_recorded_as_attempts_and_passes(progress_file):
-    solution = ex.get("l05-vjp-sin").solution
+    solution = solution_copy(ex.get("l05-vjp-sin"))
     assert ex.check("l05-vjp-sin", lambda ans, x: lambda g: g).passed is False
     assert ex.check("l05-vjp-sin", solution).passed
     ex.check("l06-toposort", lambda end_node: [end_node])
@@ -61,7 +62,7 @@ def test_checks_are_recorded_as_attempts_and_passes(progress_file):
 
 
 def test_unreadable_answers_and_record_false_are_not_recorded():
-    ex.check("l05-vjp-sin", ex.get("l05-vjp-sin").solution, record=False)
+    ex.check("l05-vjp-sin", solution_copy(ex.get("l05-vjp-sin")), record=False)
     question = ex.ask("l02-number-precedence", seed=1)
     ex.check("l02-number-precedence", "", question)          # nothing typed: not an attempt
     ex.check("l02-number-precedence", "twelve", question)    # not a number: not an attempt
@@ -71,10 +72,11 @@ def test_unreadable_answers_and_record_false_are_not_recorded():
 def test_progress_persists_across_processes(progress_file):
     run_python("""
         import tutor.exercises as ex
-        ex.check("l05-vjp-sin", ex.get("l05-vjp-sin").solution)
+        from exercise_helpers import solution_copy
+        ex.check("l05-vjp-sin", solution_copy(ex.get("l05-vjp-sin")))
     """, progress_file)
     assert ex.progress().passed == {"l05-vjp-sin"}
-    ex.check("l06-toposort", ex.get("l06-toposort").solution)
+    ex.check("l06-toposort", solution_copy(ex.get("l06-toposort")))
     output = run_python("""
         import tutor.exercises as ex
         print(sorted(ex.progress().passed))
@@ -109,7 +111,7 @@ def test_a_corrupt_file_is_set_aside_and_a_fresh_store_started(progress_file):
     garbage = b"this is not a database, it was damaged somehow " * 50
     progress_file.write_bytes(garbage)
     with pytest.warns(CorruptProgressWarning, match="moved aside"):
-        result = ex.check("l05-vjp-sin", ex.get("l05-vjp-sin").solution)
+        result = ex.check("l05-vjp-sin", solution_copy(ex.get("l05-vjp-sin")))
     assert result.passed                                  # the learner keeps working
     aside = list(progress_file.parent.glob("progress.sqlite.corrupt-*"))
     assert len(aside) == 1 and aside[0].read_bytes() == garbage
@@ -141,8 +143,8 @@ def test_a_damaged_database_page_is_detected_too(progress_file):
 
 
 def test_export_progress_is_json_for_a_teacher(tmp_path):
-    ex.check("l05-vjp-sin", ex.get("l05-vjp-sin").solution)
-    ex.check("l05-vjp-sin", ex.get("l05-vjp-sin").solution)
+    ex.check("l05-vjp-sin", solution_copy(ex.get("l05-vjp-sin")))
+    ex.check("l05-vjp-sin", solution_copy(ex.get("l05-vjp-sin")))
     target = tmp_path / "export.json"
     text = ex.export_progress(target)
     document = json.loads(text)

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 import tutor.exercises as ex
+from exercise_helpers import answer_of, recording_of, solution_copy
+from tutor.exercises.model import reference_of
 from tutor.exercises import widgets as exercise_widgets
 from tutor.exercises.widgets import CheckWidget, PracticePanel, ProgressView
 
@@ -99,7 +101,7 @@ def test_a_number_question_takes_one_attempt_then_a_new_question():
     widget = CheckWidget("l09-number-second-derivative", seed=4)
     first = widget.question
     assert "second derivative" in widget.question_view.value
-    widget.answer_input.value = str(first.answer)
+    widget.answer_input.value = str(answer_of(first))
     widget.check_button.click()
     assert widget.last_result.passed
     assert widget.check_button.disabled and widget.answer_input.disabled
@@ -114,7 +116,7 @@ def test_an_unreadable_number_can_be_corrected_without_losing_the_question():
     widget.check_button.click()
     assert widget.last_result.problem == "invalid"
     assert not widget.check_button.disabled and widget.failures == 0
-    widget.answer_input.value = str(widget.question.answer)
+    widget.answer_input.value = str(answer_of(widget.question))
     widget.check_button.click()
     assert widget.last_result.passed
 
@@ -122,7 +124,7 @@ def test_an_unreadable_number_can_be_corrected_without_losing_the_question():
 def test_a_choice_widget_offers_the_options():
     widget = CheckWidget("l04-choice-dunder", seed=0)
     assert list(widget.answer_input.options) == list(widget.question.options)
-    widget.answer_input.value = widget.question.answer
+    widget.answer_input.value = answer_of(widget.question)
     widget.check_button.click()
     assert widget.last_result.passed
 
@@ -132,13 +134,16 @@ def test_an_expression_widget_checks_typed_formulas():
     widget.answer_input.value = "2/x + y"
     widget.check_button.click()
     assert widget.last_result.passed
-    assert not widget.check_button.disabled           # a fixed question may be retried
+    assert widget.check_button.disabled                # answered: the explanation is out
+    assert widget.next_button.description == "Start again"   # a fixed question restarts
+    widget.next_button.click()
+    assert not widget.check_button.disabled
 
 
 def test_question_solutions_show_the_current_answer():
     widget = CheckWidget("l02-number-precedence", seed=2)
     for _ in range(3):
-        widget.answer_input.value = str(widget.question.answer + 1)
+        widget.answer_input.value = str(answer_of(widget.question) + 1)
         widget.check_button.click()
         widget.next_button.click()
     widget.solution_button.click()
@@ -166,13 +171,16 @@ def test_practice_reveals_the_step_in_the_stepper_after_an_answer():
     widget.answer_input.value = "no idea"                         # not an attempt yet
     widget.check_button.click()
     assert revealed == []
-    widget.answer_input.value = str(question.answer + 1)         # a wrong guess
-    widget.check_button.click()
-    assert not widget.last_result.passed
+    for guess in range(1, 4):                                     # three wrong guesses
+        assert revealed == []                                     # not while tries are left
+        widget.answer_input.value = str(answer_of(question) + guess)
+        widget.check_button.click()
+        assert not widget.last_result.passed
+    assert widget.last_result.revealed
     (recording, k), = revealed
-    assert recording is question.recording and k == question.reveal_step
+    assert recording is recording_of(question) and k == question.reveal_step
     state = recording.state_at(k)
-    assert state.adjoints[state.step.parent] == pytest.approx(question.answer)
+    assert state.adjoints[state.step.parent] == pytest.approx(answer_of(question))
     assert "step" in panel.reveal_view.value
 
 
@@ -204,3 +212,125 @@ def test_progress_view_reports_a_corrupt_store(tmp_path, monkeypatch):
     with pytest.warns(UserWarning):
         view = ProgressView()
     assert "moved aside" in view.notice.value
+
+
+# --------------------------------------------------------------- tries, hints, reveals
+
+def test_a_wrong_number_answer_gets_a_hint_and_another_try():
+    widget = CheckWidget("l06-number-next-adjoint", seed=5, record=False)
+    question = widget.question
+    widget.answer_input.value = str(answer_of(question) + 7)
+    widget.check_button.click()
+    result = widget.last_result
+    assert not result.passed and result.tries_left == 2 and not result.revealed
+    assert format(answer_of(question), "g") not in result.message.split("is not it")[1]
+    assert "Try again (2 tries left)" in widget.feedback.value
+    assert widget.hints_shown == 1 and "<li>" in widget.hint_view.value
+    assert not widget.check_button.disabled and not widget.answer_input.disabled
+    widget.answer_input.value = str(answer_of(question))
+    widget.check_button.click()
+    assert widget.last_result.passed and widget.question is question
+    assert widget.check_button.disabled and widget.hint_button.disabled
+    assert widget.next_button.button_style == "info"
+
+
+def test_the_answer_comes_out_after_the_last_try_then_a_new_question_is_offered():
+    widget = CheckWidget("l03-number-node-value", seed=2, record=False)
+    question = widget.question
+    for guess in range(3):
+        widget.answer_input.value = str(answer_of(question) + 10 + guess)
+        widget.check_button.click()
+    result = widget.last_result
+    assert result.revealed and result.tries_left == 0
+    assert "The answer is" in result.message
+    assert widget.check_button.disabled and widget.solution_button.disabled
+    assert widget.hint_button.disabled                  # no hint once the answer is out
+    widget.next_button.click()
+    assert widget.question is not question
+    assert not widget.check_button.disabled and not widget.solution_button.disabled
+    assert widget.hint_view.value == "" and not widget.hint_button.disabled
+
+
+def test_show_solution_on_a_question_uses_it_up():
+    widget = CheckWidget("l10-number-sgd", seed=3, record=False)
+    question = widget.question
+    assert not widget.solution_button.disabled          # the learner may ask at once
+    widget.solution_button.click()
+    assert widget.solution_view.value
+    assert widget.check_button.disabled and widget.hint_button.disabled
+    # Answering the shown question now is refused and not an attempt.
+    refused = ex.check("l10-number-sgd", answer_of(question), question)
+    assert not refused.passed and refused.problem == "invalid"
+    assert "already out" in refused.message
+    assert ex.progress().attempts == {}
+
+
+def test_a_choice_question_takes_two_tries():
+    widget = CheckWidget("l05-choice-vjp-formula", seed=1, record=False)
+    question = widget.question
+    wrong = [option for option in question.options if option != answer_of(question)]
+    widget.answer_input.value = wrong[0]
+    widget.check_button.click()
+    assert widget.last_result.tries_left == 1
+    assert "right option" not in widget.last_result.message
+    widget.answer_input.value = wrong[1]
+    widget.check_button.click()
+    assert widget.last_result.revealed
+    assert f"The right option is {answer_of(question)}." in widget.last_result.message
+
+
+def test_practice_titles_and_feedback_use_the_lessons_words_not_ids():
+    panel = PracticePanel(seed=0, record=False)
+    widget = panel.check_widget
+    assert "l06-number-next-adjoint" not in widget.children[0].value
+    assert "Lesson 6: The backward pass" in widget.children[0].value
+    widget.answer_input.value = "12345"
+    widget.check_button.click()
+    assert "l06-" not in widget.feedback.value
+
+
+# ------------------------------------------------- the kernel decides what a click does
+
+def comm_message(widget, data):
+    """What arrives in the kernel when a page sends ``data`` over the widget's comm."""
+    widget._handle_msg({"content": {"data": data}, "buffers": []})
+
+
+def click_from_the_page(button):
+    comm_message(button, {"method": "custom", "content": {"event": "click"}})
+
+
+def test_a_click_sent_to_a_disabled_check_does_nothing():
+    widget = CheckWidget("l06-number-next-adjoint", seed=7)
+    question = widget.question
+    widget.solution_button.click()                      # the answer is out: Check is off
+    assert widget.check_button.disabled
+    comm_message(widget.answer_input, {"method": "update",
+                                       "state": {"value": str(answer_of(question))}})
+    click_from_the_page(widget.check_button)
+    assert widget.last_result is None                   # nothing was checked
+    # Even a page that first switches the button back on gets nowhere.
+    comm_message(widget.check_button, {"method": "update", "state": {"disabled": False}})
+    click_from_the_page(widget.check_button)
+    assert widget.last_result is None
+    assert ex.progress().attempts == {}
+
+
+def test_a_click_sent_to_a_disabled_show_solution_does_nothing():
+    widget = CheckWidget("l05-vjp-sin", lambda: wrong_vjp_sin)
+    assert widget.solution_button.disabled              # offered after three failures
+    comm_message(widget.solution_button, {"method": "update", "state": {"disabled": False}})
+    click_from_the_page(widget.solution_button)
+    assert widget.solution_view.value == ""
+    for _ in range(3):
+        click_from_the_page(widget.check_button)
+    click_from_the_page(widget.solution_button)
+    assert "def vjp_sin" in widget.solution_view.value
+
+
+def test_an_enabled_button_still_works_from_the_page():
+    widget = CheckWidget("l06-number-next-adjoint", seed=8, record=False)
+    comm_message(widget.answer_input, {"method": "update",
+                                       "state": {"value": str(answer_of(widget.question))}})
+    click_from_the_page(widget.check_button)
+    assert widget.last_result.passed

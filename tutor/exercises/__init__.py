@@ -17,6 +17,7 @@ Each check is recorded in the learner's progress file (see :mod:`.store`);
 """
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 
@@ -48,29 +49,36 @@ def ask(exercise_id, seed=None):
 
 
 def check(exercise_id, answer, question=None, *, seed=None, time_limit=DEFAULT_TIME_LIMIT,
-          record=True):
+          record=True, store=None):
     """Check ``answer`` and return a :class:`Result` (``.passed``, ``.message``).
 
-    For a ``function`` exercise, ``answer`` is the learner's function. For the other kinds it
-    answers ``question``, by default the one last drawn with :func:`ask`; a question drawn
-    fresh per attempt is used up by the check. The attempt is recorded in the progress store
-    unless ``record`` is False, the answer could not be read at all, or it is an unfilled
-    stub (a function still raising ``NotImplementedError``).
+    For a ``function`` exercise, ``answer`` is the learner's function; it runs in a child
+    process with a hard time limit (``time_limit`` seconds, None for none). For the other
+    kinds it answers ``question``, by default the one last drawn with :func:`ask`. A
+    question takes a few tries: a wrong answer gets a hint and another go, and the answer
+    is shown after a pass or the last try; a question whose answer is out is used up.
+
+    The attempt is recorded in the progress store (``store``, by default the learner's
+    :class:`ProgressStore`) unless ``record`` is False, the answer could not be read at all,
+    or it is an unfilled stub (a function still raising ``NotImplementedError``). If saving
+    fails, ``result.notice`` says so.
     """
     exercise = get(exercise_id)
     if exercise.kind != "function" and question is None:
         question = _pending.get(exercise.id)
     result = check_answer(exercise, answer, question, seed=seed, limit=time_limit)
     unreadable = result.problem in ("invalid", "unfinished") or (
-        exercise.kind != "function" and result.problem == "none")
-    if exercise.kind != "function" and exercise.fresh and not unreadable \
-            and _pending.get(exercise.id) is question:
+        exercise.kind != "function" and result.problem in ("none", "type"))
+    if exercise.kind != "function" and result.revealed and _pending.get(exercise.id) is question:
         del _pending[exercise.id]
     if record and not unreadable:
         try:
-            ProgressStore().record_attempt(exercise.id, exercise.lesson, result.passed)
+            (store or ProgressStore()).record_attempt(exercise.id, exercise.lesson,
+                                                      result.passed)
         except Exception as error:  # progress must never break a check
-            warnings.warn(f"Your attempt could not be saved: {error}", RuntimeWarning)
+            notice = f"this attempt was not saved: {error}"
+            warnings.warn(notice, RuntimeWarning)
+            result = replace(result, notice=notice)
     return result
 
 

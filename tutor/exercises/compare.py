@@ -11,9 +11,36 @@ import numpy as np
 
 from .model import Mismatch
 
+# Our own references, taken at import: a learner who patches ``numpy.isclose`` (or this
+# module's ``compare_values``) in their notebook does not change a verdict.
+_isclose = np.isclose
+_isnan = np.isnan
+_asarray = np.asarray
+_argwhere = np.argwhere
+
+
+def safe_text(value):
+    """``repr(value)``, or a plain description when the value's own ``repr`` fails."""
+    try:
+        text = repr(value)
+        return str.__str__(text) if isinstance(text, str) else f"a {type(value).__name__}"
+    except Exception:           # noqa: BLE001 - a learner's broken __repr__
+        return f"a {type(value).__name__} (its repr() failed)"
+
 
 def summarize(value, width=60):
-    """A short text for a value in feedback: ``0.5403``, ``array([1., 2.])``, ``(0.5, 2.0)``."""
+    """A short text for a value in feedback: ``0.5403``, ``array([1., 2.])``, ``(0.5, 2.0)``.
+
+    Never raises: a value whose ``repr`` or ``float`` fails is described by its type.
+    """
+    try:
+        text = _summary(value, width)
+    except Exception:           # noqa: BLE001 - e.g. a numbers.Real without __float__
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _summary(value, width):
     if value is None or isinstance(value, (bool, str)):
         text = repr(value)
     elif isinstance(value, numbers.Number) and not isinstance(value, np.ndarray):
@@ -38,8 +65,8 @@ def summarize(value, width=60):
     elif callable(value) and hasattr(value, "__name__"):
         text = f"function {value.__name__}"
     else:
-        text = repr(value)
-    return text if len(text) <= width else text[:width - 1] + "…"
+        text = safe_text(value)
+    return text
 
 
 def _number(value):
@@ -82,7 +109,13 @@ def compare_values(expected, got, rtol=1e-6, atol=1e-8):
 
     Numbers and arrays are compared with a tolerance (``numpy.allclose``); a scalar may be a
     Python float, a numpy scalar or a 0-d array. Tuples and lists are compared item by item.
+    A value that differs is shown with as many digits as it takes to see the difference,
+    with the error and the tolerance it was allowed.
     """
+    return _compare(expected, got, rtol, atol)
+
+
+def _compare(expected, got, rtol, atol):
     if got is None and expected is not None:
         return Mismatch("none", "returned None. Did you forget a `return` statement?")
     if isinstance(expected, (tuple, list)):
@@ -104,7 +137,7 @@ def _compare_sequences(expected, got, rtol, atol):
     if len(got) != len(expected):
         return Mismatch("shape", f"expected {len(expected)} values, got {len(got)}")
     for index, (expected_item, got_item) in enumerate(zip(expected, got)):
-        mismatch = compare_values(expected_item, got_item, rtol, atol)
+        mismatch = _compare(expected_item, got_item, rtol, atol)
         if mismatch is not None:
             return Mismatch(mismatch.problem, f"item [{index}]: {mismatch.message}")
     return None
@@ -116,44 +149,67 @@ def _compare_dicts(expected, got, rtol, atol):
     for key, expected_item in expected.items():
         if key not in got:
             return Mismatch("value", f"the key {summarize(key)} is missing")
-        mismatch = compare_values(expected_item, got[key], rtol, atol)
+        mismatch = _compare(expected_item, got[key], rtol, atol)
         if mismatch is not None:
             return Mismatch(mismatch.problem, f"[{summarize(key)}]: {mismatch.message}")
     return None
 
 
 def _compare_numbers(expected, got, rtol, atol):
-    expected_array = np.asarray(expected, dtype=float)
+    expected_array = _asarray(expected, dtype=float)
     if isinstance(got, np.generic):
         got = got.item() if got.dtype.kind != "b" else got
     if not is_numeric(got):
         wanted = ("a number" if expected_array.ndim == 0
                   else f"a numpy array of shape {expected_array.shape}")
         return Mismatch("type", f"expected {wanted}, got {kind_of(got)}")
-    got_array = np.asarray(got, dtype=float)
+    try:
+        got_array = _asarray(got, dtype=float)
+    except (TypeError, ValueError) as error:     # a numbers.Real that is no float
+        return Mismatch("type", f"expected a number, got {kind_of(got)} that cannot be "
+                                f"turned into a float ({type(error).__name__})")
     if got_array.shape != expected_array.shape:
         if expected_array.ndim == 0:
             return Mismatch("shape", f"wrong shape: expected a single number, got an array of "
                                      f"shape {got_array.shape}")
         return Mismatch("shape", f"wrong shape: expected shape {expected_array.shape}, "
                                  f"got shape {got_array.shape}")
-    got_nan = np.isnan(got_array) & ~np.isnan(expected_array)
+    got_nan = _isnan(got_array) & ~_isnan(expected_array)
     if got_nan.any():
         where = "" if got_array.ndim == 0 else f" (at index {_index(got_nan)})"
         return Mismatch("nan", f"your result contains NaN (not a number){where}. NaN comes from "
                                f"0/0, inf - inf, or log/sqrt of a negative number, and spreads "
                                f"through everything computed from it.")
-    close = np.isclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True)
+    close = _isclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True)
     if not close.all():
         if got_array.ndim == 0:
-            return Mismatch("value", f"expected {summarize(expected)}, got {summarize(got)}")
+            return Mismatch("value", difference_text(float(expected_array), float(got_array),
+                                                     rtol, atol))
         index = _index(~close)
-        return Mismatch("value", f"at index {index}: expected "
-                                 f"{_number(expected_array[index])}, got "
-                                 f"{_number(got_array[index])} (expected {summarize(expected)},"
-                                 f" got {summarize(got)})")
+        return Mismatch("value", f"at index {index}: "
+                                 + difference_text(float(expected_array[index]),
+                                                   float(got_array[index]), rtol, atol)
+                                 + f" (expected {summarize(expected)}, got {summarize(got)})")
     return None
 
 
+def distinct_digits(expected, got):
+    """``("3.1554", "3.1552")``: both numbers with the fewest digits (at least 4) that show
+    they differ."""
+    for digits in range(4, 18):
+        left, right = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if left != right:
+            return left, right
+    return repr(expected), repr(got)
+
+
+def difference_text(expected, got, rtol, atol):
+    """``expected 3.1554, got 3.1552 (off by 2e-04; allowed: 3.2e-06)``."""
+    left, right = distinct_digits(expected, got)
+    allowed = atol + rtol * abs(expected)
+    error = abs(got - expected)
+    return f"expected {left}, got {right} (off by {error:.2g}; allowed: {allowed:.2g})"
+
+
 def _index(mask):
-    return tuple(int(i) for i in np.argwhere(mask)[0])
+    return tuple(int(i) for i in _argwhere(mask)[0])

@@ -116,11 +116,19 @@ def learner_traceback(exc, limit=6):
         lines.append(f"  ... {len(frames) - limit} earlier frames of your code left out\n")
         frames = frames[-limit:]
     lines += traceback.format_list(frames)
-    lines += traceback.format_exception_only(type(exc), exc)
+    try:
+        lines += traceback.format_exception_only(type(exc), exc)
+    except Exception:           # noqa: BLE001
+        lines.append(describe_exception(exc) + "\n")
     return "".join(lines).rstrip()
 
 
 def describe_exception(exc):
-    """``ZeroDivisionError: division by zero`` in one line."""
-    text = str(exc).strip().splitlines()
+    """``ZeroDivisionError: division by zero`` in one line (never raises, even when the
+    exception's own ``__str__`` does)."""
+    try:
+        text = str(exc)
+        text = str.__str__(text).strip().splitlines() if isinstance(text, str) else []
+    except Exception:           # noqa: BLE001 - a learner's exception with a broken __str__
+        text = ["(its message could not be shown: its __str__ failed)"]
     return type(exc).__name__ + (f": {text[0]}" if text else "")

@@ -19,7 +19,8 @@ Everything here is plain data; :mod:`tutor.exercises.checking` does the work.
 import html
 import inspect
 import textwrap
-from dataclasses import dataclass, field
+import weakref
+from dataclasses import InitVar, dataclass, field
 from typing import Any, Callable, Optional
 
 KINDS = ("function", "number", "choice", "expression")
@@ -31,12 +32,15 @@ class Case:
 
     ``args``/``kwargs`` are what the learner's function is called with (the checker passes a
     deep copy, so a learner who changes them in place cannot spoil the reference); ``text``
-    is how feedback names this input, e.g. ``"ans = 0.84, x = 1.0, g = 0.5"``.
+    is how feedback names this input, e.g. ``"ans = 0.84, x = 1.0, g = 0.5"``. ``data`` is
+    for the reference only (say, the formula of a random function whose derivative is
+    wanted): it is never among the learner's arguments.
     """
 
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     text: str = ""
+    data: Any = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -93,25 +97,31 @@ class FunctionSpec:
 class Question:
     """One drawn instance of a ``number``, ``choice`` or ``expression`` exercise.
 
-    ``text`` is markdown to show; ``answer`` the expected answer (a float, the right option's
-    text, or a formula); ``explanation`` is shown after an attempt. ``recording`` and
-    ``reveal_step`` let a stepper show the step the question was about (the state after
-    ``reveal_step`` steps reveals the answer). For expressions, ``variables`` lists what the
-    answer may use, ``points`` where it is compared and ``reference(point) -> float`` the
-    expected value at a point.
+    ``text`` is markdown to show. The constructor also takes what must stay hidden until
+    the learner has tried: ``answer`` (a float, the right option's text, or a formula),
+    ``explanation`` (shown once the answer is out), ``recording`` (lets a stepper show the
+    step the question was about: the state after ``reveal_step`` steps reveals the answer)
+    and, for expressions, ``reference(point) -> float``. These are kept by the checker, not
+    on the question (see :func:`secret_of`), so a learner who inspects ``q`` in a notebook
+    does not read the answer by accident. For expressions, ``variables`` lists what the
+    answer may use and ``points`` where it is compared.
     """
 
     exercise_id: str
     text: str
-    answer: Any
+    answer: InitVar[Any]
     options: tuple = ()
-    explanation: str = ""
+    explanation: InitVar[str] = ""
     tolerance: float = 0.005
     variables: tuple = ()
     points: tuple = ()
-    reference: Optional[Callable] = field(default=None, repr=False)
-    recording: Any = field(default=None, repr=False)
+    reference: InitVar[Optional[Callable]] = None
+    recording: InitVar[Any] = None
     reveal_step: Optional[int] = None
+    parts: InitVar[tuple] = ()
+
+    def __post_init__(self, answer, explanation, reference, recording, parts):
+        _SECRETS[self] = Secret(answer, explanation or "", reference, recording, parts=parts)
 
     def _repr_markdown_(self):
         lines = [self.text]
@@ -120,10 +130,38 @@ class Question:
         return "\n\n".join(lines)
 
 
+@dataclass
+class Secret:
+    """What the checker knows about a drawn question and the learner does not (yet).
+
+    ``tries`` counts the wrong answers given so far; ``revealed`` turns True once the
+    answer has been shown (tries used up, or Show solution): the question is then used up
+    and checking it again is refused. ``parts`` pairs each term of an expression question's
+    function with that term's own derivative (see :mod:`.terms`).
+    """
+
+    answer: Any
+    explanation: str = ""
+    reference: Optional[Callable] = None
+    recording: Any = None
+    parts: tuple = ()
+    tries: int = 0
+    revealed: bool = False
+    passed: bool = False
+
+
+_SECRETS = weakref.WeakKeyDictionary()      # Question -> Secret
+
+
+def secret_of(question):
+    """The hidden part of ``question`` (a :class:`Secret`); the checker's, not the learner's."""
+    return _SECRETS[question]
+
+
 def drawn_answer(question):
     """The solution of a ``number``, ``choice`` or ``expression`` exercise: the answer of the
     question that was drawn."""
-    return question.answer
+    return secret_of(question).answer
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,6 +171,9 @@ class Exercise:
     ``solution`` is the reference answer: for ``function`` exercises a callable that passes
     its own check; for ``number`` and ``choice`` exercises a callable ``question -> answer``
     (every question is different); for ``expression`` exercises likewise ``question -> text``.
+    It is given to the constructor but not kept on the exercise a learner is handed
+    (``ex.get(id).solution`` says where to look instead); the checker finds it with
+    :func:`reference_of`.
     ``make_question(rng)`` draws a :class:`Question` (not used by ``function`` exercises,
     whose ``spec`` is a :class:`FunctionSpec`). ``fresh`` says whether questions differ from
     draw to draw.
@@ -144,12 +185,13 @@ class Exercise:
     title: str
     prompt: str
     hints: tuple
-    solution: Any = field(repr=False)
+    solution: InitVar[Any]
     spec: Optional[FunctionSpec] = field(default=None, repr=False)
     make_question: Optional[Callable] = field(default=None, repr=False)
     fresh: bool = True
 
-    def __post_init__(self):
+    def __post_init__(self, solution):
+        _REFERENCES[self.id] = solution
         if self.kind not in KINDS:
             raise ValueError(f"unknown exercise kind {self.kind!r}; expected one of {KINDS}")
         if (self.kind == "function") != (self.spec is not None):
@@ -162,13 +204,28 @@ class Exercise:
         """The solution as text a learner can read (source code for function exercises)."""
         if self.kind == "function":
             try:
-                return textwrap.dedent(inspect.getsource(self.solution)).strip()
+                return textwrap.dedent(inspect.getsource(reference_of(self))).strip()
             except (OSError, TypeError):
-                return repr(self.solution)
-        return "Each question has its own answer; it is shown after every attempt."
+                return repr(reference_of(self))
+        return "Each question has its own answer; it is shown when you run out of tries."
 
     def _repr_markdown_(self):
         return f"**{self.title}** (`{self.id}`, lesson {self.lesson}, {self.kind})\n\n{self.prompt}"
+
+
+def _no_solution_here(self):
+    raise AttributeError(f"{self.id}: the solution is not kept on the exercise. Try it "
+                         f"yourself; the check widget's Show solution reveals it when you "
+                         f"are stuck.")
+
+
+Exercise.solution = property(_no_solution_here)
+_REFERENCES = {}                # exercise id -> its reference solution
+
+
+def reference_of(exercise):
+    """The reference solution of ``exercise`` (the checker's; see :class:`Exercise`)."""
+    return _REFERENCES[exercise.id]
 
 
 PROBLEM_TITLES = {
@@ -191,7 +248,9 @@ class Result:
 
     ``problem`` names what went wrong (a key of ``PROBLEM_TITLES``; None when passed),
     ``input`` the first failing input, and ``details`` extra text such as the learner's own
-    traceback lines. It shows itself as a coloured box in a notebook and as text elsewhere.
+    traceback lines. For questions, ``revealed`` says the answer is out (a pass, or the
+    last try used) and ``tries_left`` how many wrong answers remain before that; ``notice``
+    says when the attempt could not be saved. It shows itself as a coloured box in a notebook and as text elsewhere.
     """
 
     exercise_id: str
@@ -200,6 +259,9 @@ class Result:
     problem: Optional[str] = None
     input: str = ""
     details: str = ""
+    revealed: bool = False
+    tries_left: Optional[int] = None
+    notice: str = ""
 
     def __bool__(self):
         return self.passed
@@ -209,18 +271,29 @@ class Result:
         text = f"{self.exercise_id}: {mark}\n{self.message}"
         if self.details:
             text += "\n" + self.details
+        if self.notice:
+            text += "\n" + self.notice
         return text
 
     __str__ = __repr__
 
     def _repr_html_(self):
+        return self.html()
+
+    def html(self, heading=None):
+        """The result as a coloured box; ``heading`` (default: the exercise id) names it."""
         colour, background = ("#1b5e20", "#e8f5e9") if self.passed else ("#b71c1c", "#ffebee")
         title = "✔ Passed" if self.passed else "✘ " + PROBLEM_TITLES.get(self.problem, "Failed")
+        if self.tries_left and not self.passed:
+            colour, background, title = "#8a4b00", "#fff4e0", "✘ Not yet"
         details = (f"<pre style='margin:6px 0 0 0;white-space:pre-wrap'>"
                    f"{html.escape(self.details)}</pre>") if self.details else ""
+        notice = (f"<div class='tutor-exercise-notice' style='margin-top:4px;color:#6d4c00'>"
+                  f"<b>Not saved:</b> {html.escape(self.notice)}</div>") if self.notice else ""
+        heading = f"<code>{html.escape(self.exercise_id)}</code>" if heading is None \
+            else html.escape(heading)
         return (f"<div class='tutor-exercise-result' style='border-left:4px solid {colour};"
                 f"background:{background};padding:6px 10px;margin:4px 0'>"
-                f"<b style='color:{colour}'>{html.escape(title)}</b> "
-                f"<code>{html.escape(self.exercise_id)}</code>"
+                f"<b style='color:{colour}'>{html.escape(title)}</b> {heading}"
                 f"<div style='white-space:pre-wrap'>{html.escape(self.message)}</div>"
-                f"{details}</div>")
+                f"{details}{notice}</div>")

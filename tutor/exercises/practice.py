@@ -30,13 +30,63 @@ def _number(value):
 
 
 def random_recording(rng, variables=VARIABLES):
-    """``(program_text, args, recording)`` of a random +, -, × function at small integers."""
+    """``(program_text, args, recording)`` of a random +, -, × function at small integers.
+
+    Functions that are trivial to differentiate are drawn again: a step such as ``a - a``
+    (always 0), or a derivative with respect to the chosen variable that is 0 everywhere.
+    """
     from tutor.record import record
-    expr = random_program(rng, variables)
+    for _ in range(100):
+        expr = random_program(rng, variables)
+        argnum = int(rng.integers(len(variables)))
+        if not_trivial(expr, variables, variables[argnum], rng):
+            break
     f = make_function(expr, variables, lib="autograd")
     args = tuple(float(value) for value in rng.choice([-3, -2, -1, 1, 2, 3], size=len(variables)))
-    argnum = int(rng.integers(len(variables)))
     return to_program(expr, variables), args, record(f, *args, argnum=argnum)
+
+
+def not_trivial(expr, variables, wrt, rng):
+    """False for a function with a step like ``a - a`` or whose derivative with respect to
+    ``wrt`` is 0 at three random points (checked with dual numbers, not the recorder)."""
+    from .randfun import Apply, derivative
+
+    def has_self_difference(node):
+        if not isinstance(node, Apply):
+            return False
+        if node.op == "sub" and node.args[0] is node.args[1]:
+            return True
+        return any(has_self_difference(arg) for arg in node.args)
+
+    if has_self_difference(expr):
+        return False
+    points = [{name: float(rng.uniform(-2.0, 2.0)) for name in variables} for _ in range(3)]
+    return any(abs(derivative(expr, point, wrt)) > 1e-9 for point in points)
+
+
+def node_legend(recording):
+    """``v0 is x (= 2), v1 is y (= -1), v3 is the constant 2``: every leaf node by name."""
+    parts = []
+    for node_id, node in recording.nodes.items():
+        if node.kind == "input":
+            parts.append(f"`{node_id}` is {node.label} (= {_number(node.value)})")
+        elif node.kind == "constant":
+            parts.append(f"`{node_id}` is the constant {_number(node.value)}")
+    return "Nodes: " + ", ".join(parts) + "; every other node is computed below."
+
+
+ORDINALS = ("first", "second", "third")
+
+
+def argument_position(operation_parents, argnum):
+    """``its first argument (the left v0)``: which argument of the operation a step is for."""
+    if len(operation_parents) == 1:
+        return "its argument"
+    ordinal = ORDINALS[argnum] if argnum < len(ORDINALS) else f"argument {argnum}"
+    side = {0: "left", 1: "right"}.get(argnum, "")
+    parent = operation_parents[argnum]
+    return f"its {ordinal} argument (the {side} `{parent}`)" if side else \
+        f"its {ordinal} argument (`{parent}`)"
 
 
 def _values_known(recording, k):
@@ -94,18 +144,24 @@ def next_adjoint_question(exercise_id, rng, accumulate=False):
     producers = [forward_step for forward_step in recording.forward
                  if forward_step.node == step.node]
     operation = _operation(producers[0]) if producers else step.node
+    parents = list(producers[0].parents) if producers else [step.parent]
     adjoints = recording.state_at(len(recording.forward) + index).adjoints
     held = adjoints.get(step.parent)
-    now = (f"It holds ḡ_{step.parent} = {_number(held)} so far." if accumulate and held is not None
-           else "")
+    now = (f"So far `{step.parent}` holds ḡ_{step.parent} = {_number(held)}."
+           if held is not None else f"So far `{step.parent}` holds no adjoint (count it as 0).")
+    repeated = parents.count(step.parent) > 1
+    other = (f" (`{step.parent}` appears twice in `{operation}`; the VJP for the other "
+             f"position is a separate step.)" if repeated else "")
     text = "\n\n".join([
         "The function", _header(program, args, recording),
+        node_legend(recording),
         "Forward pass:", _code_block(forward),
         "Backward pass so far (the output's adjoint starts at 1):",
         _code_block(done or ["(no step yet)"]),
-        f"**Next step:** the VJP of `{step.node} = {operation}` sends a contribution to "
-        f"`{step.parent}` (ḡ_{step.node} = {_number(step.g)}). {now}",
-        f"What is the adjoint **ḡ_{step.parent}** after this step?",
+        f"**Next step:** the VJP of `{step.node} = {operation}` for "
+        f"{argument_position(parents, step.argnum)} sends one contribution to "
+        f"`{step.parent}` (ḡ_{step.node} = {_number(step.g)}).{other} {now}",
+        f"What is the adjoint **ḡ_{step.parent}** after this one step?",
     ])
     return Question(exercise_id, text, float(np.asarray(step.after).reshape(())),
                     explanation=f"The step: {step.line}", recording=recording,
@@ -121,6 +177,7 @@ def node_value_question(exercise_id, rng):
     done = [forward_step.line for forward_step in recording.forward[:index]]
     text = "\n\n".join([
         "The function", _header(program, args, recording),
+        node_legend(recording),
         "Values known so far: " + _values_known(recording, index) + ".",
         "Forward pass so far:", _code_block(done or ["(no step yet)"]),
         f"**Next step:** the trace records `{step.node} = {_operation(step)}`. "
@@ -258,10 +315,12 @@ def expression_question(exercise_id, f_text, answer, rng, wrt="x", order=1, doma
             f"{', '.join(variables)} (Python syntax: `*` for products, `**` for powers; "
             f"sin, cos, exp, log are available).")
     domain = {"x": (0.5, 2.0), **(domain or {})}
+    from .terms import term_parts
     return Question(exercise_id, text, answer, variables=variables,
                     points=sample_points(rng, variables, domain=domain),
                     reference=derivative_reference(f_text, wrt, order),
-                    explanation=f"One way to write it: {what} = {answer}")
+                    explanation=f"One way to write it: {what} = {answer}",
+                    parts=term_parts(f_text, wrt, order))
 
 
 def derivative_question(exercise_id, rng, order=1, with_y=True):

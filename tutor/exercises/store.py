@@ -7,8 +7,16 @@ id, its lesson, whether it passed, and the time.
 
 Several notebooks may write at once: the database runs in WAL mode with a generous busy
 timeout, and every write is one short transaction, so nothing is lost. If the file is not a
-readable SQLite database, it is renamed ``<name>.corrupt-<timestamp>``, a warning says so,
-and a fresh store starts; the learner keeps working.
+readable SQLite database, it is renamed ``<name>.corrupt-<timestamp>`` (the bytes as they
+were), every attempt SQLite can still read from it is copied into a readable
+``<name>.recovered-<timestamp>`` and into the fresh store that follows, and a warning says
+so; the learner keeps working.
+
+A writer also notices when its file changes under it: deleted, replaced by another file,
+or truncated (a SQLite file never shrinks). It then says so, names the file, and writes the
+attempts it can still reach (through its open connection, and the ones this process
+recorded) into the file now at that path, so nothing it saved is lost without a word.
+Every message of the store names the file it is about.
 """
 
 import contextlib
@@ -37,10 +45,19 @@ CREATE INDEX IF NOT EXISTS attempts_by_exercise ON attempts (exercise_id);
 """
 
 _NOTICES = {}           # file -> the message about setting a corrupt file aside
+_JOURNAL = {}           # file -> attempts this process recorded there (to write again)
 
 
 class CorruptProgressWarning(UserWarning):
     """The progress file could not be read and was set aside."""
+
+
+class ChangedUnderUsWarning(CorruptProgressWarning):
+    """The progress file was deleted, replaced or truncated while in use."""
+
+
+class ProgressStoreError(OSError):
+    """The progress file could not be used; the message names it."""
 
 
 def default_path():
@@ -123,12 +140,25 @@ class ProgressStore:
     def record_attempt(self, exercise_id, lesson, passed, when=None):
         """Add one attempt, in its own transaction."""
         when = time.time() if when is None else when
+        row = (str(exercise_id), int(lesson), int(bool(passed)), float(when))
         with self._connect() as connection:
             connection.execute("BEGIN IMMEDIATE")
             connection.execute("INSERT INTO attempts (exercise_id, lesson, passed, time) "
-                               "VALUES (?, ?, ?, ?)",
-                               (exercise_id, int(lesson), int(bool(passed)), float(when)))
+                               "VALUES (?, ?, ?, ?)", row)
             connection.execute("COMMIT")
+        _JOURNAL.setdefault(os.path.abspath(self.path), []).append(row)
+        _note_size(os.path.abspath(self.path))
+
+    def problem(self):
+        """Why attempts cannot be saved here, naming the file ('' when they can)."""
+        try:
+            with self._connect() as connection:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("ROLLBACK")
+        except Exception as error:      # noqa: BLE001 - reported, never raised
+            return str(error) if str(self.path) in str(error) else \
+                f"the progress file {self.path} cannot be written ({error})"
+        return ""
 
     # ------------------------------------------------------------------ reading
 
@@ -192,26 +222,41 @@ class ProgressStore:
 
         One connection per process is kept open: closing the last connection of a WAL
         database checkpoints it, which would make every attempt slow. It is reopened when
-        another file is used, after a fork, or when the file was replaced meanwhile.
+        another file is used, after a fork, or when the file changed under it (deleted,
+        replaced, truncated): then the attempts it can still reach are written again.
+        Errors are raised as :class:`ProgressStoreError`, naming the file.
         """
         key = os.path.abspath(self.path)
         with _CONNECTION_LOCK:
-            connection = _cached_connection(key)
-            if connection is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    connection = self._open()
-                except sqlite3.DatabaseError as error:
-                    if isinstance(error, sqlite3.OperationalError):
-                        raise
-                    self._set_aside(error)
-                    connection = self._open()
-                _remember_connection(key, connection)
+            try:
+                connection, changed, old = _cached_connection(key)
+                if connection is None:
+                    connection = self._open_checked(changed)
+                    _remember_connection(key, connection)
+                    if changed:
+                        self._write_again(connection, changed, old)
+            except (sqlite3.Error, OSError) as error:
+                if isinstance(error, ProgressStoreError):
+                    raise
+                raise ProgressStoreError(f"the progress file {self.path} could not be "
+                                         f"opened: {error}") from error
             try:
                 yield connection
-            except sqlite3.DatabaseError:
+            except sqlite3.DatabaseError as error:
                 _forget_connection()
+                raise ProgressStoreError(f"the progress file {self.path}: {error}") from error
+
+    def _open_checked(self, changed):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if changed and changed.startswith("truncated"):
+            self._set_aside(f"it was {changed}")
+        try:
+            return self._open()
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError):
                 raise
+            self._set_aside(error)
+            return self._open()
 
     def _open(self):
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS,
@@ -231,13 +276,31 @@ class ProgressStore:
             connection.close()
             raise
 
+    def _write_again(self, connection, changed, old):
+        """After the file changed under us: put back every attempt we can still reach."""
+        key = os.path.abspath(self.path)
+        reachable = set(_JOURNAL.get(key, ()))
+        if old is not None:
+            reachable.update(_readable_rows(old))
+            with contextlib.suppress(sqlite3.Error):
+                old.close()
+        written = _insert_missing(connection, reachable)
+        _note_size(key)
+        message = (f"Your progress file {self.path} was {changed} while in use. "
+                   f"{written} attempts this session could still reach were written to it "
+                   f"again; attempts saved only in the old file by other sessions may be "
+                   f"missing.")
+        _NOTICES[key] = message
+        warnings.warn(message, ChangedUnderUsWarning, stacklevel=6)
+
     def _set_aside(self, error):
-        """Rename the unreadable file (and its WAL companions) and warn; a new file follows."""
+        """Move the unreadable file (and its WAL companions) aside, copy what SQLite can
+        still read into a readable ``.recovered-`` file and into the fresh store, and warn."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         _forget_connection()
         with _file_lock(self.path):
-            if not self.path.exists() or self._healthy():    # another process fixed it
-                return
+            if not self.path.exists() or (self._healthy() and "truncated" not in str(error)):
+                return                                  # another process fixed it
             aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
             number = 1
             while aside.exists():
@@ -248,10 +311,18 @@ class ProgressStore:
                 companion = self.path.with_name(self.path.name + suffix)
                 if companion.exists():
                     os.replace(companion, aside.with_name(aside.name + suffix))
+            rows = _rows_of_file(aside)
+            recovered = aside.with_name(aside.name.replace(".corrupt-", ".recovered-"))
+            _write_rows(recovered, rows)
+            fresh = self._open()
+            try:
+                _insert_missing(fresh, rows)
+            finally:
+                fresh.close()
         _NOTICES[os.path.abspath(self.path)] = (
             f"Your progress file {self.path} could not be read ({error}). It was moved aside to "
-            f"{aside.name} and a fresh progress store was started; earlier attempts are not "
-            f"lost, only set aside.")
+            f"{aside.name}; the {len(rows)} attempts SQLite could still read from it are in "
+            f"{recovered.name} and were carried over into a fresh {self.path.name}.")
         warnings.warn(self.notice, CorruptProgressWarning, stacklevel=5)
 
     def _healthy(self):
@@ -266,26 +337,49 @@ class ProgressStore:
 
 
 _CONNECTION_LOCK = threading.RLock()
-_CONNECTION = {}        # "key", "pid", "inode", "connection" of the connection kept open
+_CONNECTION = {}        # "key", "pid", "inode", "size", "connection" of the one kept open
+_ROW_QUERY = "SELECT exercise_id, lesson, passed, time FROM attempts ORDER BY id"
 
 
-def _inode(key):
+def _stat(key):
     try:
-        return os.stat(key).st_ino
+        result = os.stat(key)
+        return result.st_ino, result.st_size
     except OSError:
-        return None
+        return None, None
 
 
 def _cached_connection(key):
-    if (_CONNECTION.get("key") == key and _CONNECTION.get("pid") == os.getpid()
-            and _CONNECTION.get("inode") == _inode(key)):
-        return _CONNECTION["connection"]
+    """``(connection, changed, old)``: the kept connection if still good; else None, what
+    changed under it (or None), and the old connection (to read what it still holds)."""
+    if _CONNECTION.get("key") == key and _CONNECTION.get("pid") == os.getpid():
+        inode, size = _stat(key)
+        if inode is None:
+            changed = "deleted"
+        elif inode != _CONNECTION.get("inode"):
+            changed = "replaced by another file"
+        elif size < _CONNECTION.get("size", 0):
+            changed = f"truncated (from {_CONNECTION['size']} to {size} bytes)"
+        else:
+            return _CONNECTION["connection"], None, None
+        old = _CONNECTION.pop("connection", None)
+        _CONNECTION.clear()
+        return None, changed, old
     _forget_connection()
-    return None
+    return None, None, None
 
 
 def _remember_connection(key, connection):
-    _CONNECTION.update(key=key, pid=os.getpid(), inode=_inode(key), connection=connection)
+    inode, size = _stat(key)
+    _CONNECTION.update(key=key, pid=os.getpid(), inode=inode, size=size or 0,
+                       connection=connection)
+
+
+def _note_size(key):
+    if _CONNECTION.get("key") == key:
+        inode, size = _stat(key)
+        if inode == _CONNECTION.get("inode") and size is not None:
+            _CONNECTION["size"] = max(size, _CONNECTION.get("size", 0))
 
 
 def _forget_connection():
@@ -294,6 +388,55 @@ def _forget_connection():
         with contextlib.suppress(sqlite3.Error):
             connection.close()
     _CONNECTION.clear()
+
+
+def _readable_rows(connection):
+    """Every attempt row ``connection`` can still read (from both ends if a page is bad)."""
+    rows = []
+    for query in (_ROW_QUERY, _ROW_QUERY + " DESC"):
+        try:
+            for row in connection.execute(query):
+                rows.append(tuple(row))
+        except sqlite3.Error:
+            continue
+        else:
+            break
+    return set(rows)
+
+
+def _rows_of_file(path):
+    try:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)
+    except sqlite3.Error:
+        return set()
+    try:
+        return _readable_rows(connection)
+    finally:
+        connection.close()
+
+
+def _write_rows(path, rows):
+    """A readable SQLite file at ``path`` holding ``rows`` (the recovered attempts)."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.executescript(_SCHEMA)
+        connection.executemany("INSERT INTO attempts (exercise_id, lesson, passed, time) "
+                               "VALUES (?, ?, ?, ?)", sorted(rows, key=lambda row: row[3]))
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def _insert_missing(connection, rows):
+    """Insert the attempts of ``rows`` that ``connection``'s file lacks; return how many."""
+    present = _readable_rows(connection)
+    missing = sorted((row for row in rows if tuple(row) not in present), key=lambda r: r[3])
+    if missing:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany("INSERT INTO attempts (exercise_id, lesson, passed, time) "
+                               "VALUES (?, ?, ?, ?)", missing)
+        connection.execute("COMMIT")
+    return len(missing)
 
 
 def _retry_locked(action, attempts=100):

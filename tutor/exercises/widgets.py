@@ -20,8 +20,8 @@ import inspect
 
 import ipywidgets as widgets
 
-from . import LESSON_TITLES, ask, catalog, check, export_progress, get, progress
-from .checking import DEFAULT_TIME_LIMIT
+from . import LESSON_TITLES, ask, catalog, check, get
+from .checking import DEFAULT_TIME_LIMIT, reveal
 
 SOLUTION_AFTER = 3     # failed attempts before the solution is offered
 
@@ -56,25 +56,36 @@ class CheckWidget(widgets.VBox):
     ``get_answer`` is a function of no arguments returning the answer at the moment Check is
     pressed, e.g. ``lambda: vjp_sin``; by default the function named in the exercise (say
     ``vjp_sin``) is looked up among the notebook's variables, so redefining it and pressing
-    Check again just works. Question exercises read the answer from their own input box.
+    Check again just works. Question exercises read the answer from their own input box and
+    take a few tries (see :data:`~.checking.TRIES`): a wrong answer brings a hint, and the
+    answer comes out after a pass, the last try, or **Show solution**; then **New question**.
+
+    What the buttons may do is decided here, in the kernel, not by the page: a click that
+    arrives for a button the page shows disabled does nothing (see :meth:`press`).
+    ``on_answer(question)`` is called whenever a question's answer is out.
     """
 
     def __init__(self, exercise_id, get_answer=None, *, seed=None, show_prompt=None,
-                 time_limit=DEFAULT_TIME_LIMIT, record=True, on_result=None):
+                 time_limit=DEFAULT_TIME_LIMIT, record=True, on_result=None, on_answer=None,
+                 store=None):
         self.exercise = get(exercise_id)
         self.get_answer = get_answer
         self.seed = seed
         self.time_limit = time_limit
         self.record = record
+        self.store = store
         self.on_result = on_result
+        self.on_answer = on_answer
         self.failures = 0
         self.hints_shown = 0
         self.question = None
         self.last_result = None
+        self.allowed = {"check": True, "hint": True, "solution": False, "next": True}
 
         exercise = self.exercise
         header = widgets.HTML(f"<b>{html.escape(exercise.title)}</b> "
-                              f"<code>{html.escape(exercise.id)}</code>")
+                              f"<span style='color:#555'>· {html.escape(lesson_words(exercise))}"
+                              f"</span>")
         header.add_class("tutor-exercise-title")
         if show_prompt is None:
             show_prompt = exercise.kind != "function"
@@ -97,14 +108,16 @@ class CheckWidget(widgets.VBox):
         self.solution_view = widgets.HTML()
         self.solution_view.add_class("tutor-exercise-solution-text")
 
-        self.check_button.on_click(lambda _: self.check())
-        self.hint_button.on_click(lambda _: self.show_hint())
-        self.solution_button.on_click(lambda _: self.show_solution())
-        self.next_button.on_click(lambda _: self.new_question())
+        self.check_button.on_click(lambda _: self.press("check"))
+        self.hint_button.on_click(lambda _: self.press("hint"))
+        self.solution_button.on_click(lambda _: self.press("solution"))
+        self.next_button.on_click(lambda _: self.press("next"))
 
         buttons = [self.check_button, self.hint_button, self.solution_button]
-        if exercise.kind != "function" and exercise.fresh:
+        if exercise.kind != "function":
             buttons.insert(1, self.next_button)
+            if not exercise.fresh:          # the same question each time: start it again
+                self.next_button.description = "Start again"
         rows = [header, self.prompt, self.question_view]
         if self.answer_input is not None:
             rows.append(self.answer_input)
@@ -130,8 +143,31 @@ class CheckWidget(widgets.VBox):
         answer.add_class("tutor-exercise-answer")
         return answer
 
+    def _buttons(self):
+        return {"check": self.check_button, "hint": self.hint_button,
+                "solution": self.solution_button, "next": self.next_button}
+
+    def allow(self, action, allowed):
+        """Let ``action`` ("check", "hint", "solution", "next") happen or not; the button's
+        ``disabled`` shows it, but :meth:`press` decides by this kernel-side state."""
+        self.allowed[action] = bool(allowed)
+        self._buttons()[action].disabled = not allowed
+
+    def press(self, action):
+        """What a click on a button does: nothing when the kernel does not allow it now
+        (whatever the page said about the button), else the action. Returns its result."""
+        if not self.allowed.get(action):
+            return None
+        act = {"check": self.check, "hint": self.show_hint, "solution": self.show_solution,
+               "next": self.new_question}[action]
+        return act()
+
+    @property
+    def _asks(self):
+        return self.exercise.kind != "function"
+
     def new_question(self):
-        """Draw a fresh question and reset the answer box."""
+        """Draw a fresh question and reset the answer box, the hints and the solution."""
         seed = self.seed
         if seed is not None:
             self.seed = seed + 1            # reproducible, yet different each time
@@ -143,15 +179,21 @@ class CheckWidget(widgets.VBox):
         else:
             self.answer_input.value = ""
         self.answer_input.disabled = False
-        self.check_button.disabled = False
+        self.allow("check", True)
+        self.allow("solution", True)
+        self.solution_button.button_style = ""
+        self.solution_button.tooltip = "Show the answer (this question is then used up)"
+        self.hints_shown = 0
+        self.hint_view.value = ""
+        self.hint_button.description = "Hint"
+        self.allow("hint", True)
         self.next_button.button_style = ""
         self.feedback.value = ""
-        if self.exercise.kind != "function" and self.solution_view.value:
-            self.solution_view.value = ""
+        self.solution_view.value = ""
 
     def _answer(self):
         """The answer as it stands now: the input's value, or the learner's function."""
-        if self.exercise.kind != "function":
+        if self._asks:
             return self.answer_input.value
         if self.get_answer is None:
             name = self.exercise.spec.name
@@ -176,24 +218,44 @@ class CheckWidget(widgets.VBox):
                                    f"yet.</b> {html.escape(str(error))}</div>")
             return None
         result = check(self.exercise.id, answer, self.question, time_limit=self.time_limit,
-                       record=self.record)
+                       record=self.record, store=self.store)
         self.last_result = result
-        self.feedback.value = result._repr_html_()
+        self.feedback.value = result.html(heading="")
         readable = not (result.problem in ("invalid", "unfinished")
-                        or (self.exercise.kind != "function" and result.problem == "none"))
+                        or (self._asks and result.problem in ("none", "type")))
         if not result.passed and readable:
             self.failures += 1
-            if self.failures >= SOLUTION_AFTER and self.solution_button.disabled:
-                self.solution_button.disabled = False
+            if not self._asks and self.failures >= SOLUTION_AFTER and \
+                    not self.allowed["solution"]:
+                self.allow("solution", True)
                 self.solution_button.button_style = "warning"
                 self.solution_button.tooltip = "Stuck? Have a look."
-        if readable and self.exercise.kind != "function" and self.exercise.fresh:
-            self.answer_input.disabled = True       # one attempt per question
-            self.check_button.disabled = True
-            self.next_button.button_style = "info"
+        if self._asks and result.revealed:
+            self._answer_out()
+        elif self._asks and result.tries_left:
+            self._hint_up_to(self.exercise, self.failures_on_question())
         if self.on_result is not None:
             self.on_result(result, self.question)
         return result
+
+    def failures_on_question(self):
+        """Wrong answers given to the current question."""
+        from .model import secret_of
+        return secret_of(self.question).tries if self.question is not None else 0
+
+    def _hint_up_to(self, exercise, stage):
+        while self.hints_shown < min(stage, len(exercise.hints)):
+            self.show_hint()
+
+    def _answer_out(self):
+        """The question's answer is out: it is used up; offer the next one."""
+        self.answer_input.disabled = True
+        self.allow("check", False)
+        self.allow("solution", False)
+        self.allow("hint", False)
+        self.next_button.button_style = "info"
+        if self.on_answer is not None:
+            self.on_answer(self.question)
 
     def show_hint(self):
         """Reveal one more hint (all hints so far stay visible)."""
@@ -202,19 +264,25 @@ class CheckWidget(widgets.VBox):
         items = "".join(f"<li>{markdown_html(text)}</li>" for text in hints[:self.hints_shown])
         self.hint_view.value = f"<ol class='tutor-exercise-hint-list'>{items}</ol>"
         if self.hints_shown == len(hints):
-            self.hint_button.disabled = True
+            self.allow("hint", False)
         self.hint_button.description = f"Hint ({self.hints_shown}/{len(hints)})"
 
     def show_solution(self):
-        """Show the reference solution (the current question's answer for question kinds)."""
-        if self.exercise.kind == "function":
-            text = self.exercise.solution_source
+        """Show the reference solution; for a question, its answer (the question is then
+        used up: New question draws the next)."""
+        if self._asks:
+            text = reveal(self.exercise, self.question)
+            self._answer_out()
         else:
-            answer = self.exercise.solution(self.question)
-            text = f"{answer}\n\n{self.question.explanation}".strip()
+            text = self.exercise.solution_source
         self.solution_view.value = (f"<div class='tutor-exercise-solution-box'><b>Solution</b>"
                                     f"<pre style='white-space:pre-wrap'>{html.escape(str(text))}"
                                     f"</pre></div>")
+
+
+def lesson_words(exercise):
+    """``Lesson 6: The backward pass``: how a learner knows where an exercise belongs."""
+    return f"Lesson {exercise.lesson}: {LESSON_TITLES.get(exercise.lesson, '')}".rstrip(": ")
 
 
 def _needs_arguments(function):
@@ -227,17 +295,82 @@ def _needs_arguments(function):
         return False
 
 
+class LearnerBox(widgets.VBox):
+    """Who is practising: a name box on a shared server, and where progress goes.
+
+    On a server of one learner (JupyterHub, or ``TUTOR_PROGRESS_DB`` set) it only says
+    where progress is saved. ``on_change()`` is called after a new name is taken.
+    """
+
+    def __init__(self, learner, on_change=None):
+        self.learner = learner
+        self.on_change = on_change
+        self.status = widgets.HTML()
+        self.status.add_class("tutor-learner-status")
+        self.name_input = widgets.Text(placeholder="your name", description="Your name:",
+                                       continuous_update=False,
+                                       layout=widgets.Layout(width="320px"))
+        self.name_input.add_class("tutor-learner-name")
+        self.use_button = _button("Use this name", "tutor-learner-use",
+                                  layout=widgets.Layout(width="auto"))
+        self.use_button.on_click(lambda _: self.use())
+        self.name_input.observe(lambda change: self.use(), names="value")
+        rows = [self.status]
+        if learner.shared:
+            rows.insert(0, widgets.HBox([self.name_input, self.use_button]))
+        super().__init__(rows)
+        self.add_class("tutor-learner")
+        self.refresh()
+
+    def use(self):
+        """Take the typed name; say so (or say what is wrong with it)."""
+        name = self.name_input.value.strip()
+        if not name or name == self.learner.name:
+            return
+        try:
+            self.learner.use_name(name)
+        except Exception as error:      # a bad name, or a store that cannot be written
+            self.status.value = f"<span class='tutor-learner-error'>{html.escape(str(error))}</span>"
+            return
+        self.refresh()
+        if self.on_change is not None:
+            self.on_change()
+
+    def refresh(self):
+        """Say where progress goes now, and whether it can be saved at all."""
+        if self.learner.name and self.name_input.value != self.learner.name:
+            self.name_input.value = self.learner.name
+        problem = self.learner.store.problem()
+        text = html.escape(self.learner.status())
+        if problem:
+            text = (f"<span class='tutor-store-unwritable' style='color:#b71c1c'><b>Nothing is "
+                    f"being saved:</b> {html.escape(problem)}</span>")
+        self.status.value = f"<div style='color:#444'>{text}</div>"
+
+
+def _learner(learner):
+    if learner is None:
+        from .learners import this_page_learner
+        learner = this_page_learner()
+    return learner
+
+
 class PracticePanel(widgets.VBox):
     """The Practice tab: pick a kind of question, answer it, draw the next one.
 
     Only ``number``, ``choice`` and ``expression`` exercises are offered, so nothing typed
-    here is ever run as code. ``on_reveal(recording, k)`` is called after an answer about a
-    recorded function, with the step index whose state shows the answer.
+    here is ever run as code. A question takes a few tries (with a hint after a wrong
+    answer); once its answer is out (a pass, the last try, or Show solution)
+    ``on_reveal(recording, k)`` is called for a question about a recorded function, with the
+    step index whose state shows the answer, and New question draws the next one.
+    Attempts go to ``learner``'s store (by default this page's learner, see
+    :mod:`.learners`).
     """
 
     DEFAULT = "l06-number-next-adjoint"
 
-    def __init__(self, exercise_ids=None, *, seed=None, on_reveal=None, record=True):
+    def __init__(self, exercise_ids=None, *, seed=None, on_reveal=None, record=True,
+                 learner=None):
         if exercise_ids is None:
             exercise_ids = [exercise.id for exercise in catalog() if exercise.kind != "function"]
         exercises = [get(exercise_id) for exercise_id in exercise_ids]
@@ -247,6 +380,8 @@ class PracticePanel(widgets.VBox):
         self.seed = seed
         self.on_reveal = on_reveal
         self.record = record
+        self.learner = _learner(learner)
+        self.learner_box = LearnerBox(self.learner)
         options = [(f"Lesson {exercise.lesson}: {exercise.title}", exercise.id)
                    for exercise in exercises]
         first = self.DEFAULT if self.DEFAULT in exercise_ids else exercise_ids[0]
@@ -256,37 +391,50 @@ class PracticePanel(widgets.VBox):
         self.reveal_view = widgets.HTML()
         self.reveal_view.add_class("tutor-practice-reveal")
         self.check_widget = None
-        super().__init__([self.chooser])
+        super().__init__([self.learner_box, self.chooser])
         self.add_class("tutor-practice")
         self.chooser.observe(lambda change: self._show(change["new"]), names="value")
         self._show(first)
 
     def _show(self, exercise_id):
         self.check_widget = CheckWidget(exercise_id, seed=self.seed, show_prompt=True,
-                                        record=self.record, on_result=self._after_check)
+                                        record=self.record, on_result=self._after_check,
+                                        on_answer=self._answer_out, store=self.learner.store)
         self.reveal_view.value = ""
-        self.children = [self.chooser, self.check_widget, self.reveal_view]
+        self.children = [self.learner_box, self.chooser, self.check_widget, self.reveal_view]
 
     def _after_check(self, result, question):
-        if question is None or question.recording is None or result.problem in ("invalid",
-                                                                                "none"):
-            return          # no real attempt yet: do not give the answer away
+        if result.notice:
+            self.learner_box.refresh()
+        self.check_widget.store = self.learner.store
+
+    def _answer_out(self, question):
+        from .model import secret_of
+        recording = secret_of(question).recording
+        if recording is None or question.reveal_step is None:
+            return
         self.reveal_view.value = ("<div>The stepper can now show this step: step "
-                                  f"{question.reveal_step} of {question.recording.steps}.</div>")
+                                  f"{question.reveal_step} of {recording.steps}.</div>")
         if self.on_reveal is not None:
-            self.on_reveal(question.recording, question.reveal_step)
+            self.on_reveal(recording, question.reveal_step)
 
 
 class ProgressView(widgets.VBox):
-    """Exercises passed per lesson, from the learner's progress store."""
+    """Exercises passed per lesson, from the learner's progress store.
 
-    def __init__(self):
+    Each lesson's row says where its exercises are: question exercises in the Practice
+    tab, code exercises in the lesson's notebook.
+    """
+
+    def __init__(self, learner=None):
+        self.learner = _learner(learner)
         self.rows = {}
         self.notice = widgets.HTML()
         self.notice.add_class("tutor-progress-notice")
+        self.learner_box = LearnerBox(self.learner, on_change=self.refresh)
         self.refresh_button = _button("Refresh", "tutor-progress-refresh", icon="refresh")
         self.export_button = _button("Export for teacher (JSON)", "tutor-progress-export",
-                                     icon="download")
+                                     icon="download", layout=widgets.Layout(width="auto"))
         self.download = widgets.HTML()
         self.download.add_class("tutor-progress-download")
         self.refresh_button.on_click(lambda _: self.refresh())
@@ -295,13 +443,15 @@ class ProgressView(widgets.VBox):
         for lesson, title in LESSON_TITLES.items():
             bar = widgets.IntProgress(value=0, min=0, max=1,
                                       layout=widgets.Layout(width="180px"))
-            label = widgets.Label()
+            label = widgets.Label(layout=widgets.Layout(width="110px"))
+            where = widgets.HTML(where_they_are(lesson))
+            where.add_class("tutor-progress-where")
             name = widgets.Label(f"{lesson}. {title}", layout=widgets.Layout(width="260px"))
-            row = widgets.HBox([name, bar, label])
+            row = widgets.HBox([name, bar, label, where])
             row.add_class("tutor-progress-lesson")
             self.rows[lesson] = (bar, label)
             table.append(row)
-        super().__init__([self.notice, *table,
+        super().__init__([self.learner_box, self.notice, *table,
                           widgets.HBox([self.refresh_button, self.export_button]),
                           self.download])
         self.add_class("tutor-progress")
@@ -309,8 +459,9 @@ class ProgressView(widgets.VBox):
 
     def refresh(self):
         """Read the store again and update the bars."""
+        self.learner_box.refresh()
         try:
-            state = progress()
+            state = self.learner.store.summary(catalog(), LESSON_TITLES)
         except Exception as error:  # an unreadable store must not break the dashboard
             self.notice.value = f"<b>Progress could not be read:</b> {html.escape(str(error))}"
             return None
@@ -328,9 +479,22 @@ class ProgressView(widgets.VBox):
 
     def export(self):
         """Offer the progress as a JSON file to download; returns the JSON text."""
-        text = export_progress()
+        text = self.learner.store.export_json(catalog(), LESSON_TITLES)
         data = base64.b64encode(text.encode("utf-8")).decode("ascii")
         self.download.value = (f"<a download='autograd-tutor-progress.json' "
                                f"href='data:application/json;base64,{data}'>"
                                f"Download autograd-tutor-progress.json</a>")
         return text
+
+
+def where_they_are(lesson):
+    """``2 in Practice, 2 in lesson 1's notebook``: where a lesson's exercises are done."""
+    exercises = catalog(lesson=lesson)
+    code = sum(exercise.kind == "function" for exercise in exercises)
+    asked = len(exercises) - code
+    parts = []
+    if asked:
+        parts.append(f"{asked} in Practice")
+    if code:
+        parts.append(f"{code} in lesson {lesson}'s notebook")
+    return f"<span style='color:#555'>{', '.join(parts)}</span>"

@@ -25,13 +25,15 @@ def _numerical_grad_case(rng, index):
     expr = random_smooth(rng, ("x",), size=int(rng.integers(2, 5)))
     x = float(rng.uniform(-1.5, 1.5))
     f = make_function(expr, ("x",))
-    f.expr = expr
-    return Case((f, x, 1e-5), text=f"f(x) = {to_text(expr)}, x = {x:.4g}, eps = 1e-05")
+    # The formula goes to the reference only (case.data), never on f, where the learner's
+    # code could read it.
+    return Case((f, x, 1e-5), text=f"f(x) = {to_text(expr)}, x = {x:.4g}, eps = 1e-05",
+                data=expr)
 
 
 def _numerical_grad_reference(case):
     f, x, _ = case.args
-    return derivative(f.expr, {"x": x}, "x")
+    return derivative(case.data, {"x": x}, "x")
 
 
 NUMERICAL_GRAD = Exercise(

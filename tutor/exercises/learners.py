@@ -1,0 +1,109 @@
+"""Whose progress is it? One learner per page of a shared dashboard, never mixed.
+
+In a notebook the kernel is the learner's own, and so is the progress file
+(:func:`~.store.store_path`). A dashboard is different: one Voila server runs a kernel per
+open page, all as the same user, so one file for everybody would show learner A's passes
+to learner B. So the dashboard's Practice and Progress tabs keep progress per *learner*:
+
+* when the server belongs to one learner (``TUTOR_PROGRESS_DB`` is set, or JupyterHub
+  started it: ``JUPYTERHUB_USER``), that learner's file, as in the notebooks;
+* otherwise progress is kept **for this page only** until the learner types a name (or
+  the page was opened with ``?learner=NAME``, a link a teacher can hand out); from then
+  on it goes to ``learners/<name>.sqlite`` beside the usual file, and what the page had
+  is carried over. Another page, without that name, sees none of it.
+
+This keeps honest learners apart; it is not a login (anyone may type any name).
+"""
+
+import atexit
+import os
+import re
+import shutil
+import tempfile
+import urllib.parse
+from pathlib import Path
+
+from .store import ENV_VAR, ProgressStore, default_path
+
+NAME_PATTERN = re.compile(r"^[\w][\w .'-]{0,39}$")
+
+
+def one_learner_server():
+    """True when this server belongs to one learner (their own file is used)."""
+    return bool(os.environ.get(ENV_VAR) or os.environ.get("JUPYTERHUB_USER"))
+
+
+def learners_dir():
+    """``<data dir>/autograd-tutor/learners``: one progress file per named learner."""
+    return default_path().parent / "learners"
+
+
+def file_name(name):
+    """``"Ana Lima"`` -> ``"ana-lima.sqlite"``: the learner's file (lower case, safe)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-") or "learner"
+    return f"{slug}.sqlite"
+
+
+def name_from_query(query=None):
+    """The ``learner`` of a page's query string (``?learner=ana``), or None."""
+    query = os.environ.get("QUERY_STRING", "") if query is None else query
+    names = urllib.parse.parse_qs(query).get("learner")
+    return names[0] if names and NAME_PATTERN.match(names[0].strip()) else None
+
+
+class Learner:
+    """The learner using this page: a ``name`` (None while unnamed) and their ``store``."""
+
+    def __init__(self, name=None):
+        self.name = None
+        self._page_dir = None
+        self.shared = not one_learner_server()
+        if self.shared:
+            self._page_dir = tempfile.mkdtemp(prefix="autograd-tutor-page-")
+            atexit.register(shutil.rmtree, self._page_dir, True)
+            self._store = ProgressStore(Path(self._page_dir) / "this-page.sqlite")
+            name = name or name_from_query()
+            if name:
+                self.use_name(name)
+
+    @property
+    def store(self):
+        """The :class:`ProgressStore` this learner's attempts go to now."""
+        return self._store if self.shared else ProgressStore()
+
+    def use_name(self, name):
+        """Keep progress under ``name`` from now on (carrying over this page's attempts).
+
+        Returns a sentence for the learner; raises ``ValueError`` for a name that is not one.
+        """
+        if not self.shared:
+            return "Progress is saved in your own file."
+        name = (name or "").strip()
+        if not NAME_PATTERN.match(name):
+            raise ValueError("Type a name of letters, digits, spaces, - or _ (at most 40).")
+        store = ProgressStore(learners_dir() / file_name(name))
+        for attempt in self.store.attempts():
+            store.record_attempt(attempt.exercise_id, attempt.lesson, attempt.passed,
+                                 when=attempt.time)
+        self._store, self.name = store, name
+        return self.status()
+
+    def status(self):
+        """Where this learner's progress goes, in a sentence."""
+        if not self.shared:
+            return f"Saving your progress in {self.store.path}."
+        if self.name is None:
+            return ("Progress is kept for this page only. Type your name to keep it (on this "
+                    "server, progress is kept per name).")
+        return f"Saving progress as {self.name} (in {self.store.path.name})."
+
+
+_THIS_PAGE = None
+
+
+def this_page_learner():
+    """The learner of this kernel's page (one kernel per page: one learner per kernel)."""
+    global _THIS_PAGE
+    if _THIS_PAGE is None:
+        _THIS_PAGE = Learner()
+    return _THIS_PAGE
