@@ -31,11 +31,15 @@ SR_ONLY_CSS = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px;ove
                "clip:rect(0,0,0,0);white-space:nowrap;border:0")
 
 _CSS = """
-.tutor-app :focus-visible, .tutor-keys-scope :focus-visible {
+.tutor-app :focus-visible, .tutor-keys-scope :focus-visible,
+.tutor-app .jupyter-widgets input.widget-input:focus-visible,
+.tutor-app .jupyter-widgets textarea:focus-visible,
+.tutor-keys-scope .jupyter-widgets input.widget-input:focus-visible {
   outline: 3px solid #1a4fd6 !important; outline-offset: 2px;
 }
 .tutor-sr-only { %s }
 .tutor-app .widget-readout, .tutor-keys-scope .widget-readout { color: #212121; }
+.tutor-app .lm-TabBar-tab, .tutor-app .lm-TabBar-tabLabel { color: #333333 !important; }
 """ % SR_ONLY_CSS
 
 _ESM = r"""
@@ -84,9 +88,16 @@ function nameControls(root, description) {
     if (control.getAttribute("aria-label") || control.getAttribute("aria-labelledby")) return;
     const label = control.id && root.querySelector(`label[for="${CSS.escape(control.id)}"]`);
     if (label && label.offsetParent !== null && visibleText(label)) return;
-    const name = labelOf(control) || control.getAttribute("placeholder") || "";
+    let name = labelOf(control) || control.getAttribute("placeholder") || "";
+    if (!name && control.tagName === "SELECT" && control.options.length) {
+      name = control.options[0].text.replace(/…$/, "");     // a prompt such as "Examples…"
+    }
     if (name) control.setAttribute("aria-label", name);
   });
+  // One landmark around the dashboard, so a screen reader can jump to it.
+  if (root.classList.contains("tutor-app") && !document.querySelector('main, [role="main"]')) {
+    root.setAttribute("role", "main");
+  }
   root.querySelectorAll(".tutor-graph-box").forEach((box) => {
     if (!box.hasAttribute("tabindex")) {
       box.setAttribute("tabindex", "0");
