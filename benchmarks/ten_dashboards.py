@@ -49,7 +49,7 @@ def kernel_processes(voila_pid):
             command = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
         except OSError:
             continue
-        if "ipykernel_launcher" not in " ".join(command):
+        if "kernel_launcher" not in " ".join(command):   # ipykernel's, or tutor.server's
             continue
         match = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(command))
         if match:

@@ -112,11 +112,12 @@ class VoilaServer:
         return self.log_path.read_text(errors="replace")
 
 
-def start_voila(notebook, log_path, extra_args=()):
+def start_voila(notebook, log_path, extra_args=(), cwd=REPO, module="tutor.server"):
     """Start ``python -m tutor.server notebook`` from the repository root on a free local port.
 
     ``tutor.server`` is the ``voila`` command with the server guards installed (same
     arguments, same ``voila.json``), so the tests see what ``make app`` serves.
+    ``module="voila"`` and another ``cwd`` start plain Voila elsewhere, for comparisons.
 
     Run from the root, Voila reads the repository's ``voila.json`` (preheated kernels,
     culling). Kernels use the kernelspec ``python3``, whose ``python`` Jupyter replaces by the
@@ -126,9 +127,9 @@ def start_voila(notebook, log_path, extra_args=()):
     url = f"http://127.0.0.1:{port}/"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_file = open(log_path, "w")
-    command = [sys.executable, "-m", "tutor.server", str(notebook), "--no-browser",
+    command = [sys.executable, "-m", module, str(notebook), "--no-browser",
                f"--port={port}", "--Voila.ip=127.0.0.1", *extra_args]
-    process = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(command, cwd=cwd, stdout=log_file, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, start_new_session=True)
     log_file.close()
     try:

@@ -30,9 +30,17 @@ are ``c.GuardedKernelManager.max_kernels``, ``.unconnected_timeout`` and
 values in force.
 """
 
-from .kernels import GuardedKernelManager
-
 __all__ = ["GuardedKernelManager"]
+
+
+def __getattr__(name):
+    """``tutor.server.GuardedKernelManager``, imported only when asked for: every kernel is
+    started as ``python -m tutor.server.kernel_launcher``, which imports this package first,
+    and a kernel has no use for jupyter_server."""
+    if name == "GuardedKernelManager":
+        from .kernels import GuardedKernelManager
+        return GuardedKernelManager
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _jupyter_server_extension_points():

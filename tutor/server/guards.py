@@ -9,13 +9,16 @@ server extension). It
   configuration already chose a size (Tornado closes the connection with code 1009 past
   it; the dashboard's own messages are a few kilobytes, and its default of 10 MiB let a page
   send 40 text boxes of 9 MB each);
-* swaps Voila's page handler for ``GuardedVoilaHandler`` in every route that uses it.
+* swaps Voila's page handler for ``GuardedVoilaHandler`` in every route that uses it, and
+  the kernel websocket handlers for ones that refuse in plain text.
 
 The kernel manager (cap, culler, memory limit) is not swapped here: it exists before any
 route, so it is chosen in the configuration (``voila.json``, or ``ServerApp.kernel_manager_class``).
 """
 
+from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from .connection import GuardedKernelConnection
 from .pages import GuardedVoilaHandler
@@ -23,23 +26,54 @@ from .pages import GuardedVoilaHandler
 MAX_MESSAGE_BYTES = 1024 * 1024
 
 
-def replace_handlers(web_app, replacements):
-    """Point every route whose handler is a key of ``replacements`` at its value.
+class PlainErrors:
+    """Refusals as one line of plain text. The kernel websocket handlers otherwise render
+    Jupyter's HTML error page, which stand-alone Voila cannot (no ``static_path``): a
+    refused connection then logged three tracebacks instead of one warning."""
 
-    Tornado keeps routes as rules in nested routers (one per host pattern); this walks them
-    all and returns how many rules it changed.
+    def write_error(self, status_code, **kwargs):
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.write(getattr(error, "log_message", None) or self._reason)
+
+
+class GuardedVoilaKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
+    """Stand-alone Voila's kernel websocket, with plain-text refusals."""
+
+
+class GuardedKernelWebsocketHandler(PlainErrors, KernelWebsocketHandler):
+    """A Jupyter server's kernel websocket, with plain-text refusals."""
+
+
+HANDLERS = {
+    TornadoVoilaHandler: GuardedVoilaHandler,
+    VoilaKernelWebsocketHandler: GuardedVoilaKernelWebsocketHandler,
+    KernelWebsocketHandler: GuardedKernelWebsocketHandler,
+}
+
+
+def routes(web_app):
+    """Every route (Tornado ``Rule``) of ``web_app`` that points at a handler class.
+
+    Tornado keeps routes in nested routers, one per host pattern; this walks them all.
     """
-    changed = 0
-    pending = [web_app.default_router, web_app.wildcard_router]
+    pending, seen = [web_app.default_router, web_app.wildcard_router], set()
     while pending:
         router = pending.pop()
+        if id(router) in seen:
+            continue
+        seen.add(id(router))
         for rule in getattr(router, "rules", ()):
-            if isinstance(rule.target, type) and rule.target in replacements:
-                rule.target = replacements[rule.target]
-                changed += 1
-            elif hasattr(rule.target, "rules"):
+            if hasattr(rule.target, "rules"):
                 pending.append(rule.target)
-    return changed
+            elif isinstance(rule.target, type):
+                yield rule
+
+
+def replace_handlers(web_app, replacements):
+    """Point every route whose handler is a key of ``replacements`` at its value."""
+    for rule in routes(web_app):
+        rule.target = replacements.get(rule.target, rule.target)
 
 
 def install_guards(web_app, log):
@@ -47,7 +81,8 @@ def install_guards(web_app, log):
     settings = web_app.settings
     settings["kernel_websocket_connection_class"] = GuardedKernelConnection
     settings.setdefault("websocket_max_message_size", MAX_MESSAGE_BYTES)
-    pages = replace_handlers(web_app, {TornadoVoilaHandler: GuardedVoilaHandler})
+    replace_handlers(web_app, HANDLERS)
+    pages = sum(rule.target is GuardedVoilaHandler for rule in routes(web_app))
     manager = settings.get("kernel_manager")
     cap = getattr(manager, "max_kernels", None)
     log.info("tutor.server guards active: kernel websockets v1 only with checked frames, "

@@ -158,6 +158,12 @@ class GuardedKernelManager(AsyncMappingKernelManager):
             self._unclaimed_since.pop(kernel_id, None)
 
     async def shutdown_all(self, *args, **kwargs):
+        """Shut every kernel down, even one the culler was already shutting down."""
         if self._unconnected_culler is not None:
             self._unconnected_culler.stop()
-        return await super().shutdown_all(*args, **kwargs)
+        for _ in range(3):
+            try:
+                return await super().shutdown_all(*args, **kwargs)
+            except web.HTTPError as gone:   # 404: it went away between listing and shutting
+                if gone.status_code != 404:
+                    raise

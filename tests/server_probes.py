@@ -1,0 +1,109 @@
+"""Probing a running Voila from outside, as a visitor or an attacker would.
+
+Shared by ``tests/test_server_security.py`` and ``benchmarks/server_attacks.py``: fetch the
+dashboard, ask whether a kernel is alive, open a kernel websocket, build kernel messages,
+and read the Voila process's CPU time and resident memory from ``/proc``.
+"""
+
+import asyncio
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
+
+V1 = "v1.kernel.websocket.jupyter.org"
+KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
+
+
+def fetch_page(url, timeout=120):
+    """GET the dashboard: (status, body, kernel id or None, headers)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            status, body, headers = reply.status, reply.read().decode(), reply.headers
+    except urllib.error.HTTPError as refused:
+        status, body, headers = refused.code, refused.read().decode(), refused.headers
+    found = KERNEL_ID.search(body)
+    return status, body, found and found.group(1), headers
+
+
+def kernel_alive(url, kernel_id):
+    """True while Voila knows the kernel (``GET /api/kernels/<id>`` answers 200, not 404)."""
+    try:
+        urllib.request.urlopen(f"{url}api/kernels/{kernel_id}", timeout=5).close()
+        return True
+    except urllib.error.HTTPError as error:
+        if error.code != 404:
+            raise
+        return False
+
+
+def answers_within(url, seconds):
+    """True if another request (a missing static file) gets any HTTP answer in time."""
+    try:
+        urllib.request.urlopen(url + "voila/static/not-a-file", timeout=seconds).close()
+    except urllib.error.HTTPError:
+        pass   # 403 or 404 is an answer
+    except OSError:
+        return False
+    return True
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time the process has used (``/proc/<pid>/stat``, 1/100 s ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100
+
+
+def resident_mb(pid):
+    """The process's resident memory in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+
+def message(msg_type, content, metadata=None):
+    """A kernel message as a client builds one (header, parent header, metadata, content)."""
+    header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "visitor",
+              "session": uuid.uuid4().hex, "date": "", "version": "5.3"}
+    return {"header": header, "parent_header": {}, "metadata": metadata or {},
+            "content": content, "buffers": []}
+
+
+def v1_frame(msg, channel="shell"):
+    """``msg`` packed as one binary frame of the v1 kernel websocket protocol."""
+    parts = [json.dumps(msg[key]).encode() for key in ("header", "parent_header", "metadata", "content")]
+    return serialize_msg_to_ws_v1(parts, channel)
+
+
+def legacy_widget_state_request():
+    """The issue's two legacy (JSON text) messages: open the widget control comm, ask for states."""
+    comm_id = uuid.uuid4().hex
+    opening = message("comm_open", {"comm_id": comm_id, "target_name": "jupyter.widget.control",
+                                    "data": {}}, metadata={"version": "1.0.0"})
+    asking = message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}})
+    return [json.dumps({**sent, "channel": "shell"}) for sent in (opening, asking)]
+
+
+def connect(url, kernel_id, subprotocols=None):
+    """Open the kernel's websocket (a coroutine); no subprotocol means the legacy protocol."""
+    ws_url = url.replace("http", "ws", 1) + f"api/kernels/{kernel_id}/channels?session_id=probe"
+    return websocket_connect(HTTPRequest(ws_url), subprotocols=subprotocols)
+
+
+async def read_until_closed(ws, seconds=10):
+    """Read until the server closes the socket: its (code, reason), or None if it did not."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if await asyncio.wait_for(ws.read_message(), deadline - time.monotonic()) is None:
+                return ws.close_code, ws.close_reason
+        except asyncio.TimeoutError:
+            break
+    return None
