@@ -9,6 +9,7 @@ functions record Nodes when given Boxes. The VJP table is split by topic:
 * ``numpy_vjps_sequences.py``: functions returning lists (``split``...) or taking lists of
   Boxes (``mean([x, y])``, ``np.r_[x, y]``);
 * ``linalg.py``: ``np.linalg`` (inv, det, slogdet, solve, norm, cholesky);
+* ``numpy_vjps_fft.py``: ``np.fft`` (fft, ifft, rfft, irfft and their 2-d and n-d versions);
 * ``numpy_boxes.py``: the operators and methods of a Box (``x + y``, ``x.T``, ``x.sum()``);
   ``operators.py`` then gives the arithmetic operators faster twins sharing the same VJPs.
 
@@ -19,6 +20,7 @@ primitive before anything else picks them up.
 from . import numpy_vjps, numpy_vjps_linalg, numpy_vjps_shapes, numpy_vjps_sequences
 from . import numpy_boxes, operators  # operators last: it rebinds Box arithmetic
 from . import linalg, fft, random
+from . import numpy_vjps_fft  # noqa: F401  (the VJPs and JVPs of np.fft)
 from .numpy_wrapper import *  # noqa: F401,F403
 from .numpy_vjps import average, ptp  # noqa: F401
 from .numpy_vjps_shapes import (  # noqa: F401
