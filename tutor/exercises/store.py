@@ -231,10 +231,13 @@ class ProgressStore:
             try:
                 connection, changed, old = _cached_connection(key)
                 if connection is None:
+                    reachable = _reachable(key, old) if changed else set()
                     connection = self._open_checked(changed)
                     _remember_connection(key, connection)
                     if changed:
-                        self._write_again(connection, changed, old)
+                        self._write_again(connection, changed, reachable)
+                else:
+                    _note_size(key)
             except (sqlite3.Error, OSError) as error:
                 if isinstance(error, ProgressStoreError):
                     raise
@@ -250,6 +253,10 @@ class ProgressStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if changed and changed.startswith("truncated"):
             self._set_aside(f"it was {changed}")
+        elif changed == "deleted":
+            self._drop_orphans()
+        elif changed and changed.startswith("replaced"):
+            self._drop_orphans(only_inode=_OLD_WAL.get("inode"))
         try:
             return self._open()
         except sqlite3.DatabaseError as error:
@@ -276,14 +283,26 @@ class ProgressStore:
             connection.close()
             raise
 
-    def _write_again(self, connection, changed, old):
+    def _drop_orphans(self, only_inode=None):
+        """The file was deleted (or replaced) but its ``-wal``/``-shm`` are still there: they
+        belong to the old file (whose attempts we have read), and must not be replayed into
+        the new one. With ``only_inode``, only a ``-wal`` that is still the one we used."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        with _file_lock(self.path):
+            if only_inode is None and self.path.exists():
+                return                                  # another process started afresh
+            if only_inode is not None and _stat(str(wal))[0] != only_inode:
+                return                                  # the WAL is the new file's own
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            for suffix in ("-wal", "-shm"):
+                companion = self.path.with_name(self.path.name + suffix)
+                if companion.exists():
+                    os.replace(companion, self.path.with_name(
+                        f"{self.path.name}.orphan-{stamp}{suffix}"))
+
+    def _write_again(self, connection, changed, reachable):
         """After the file changed under us: put back every attempt we can still reach."""
         key = os.path.abspath(self.path)
-        reachable = set(_JOURNAL.get(key, ()))
-        if old is not None:
-            reachable.update(_readable_rows(old))
-            with contextlib.suppress(sqlite3.Error):
-                old.close()
         written = _insert_missing(connection, reachable)
         _note_size(key)
         message = (f"Your progress file {self.path} was {changed} while in use. "
@@ -299,7 +318,11 @@ class ProgressStore:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         _forget_connection()
         with _file_lock(self.path):
-            if not self.path.exists() or (self._healthy() and "truncated" not in str(error)):
+            if not self.path.exists():
+                return
+            truncated = "truncated" in str(error)
+            if self._healthy() and (not truncated or
+                                    self.path.stat().st_size >= _SMALLEST_DATABASE):
                 return                                  # another process fixed it
             aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
             number = 1
@@ -337,7 +360,9 @@ class ProgressStore:
 
 
 _CONNECTION_LOCK = threading.RLock()
-_CONNECTION = {}        # "key", "pid", "inode", "size", "connection" of the one kept open
+_CONNECTION = {}        # "key", "pid", "inode", "size", "wal_inode", "connection" kept open
+_OLD_WAL = {}           # "inode": the -wal of the file that just changed under us
+_SMALLEST_DATABASE = 512   # bytes: a SQLite file holds at least one page once created
 _ROW_QUERY = "SELECT exercise_id, lesson, passed, time FROM attempts ORDER BY id"
 
 
@@ -358,28 +383,42 @@ def _cached_connection(key):
             changed = "deleted"
         elif inode != _CONNECTION.get("inode"):
             changed = "replaced by another file"
-        elif size < _CONNECTION.get("size", 0):
+        elif size < _CONNECTION.get("size", 0) or size < _SMALLEST_DATABASE:
             changed = f"truncated (from {_CONNECTION['size']} to {size} bytes)"
         else:
             return _CONNECTION["connection"], None, None
         old = _CONNECTION.pop("connection", None)
+        _OLD_WAL["inode"] = _CONNECTION.get("wal_inode")
         _CONNECTION.clear()
         return None, changed, old
     _forget_connection()
     return None, None, None
 
 
+def _reachable(key, old):
+    """The attempts this process can still reach after its file changed: the ones it
+    recorded, and whatever its old connection can still read."""
+    rows = set(_JOURNAL.get(key, ()))
+    if old is not None:
+        rows.update(_readable_rows(old))
+        with contextlib.suppress(sqlite3.Error):
+            old.close()
+    return rows
+
+
 def _remember_connection(key, connection):
     inode, size = _stat(key)
     _CONNECTION.update(key=key, pid=os.getpid(), inode=inode, size=size or 0,
-                       connection=connection)
+                       connection=connection, wal_inode=_stat(key + "-wal")[0])
 
 
 def _note_size(key):
+    """Remember how big our file is (it never shrinks) and which ``-wal`` goes with it."""
     if _CONNECTION.get("key") == key:
         inode, size = _stat(key)
         if inode == _CONNECTION.get("inode") and size is not None:
             _CONNECTION["size"] = max(size, _CONNECTION.get("size", 0))
+            _CONNECTION["wal_inode"] = _stat(key + "-wal")[0]
 
 
 def _forget_connection():
@@ -428,14 +467,24 @@ def _write_rows(path, rows):
 
 
 def _insert_missing(connection, rows):
-    """Insert the attempts of ``rows`` that ``connection``'s file lacks; return how many."""
-    present = _readable_rows(connection)
-    missing = sorted((row for row in rows if tuple(row) not in present), key=lambda r: r[3])
-    if missing:
-        connection.execute("BEGIN IMMEDIATE")
+    """Insert the attempts of ``rows`` that ``connection``'s file lacks; return how many.
+
+    What the file holds is read inside the write transaction, so two processes putting
+    back the same attempts at once do not both insert them."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        present = set()
+        for row in connection.execute(_ROW_QUERY):
+            present.add(tuple(row))
+        missing = sorted((row for row in rows if tuple(row) not in present),
+                         key=lambda row: row[3])
         connection.executemany("INSERT INTO attempts (exercise_id, lesson, passed, time) "
                                "VALUES (?, ?, ?, ?)", missing)
         connection.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")
+        raise
     return len(missing)
 
 
