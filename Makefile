@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # JupyterHub's proxy, from npm, kept inside .venv (deploy/jupyterhub/jupyterhub_config.py finds it)
 PROXY  := $(VENV)/node/node_modules/.bin/configurable-http-proxy
 
-.PHONY: app test bench compat clean hub
+.PHONY: app test bench compat clean hub report
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(STAMP) $(PROXY)
 # A class on this machine: JupyterHub on http://127.0.0.1:8000, any name logs in (see the config)
 hub: $(STAMP) $(PROXY)
 	$(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
+
+# Every learner's progress under the hub's homes: CSV, HTML page and plot in class-report/
+report: $(STAMP)
+	$(BIN)/python -m tutor.report .hub/homes --out class-report
 
 bench: $(STAMP)
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
