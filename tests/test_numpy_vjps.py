@@ -759,6 +759,27 @@ def _():
     check(lambda x: np.real(x.astype(complex) * (1 + 1j)), uniform(MATRIX))
 
 
+def test_the_adjoints_of_slices_are_added_up_lazily_and_exactly():
+    """Slices send back Scattered adjoints (no full-size zeros per slice); the sums must be
+    the same as adding the full arrays, for slices, repeated fancy indices, single entries,
+    slices mixed with whole-array uses, and second derivatives."""
+    from tutor.autograd.numpy.numpy_vjps_shapes import Scattered
+    x = uniform((10,))
+
+    def pieces(x):
+        return (np.sum(x[0:4] ** 2) + np.sum(np.sin(x[3:8])) + x[9] * x[0]
+                + np.sum(x[[1, 1, 2]] * 3.0) + np.sum(x * 0.5))
+    expected = (onp.r_[2 * x[0:4], onp.zeros(6)] + onp.r_[onp.zeros(3), onp.cos(x[3:8]),
+                onp.zeros(2)] + onp.eye(10)[9] * x[0] + onp.eye(10)[0] * x[9]
+                + onp.r_[0.0, 6.0, 3.0, onp.zeros(7)] + 0.5)
+    onp.testing.assert_allclose(grad(pieces)(x), expected)
+    check(pieces, x)
+    check(lambda x: sum(x[i] * x[i + 1] for i in range(9)), x)         # a loop of entries
+    gradient = grad(lambda x: x[2] * 3.0)(x)
+    assert type(gradient) is onp.ndarray and gradient.tolist() == [0, 0, 3.0] + [0] * 7
+    assert Scattered([(slice(0, 2), onp.ones(2))], (3,)).add(onp.ones(3)).tolist() == [2, 2, 1]
+
+
 # ------------------------------------------------- the rest of numpy (HIPS autograd has them)
 
 

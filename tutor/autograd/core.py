@@ -143,17 +143,32 @@ def backward_pass(g, end_node, observer=None):
     """
     adjoints = {end_node: g}
     for node in toposort(end_node):
+        g = adjoints[node]
+        if type(g) in lazy_types:                       # complete now: it is about to be used
+            g = adjoints[node] = g.written_out()
         if not node.parents:
             continue
-        g = adjoints[node]
         for argnum, parent in zip(node.parent_argnums, node.parents):
             contribution = _vjp(node, argnum)(g)
             before = adjoints.get(parent)
             after = contribution if before is None else add_adjoints(before, contribution)
             adjoints[parent] = after
             if observer is not None:
-                observer(node, parent, argnum, g, contribution, before, after)
+                observer(node, parent, argnum, g, written_out(contribution),
+                         written_out(before), written_out(after))
     return adjoints
+
+
+# Adjoints may be *lazy*: kept in a cheaper form until they are complete, and written out as a
+# value only when needed (``numpy_vjps_shapes.Scattered``: the adjoints of slices, which would
+# otherwise each be a full-size array of zeros). A lazy type has ``.written_out()`` and an
+# ``.add(other)`` that the backward pass uses to sum contributions.
+lazy_types = set()
+
+
+def written_out(adjoint):
+    """An adjoint as a plain value (a lazy one written out; anything else as it is)."""
+    return adjoint.written_out() if type(adjoint) in lazy_types else adjoint
 
 
 def add_adjoints(a, b):
@@ -164,6 +179,10 @@ def add_adjoints(a, b):
     """
     if type(a) in container_spaces:
         return container_spaces[type(a)](a).add(a, b)
+    if type(a) in lazy_types:
+        return a.add(b)
+    if type(b) in lazy_types:
+        return b.add(a)
     return a + b
 
 
@@ -223,7 +242,7 @@ def traceable(x):
 
 def input_adjoint(adjoints, node, x):
     """The adjoint that reached input ``node``, as a float when ``x`` was a Python number."""
-    adjoint = adjoints.get(node)
+    adjoint = written_out(adjoints.get(node))
     if adjoint is None:
         return zeros_like(x)
     if isinstance(x, (int, float)) and type(adjoint) is _np.float64:

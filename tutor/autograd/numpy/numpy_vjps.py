@@ -38,16 +38,22 @@ from . import numpy_wrapper as anp
 
 def _shape(value):
     """The shape of a value, a Box or a Python number (``()`` for numbers)."""
-    value = getval(value)
     try:
-        return value.shape          # arrays and numpy scalars: an attribute lookup
+        return value.shape          # arrays, numpy scalars and Boxes: an attribute lookup
     except AttributeError:
         return _np.shape(value)     # Python numbers, lists
 
 
+def _is_complex(value):
+    """Is ``value`` (maybe a Box) complex? (``np.iscomplexobj``, without its overhead.)"""
+    value = getval(value)
+    dtype = getattr(value, "dtype", None)
+    return dtype.kind == "c" if dtype is not None else isinstance(value, complex)
+
+
 def _match_complex(target, g):
     """A real input gets a real adjoint: drop the imaginary part a complex ``g`` picked up."""
-    if _np.iscomplexobj(getval(g)) and not _np.iscomplexobj(getval(target)):
+    if _is_complex(g) and not _is_complex(target):
         return anp.real(g)
     return g
 
@@ -76,11 +82,11 @@ def unbroadcast(target, g):
         return g
     extra = len(g_shape) - len(target_shape)
     if extra > 0:
-        g = anp.sum(g, axis=tuple(range(extra)))
+        g = g.sum(axis=tuple(range(extra)))     # the array method: the same sum, less overhead
     stretched = tuple(axis for axis, size in enumerate(target_shape)
                       if size == 1 and _shape(g)[axis] != 1)
     if stretched:
-        g = anp.sum(g, axis=stretched, keepdims=True)
+        g = g.sum(axis=stretched, keepdims=True)
     return g
 
 
@@ -137,7 +143,9 @@ defjvp(anp.true_divide, lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x 
 
 # d/dx x^y = y · x^(y−1); written so that y = 0 (x^0 = 1) and x = 0 give 0, not 0 · inf.
 def _power_vjp_x(ans, x, y):
-    if type(y) in (int, float):                 # a constant exponent, as in x**2: no where()
+    if type(y) in (int, float) and y == 2:      # x**2, the commonest power: 2x, no power at all
+        return lambda g: unbroadcast(x, g * (2.0 * x))
+    if type(y) in (int, float):                 # a constant exponent: no where()
         return lambda g: unbroadcast(x, g * y * x ** (y - 1) if y else g * 0.0)
     return lambda g: unbroadcast(x, g * y * x ** anp.where(y, y - 1, 1.0))
 
@@ -414,6 +422,8 @@ def _spread(g, shape, axis):
     """Copy a reduced value (with or without ``keepdims``) back over the reduced axes."""
     if shape == ():
         return g
+    if axis is None and type(g) is _np.float64:         # a plain number over the whole array
+        return _np.full(shape, g)
     axes = _reduced_axes(axis, len(shape))
     kept_shape = tuple(1 if i in axes else size for i, size in enumerate(shape))
     return anp.broadcast_to(anp.reshape(g, kept_shape), shape)
@@ -431,7 +441,8 @@ def _sum_vjp(ans, x, axis=None, *args, **kwargs):
 
 def _mean_vjp(ans, x, axis=None, *args, **kwargs):
     shape = _shape(x)
-    return lambda g: _spread(g, shape, axis) / _count(shape, axis)
+    count = _count(shape, axis)
+    return lambda g: _spread(g / count, shape, axis)
 
 
 def _prod_vjp(ans, x, axis=None, *args, **kwargs):

@@ -29,6 +29,9 @@ def _T(x):
 def _matmul_vjp(argnum):
     """ans = x @ y, batched over leading axes; a 1-d x (or y) acts as a row (or column)."""
     def maker(ans, x, y):
+        if len(_shape(x)) == 2 and len(_shape(y)) == 2:     # two matrices: the common case
+            return (lambda g: g @ y.T) if argnum == 0 else (lambda g: x.T @ g)
+
         def vjp(g):
             x2 = anp.expand_dims(x, 0) if anp.ndim(x) == 1 else x       # (k,) -> (1, k)
             y2 = anp.expand_dims(y, 1) if anp.ndim(y) == 1 else y       # (k,) -> (k, 1)
@@ -125,11 +128,12 @@ defjvp(anp.tensordot, "same", "same", formulas=("ẋ ⊗· y", "x ⊗· ẏ"))
 def _dot_vjps():
     """dot is matmul for vectors and matrices (the common, fast case), a tensordot beyond."""
     general = _contraction_vjps(_dot_axes)
+    matmul = (_matmul_vjp(0), _matmul_vjp(1))
 
     def maker(argnum):
         def choose(ans, x, y):
-            if 1 <= anp.ndim(x) <= 2 and 1 <= anp.ndim(y) <= 2:
-                return _matmul_vjp(argnum)(ans, x, y)
+            if 1 <= len(_shape(x)) <= 2 and 1 <= len(_shape(y)) <= 2:
+                return matmul[argnum](ans, x, y)
             return general[argnum](ans, x, y)
         return choose
     return maker(0), maker(1)

@@ -10,7 +10,7 @@ all (a slice), it gets 0. Indexing's VJP, :func:`_untake`, does both: it adds ``
 
 import numpy as _np
 
-from ..core import defvjp, defvjp_argnum
+from ..core import defvjp, defvjp_argnum, lazy_types
 from ..forward import defjvp, defjvp_argnum
 from ..tracer import getval, isbox, primitive
 from . import numpy_wrapper as anp
@@ -19,7 +19,8 @@ from .numpy_vjps import _match_complex, _shape, unbroadcast
 
 def _back_to_shape_of(ans, x, *args, **kwargs):
     """VJP maker for functions that only change the shape: reshape g back to x's shape."""
-    return lambda g: anp.reshape(g, _shape(x))
+    shape = _shape(x)
+    return lambda g: g.reshape(shape) if type(g) is _np.ndarray else anp.reshape(g, shape)
 
 
 # ------------------------------------------------------------------------- reshaping
@@ -129,7 +130,62 @@ def _selects_each_position_once(index):
                or (isinstance(part, _np.ndarray) and part.dtype == bool) for part in parts)
 
 
-defvjp(_getitem, lambda ans, x, index: lambda g: _untake(g, index, _shape(x)),
+class Scattered:
+    """The adjoint of an array some of whose entries were indexed: a list of pieces ``g`` to add
+    at ``index`` into zeros of ``shape``, written out only once they have all arrived.
+
+    Slicing one long parameter vector into a network's weights (``params[0:128]``,
+    ``params[128:192]``...) or reading ``x[i]`` in a loop sends the vector one small adjoint
+    per piece. Written out one by one, each would be a full-size array of zeros, and summing
+    them would cost a full-size addition each. The backward pass keeps them as a
+    ``Scattered`` (a lazy adjoint, see ``core.lazy_types``) and writes them into one array
+    of zeros when the vector's adjoint is used. Only plain values are kept this way: when
+    differentiating twice the pieces are Boxes, and ``untake`` records them as usual.
+    """
+
+    __slots__ = ("pieces", "shape")
+
+    def __init__(self, pieces, shape):
+        self.pieces = pieces            # [(index, g), ...]
+        self.shape = shape
+
+    def add(self, other):
+        """This adjoint plus ``other`` (another Scattered, or any adjoint of the same shape)."""
+        if type(other) is Scattered:
+            return Scattered(self.pieces + other.pieces, self.shape)
+        if type(other) is _np.ndarray:
+            return self._write_into(other.astype(self._dtype(other)))     # a copy of other
+        return other + self.written_out()
+
+    def written_out(self):
+        return self._write_into(_np.zeros(self.shape, dtype=self._dtype(_np.float64)))
+
+    def _dtype(self, start):
+        return _np.result_type(start, *(g for _, g in self.pieces))
+
+    def _write_into(self, result):
+        for index, g in self.pieces:
+            if _selects_each_position_once(index):
+                result[index] += g
+            else:
+                _np.add.at(result, index, g)
+        return result
+
+
+lazy_types.add(Scattered)
+
+
+def _getitem_vjp(ans, x, index):
+    shape = _shape(x)
+
+    def vjp(g):
+        if type(g) in (_np.ndarray, _np.float64):
+            return Scattered([(index, g)], shape)
+        return _untake(g, index, shape)
+    return vjp
+
+
+defvjp(_getitem, _getitem_vjp,
        symbol="[ ]", formulas="g added at the indexed positions, 0 elsewhere")
 defjvp(_getitem, "same", formulas="ẋ[index]")
 defvjp(_untake, lambda ans, g, index, shape: lambda h: _getitem(h, index),
