@@ -334,3 +334,87 @@ def test_an_enabled_button_still_works_from_the_page():
                                        "state": {"value": str(answer_of(widget.question))}})
     click_from_the_page(widget.check_button)
     assert widget.last_result.passed
+
+
+# ------------------------------------------------ learners on one shared server (issue 9.3)
+
+@pytest.fixture
+def shared_server(tmp_path, monkeypatch):
+    """A dashboard server of many learners: no progress file named, no JupyterHub."""
+    monkeypatch.delenv("TUTOR_PROGRESS_DB", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return tmp_path / "data" / "autograd-tutor"
+
+
+def answer_wrong_three_times(panel):
+    widget = panel.check_widget
+    for guess in range(3):
+        widget.answer_input.value = str(answer_of(widget.question) + 100 + guess)
+        widget.check_button.click()
+    return widget.last_result
+
+
+def test_two_pages_on_one_server_never_share_progress(shared_server):
+    from tutor.exercises.learners import Learner
+    ana, ben = Learner(), Learner()                      # two pages, two kernels
+    assert ana.shared and ana.store.path != ben.store.path
+    practice = PracticePanel(seed=0, learner=ana)
+    assert answer_wrong_three_times(practice).revealed
+    assert ana.store.summary(ex.catalog()).attempts == {"l06-number-next-adjoint": 3}
+    view = ProgressView(learner=ben)
+    assert all(label.value.startswith("0 /") for _, label in view.rows.values())
+    assert json.loads(view.export())["attempts"] == []
+    assert "this page only" in view.learner_box.status.value
+
+
+def test_a_name_keeps_a_learners_progress_and_carries_the_page_over(shared_server):
+    from tutor.exercises.learners import Learner
+    ana = Learner()
+    practice = PracticePanel(seed=1, learner=ana)
+    answer_wrong_three_times(practice)
+    practice.learner_box.name_input.value = "Ana Lima"
+    assert ana.name == "Ana Lima"
+    assert ana.store.path == shared_server / "learners" / "ana-lima.sqlite"
+    assert len(ana.store.attempts()) == 3                 # the page's attempts came along
+    assert "Saving progress as Ana Lima" in practice.learner_box.status.value
+    # The next answer goes to her file.
+    practice.check_widget.next_button.click()
+    answer_wrong_three_times(practice)
+    assert len(Learner(name="Ana Lima").store.attempts()) == 6
+    # Another learner, unnamed or named otherwise, sees none of it.
+    assert Learner().store.attempts() == [] and Learner(name="Ben").store.attempts() == []
+
+
+def test_a_teachers_link_names_the_learner(shared_server, monkeypatch):
+    from tutor.exercises.learners import Learner, name_from_query
+    monkeypatch.setenv("QUERY_STRING", "learner=ana&other=1")
+    assert Learner().name == "ana"
+    assert name_from_query("learner=../../etc") is None   # not a name: ignored
+
+
+def test_a_bad_name_is_refused_in_the_page(shared_server):
+    from tutor.exercises.learners import Learner
+    view = ProgressView(learner=Learner())
+    view.learner_box.name_input.value = "../../secret"
+    assert "Type a name" in view.learner_box.status.value
+
+
+def test_one_learner_servers_keep_using_their_own_file(tmp_path, monkeypatch):
+    from tutor.exercises.learners import Learner
+    monkeypatch.setenv("TUTOR_PROGRESS_DB", str(tmp_path / "mine.sqlite"))
+    learner = Learner()
+    assert not learner.shared and learner.store.path == tmp_path / "mine.sqlite"
+    view = ProgressView(learner=learner)
+    assert view.learner_box.children == (view.learner_box.status,)   # no name box
+    monkeypatch.delenv("TUTOR_PROGRESS_DB")
+    monkeypatch.setenv("JUPYTERHUB_USER", "ana")
+    assert not Learner().shared                           # JupyterHub: the home is hers
+
+
+def test_progress_says_where_each_lessons_exercises_are():
+    view = ProgressView()
+    text = exercise_widgets.where_they_are(1)
+    assert "in Practice" in text and "lesson 1's notebook" in text
+    assert view.export_button.layout.width == "auto"      # the label is not cut off

@@ -56,7 +56,8 @@ class CheckWidget(widgets.VBox):
     ``get_answer`` is a function of no arguments returning the answer at the moment Check is
     pressed, e.g. ``lambda: vjp_sin``; by default the function named in the exercise (say
     ``vjp_sin``) is looked up among the notebook's variables, so redefining it and pressing
-    Check again just works. Question exercises read the answer from their own input box and
+    Check again just works. ``store`` is the progress store (or a function returning it, asked
+    at each check); by default the learner's file. Question exercises read the answer from their own input box and
     take a few tries (see :data:`~.checking.TRIES`): a wrong answer brings a hint, and the
     answer comes out after a pass, the last try, or **Show solution**; then **New question**.
 
@@ -217,8 +218,9 @@ class CheckWidget(widgets.VBox):
             self.feedback.value = (f"<div class='tutor-exercise-result'><b>Nothing to check "
                                    f"yet.</b> {html.escape(str(error))}</div>")
             return None
+        store = self.store() if callable(self.store) else self.store
         result = check(self.exercise.id, answer, self.question, time_limit=self.time_limit,
-                       record=self.record, store=self.store)
+                       record=self.record, store=store)
         self.last_result = result
         self.feedback.value = result.html(heading="")
         readable = not (result.problem in ("invalid", "unfinished")
@@ -399,14 +401,14 @@ class PracticePanel(widgets.VBox):
     def _show(self, exercise_id):
         self.check_widget = CheckWidget(exercise_id, seed=self.seed, show_prompt=True,
                                         record=self.record, on_result=self._after_check,
-                                        on_answer=self._answer_out, store=self.learner.store)
+                                        on_answer=self._answer_out,
+                                        store=lambda: self.learner.store)
         self.reveal_view.value = ""
         self.children = [self.learner_box, self.chooser, self.check_widget, self.reveal_view]
 
     def _after_check(self, result, question):
         if result.notice:
             self.learner_box.refresh()
-        self.check_widget.store = self.learner.store
 
     def _answer_out(self, question):
         from .model import secret_of
