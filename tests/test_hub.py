@@ -270,6 +270,9 @@ def test_ten_learners_log_in_at_once_and_each_gets_their_own_dashboard(hub, arti
     for name in LEARNERS[1:]:
         assert attempts_of(name, hub.homes) == [], f"{name}'s progress changed"
 
+    guarded = hub.log().count("tutor.server guards active")
+    assert guarded >= len(LEARNERS), "a learner's server runs without the server guards"
+
     server_pids = {name: hub.server_pid(name) for name in LEARNERS}
     learner_pids = processes_in(hub.homes)
     assert set(server_pids.values()) <= set(learner_pids)
