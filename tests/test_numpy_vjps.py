@@ -18,6 +18,7 @@ from tutor.autograd.forward import jvp_info
 from tutor.autograd.extend import defvjp, primitive
 from tutor.autograd.numpy.numpy_vjps import registered_primitives
 from tutor.autograd.numpy.numpy_vjps_fft import PRIMITIVES as FFT_PRIMITIVES
+from tutor.autograd.numpy.numpy_vjps_decompositions import PRIMITIVES as DECOMPOSITION_PRIMITIVES
 from tutor.autograd.numpy.numpy_vjps_shapes import _astype, _concatenate_args, _getitem, _untake
 from tutor.autograd.test_util import check_grads, combo_check
 from tutor.autograd.tracer import getval
@@ -80,8 +81,9 @@ def _is_float(value):
 
 
 CASES = {}
-# np.fft's primitives have a test file of their own, tests/test_fft.py.
-TESTED_ELSEWHERE = FFT_PRIMITIVES
+# np.fft's primitives and the matrix decompositions have test files of their own,
+# tests/test_fft.py and tests/test_decompositions.py.
+TESTED_ELSEWHERE = FFT_PRIMITIVES + DECOMPOSITION_PRIMITIVES
 
 
 def case(*primitives, name=None):
@@ -777,7 +779,7 @@ def test_the_adjoints_of_slices_are_added_up_lazily_and_exactly():
     check(lambda x: sum(x[i] * x[i + 1] for i in range(9)), x)         # a loop of entries
     gradient = grad(lambda x: x[2] * 3.0)(x)
     assert type(gradient) is onp.ndarray and gradient.tolist() == [0, 0, 3.0] + [0] * 7
-    assert Scattered([(slice(0, 2), onp.ones(2))], (3,)).add(onp.ones(3)).tolist() == [2, 2, 1]
+    assert Scattered([(slice(0, 2), onp.ones(2), True)], (3,)).add(onp.ones(3)).tolist() == [2, 2, 1]
 
 
 # ------------------------------------------------- the rest of numpy (HIPS autograd has them)

@@ -146,7 +146,7 @@ class Scattered:
     __slots__ = ("pieces", "shape")
 
     def __init__(self, pieces, shape):
-        self.pieces = pieces            # [(index, g), ...]
+        self.pieces = pieces            # [(index, g, whether index selects each position once)]
         self.shape = shape
 
     def add(self, other):
@@ -154,18 +154,20 @@ class Scattered:
         if type(other) is Scattered:
             return Scattered(self.pieces + other.pieces, self.shape)
         if type(other) is _np.ndarray:
-            return self._write_into(other.astype(self._dtype(other)))     # a copy of other
+            return self._write_into(other.astype(self._dtype(other.dtype)))     # a copy of other
         return other + self.written_out()
 
     def written_out(self):
-        return self._write_into(_np.zeros(self.shape, dtype=self._dtype(_np.float64)))
+        return self._write_into(_np.zeros(self.shape, dtype=self._dtype(_np.dtype(_np.float64))))
 
     def _dtype(self, start):
-        return _np.result_type(start, *(g for _, g in self.pieces))
+        """The dtype that holds ``start``'s and every piece's values (complex if any is)."""
+        dtypes = {g.dtype for _, g, _ in self.pieces}
+        return start if dtypes == {start} else _np.result_type(start, *dtypes)
 
     def _write_into(self, result):
-        for index, g in self.pieces:
-            if _selects_each_position_once(index):
+        for index, g, once in self.pieces:
+            if once:
                 result[index] += g
             else:
                 _np.add.at(result, index, g)
@@ -180,7 +182,7 @@ def _getitem_vjp(ans, x, index):
 
     def vjp(g):
         if type(g) in (_np.ndarray, _np.float64):
-            return Scattered([(index, g)], shape)
+            return Scattered([(index, g, _selects_each_position_once(index))], shape)
         return _untake(g, index, shape)
     return vjp
 
