@@ -1,0 +1,148 @@
+"""The course end to end: JupyterLab opens lesson 1, a learner runs it and checks an answer.
+
+``make lessons`` starts ``jupyter lab`` in ``lessons/`` with lesson 1 open. This test does
+the same on a copy of the lessons in a scratch folder (so autosave never touches the
+committed notebooks), on 127.0.0.1 and a free port, with a token it chose, and stops the
+server itself. Headless Debian Chromium then does what a learner does: runs every cell,
+replaces the stub of the first exercise with a right answer, runs that cell and presses the
+exercise's Check button, and reads "Correct" in the check widget.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from voila_server import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, stop_process_tree
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing (Debian: apt-get install chromium); the browser tests "
+                "use the system Chromium and never download one", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (pip install -e .)")
+
+ARTIFACTS = REPO / "test-artifacts"     # gitignored: a screenshot when the test fails
+LESSON_1 = "01_what_are_we_finding.ipynb"
+START_TIMEOUT = 90          # seconds for JupyterLab to answer
+KERNEL_TIMEOUT_MS = 180_000  # running all of lesson 1 on a busy machine
+ANSWER = "numerical_grad = lambda f, x, eps=1e-6: (f(x + eps) - f(x - eps)) / (2 * eps)"
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """JupyterLab serving a copy of ``lessons/``; yields ``(base url, token)``."""
+    root = tmp_path_factory.mktemp("course")
+    for path in (REPO / "lessons").glob("*.ipynb"):
+        shutil.copy(path, root / path.name)
+    home = tmp_path_factory.mktemp("jupyter-home")
+    port, token = free_port(), secrets.token_hex(16)
+    environment = dict(os.environ, TUTOR_PROGRESS_DB=str(home / "progress.sqlite"),
+                       TUTOR_MYGRAD_DIR=str(home), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+                       JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+                       JUPYTER_RUNTIME_DIR=str(home / "runtime"))
+    command = [sys.executable, "-m", "jupyterlab", LESSON_1, "--no-browser",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               "--LabApp.news_url=None", "--LabApp.extension_manager=readonly"]
+    if os.geteuid() == 0:            # containers and CI often run as root
+        command.append("--allow-root")
+    log = open(home / "jupyterlab.log", "w")
+    process = subprocess.Popen(command, cwd=root, env=environment, stdout=log,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               start_new_session=True)
+    log.close()
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            assert process.poll() is None, (home / "jupyterlab.log").read_text()[-2000:]
+            try:
+                urllib.request.urlopen(f"{url}api/status?token={token}", timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "JupyterLab did not start"
+                time.sleep(0.3)
+        yield url, token
+    finally:
+        stop_process_tree(process)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def only_loopback(route):
+    """The page may talk to our server only; anything else is refused, never sent."""
+    if route.request.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:")):
+        route.continue_()
+    else:
+        route.abort()
+
+
+def menu(page, top, item):
+    page.locator(".lm-MenuBar-itemLabel", has_text=top).first.click()
+    page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
+
+
+def test_lesson_1_opens_runs_and_checks_an_answer(jupyterlab, chromium):
+    url, token = jupyterlab
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.route("**/*", only_loopback)
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{url}lab/tree/{LESSON_1}?token={token}", timeout=120_000)
+        expect = sync_api.expect
+        notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+        expect(notebook.locator(".jp-Cell").first).to_contain_text("Lesson 1",
+                                                                   timeout=120_000)
+        # The kernel first: "Run All" before the session exists asks for a kernel instead.
+        expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=120_000)
+        menu(page, "Run", "Run All Cells")
+        check = notebook.locator(".tutor-exercise-check").first
+        check.scroll_into_view_if_needed(timeout=KERNEL_TIMEOUT_MS)
+        expect(check).to_be_visible(timeout=KERNEL_TIMEOUT_MS)
+
+        code_cells = notebook.locator(".jp-CodeCell")
+        index = page.evaluate("""() => [...document.querySelectorAll(
+            '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')].findIndex(
+            cell => cell.innerText.includes('def numerical_grad'))""")
+        assert index >= 0, "lesson 1 has no numerical_grad stub"
+        stub = code_cells.nth(index)
+        prompt = stub.locator(".jp-InputPrompt")
+        expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=KERNEL_TIMEOUT_MS)
+        ran_before = prompt.inner_text()
+        stub.locator(".cm-content").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(ANSWER)
+        page.keyboard.press("Shift+Enter")
+        expect(prompt).not_to_have_text(ran_before, timeout=KERNEL_TIMEOUT_MS)
+        expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=KERNEL_TIMEOUT_MS)
+        check.click()
+        feedback = notebook.locator(".tutor-exercise-feedback").first
+        expect(feedback).to_contain_text("Correct", timeout=60_000)
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "lesson-1-in-jupyterlab-failed.png"), full_page=True)
+        raise
+    finally:
+        context.close()
