@@ -52,14 +52,13 @@ def _load_jupyter_server_extension(server_app):
     """Install the guards in a Jupyter server's web application.
 
     Extensions load in alphabetical order, so Voila's routes (``voila`` > ``tutor.server``)
-    may not exist yet: the page routes are swapped again once the server's loop runs.
+    do not exist yet: the guards go in once the server's loop runs, before any request.
     """
     from tornado.ioloop import IOLoop
 
     from .guards import install_guards
 
-    if install_guards(server_app.web_app, server_app.log) == 0:
-        IOLoop.current().add_callback(install_guards, server_app.web_app, server_app.log)
+    IOLoop.current().add_callback(install_guards, server_app.web_app, server_app.log)
 
 
 load_jupyter_server_extension = _load_jupyter_server_extension   # the pre-2.0 name
