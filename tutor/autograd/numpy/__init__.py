@@ -10,6 +10,7 @@ functions record Nodes when given Boxes. The VJP table is split by topic:
   Boxes (``mean([x, y])``, ``np.r_[x, y]``);
 * ``linalg.py``: ``np.linalg`` (inv, det, slogdet, solve, norm, cholesky);
 * ``numpy_vjps_fft.py``: ``np.fft`` (fft, ifft, rfft, irfft and their 2-d and n-d versions);
+* ``numpy_vjps_decompositions.py``: ``np.linalg.eigh``, ``eig``, ``svd`` and ``pinv``;
 * ``numpy_boxes.py``: the operators and methods of a Box (``x + y``, ``x.T``, ``x.sum()``);
   ``operators.py`` then gives the arithmetic operators faster twins sharing the same VJPs.
 
@@ -21,6 +22,7 @@ from . import numpy_vjps, numpy_vjps_linalg, numpy_vjps_shapes, numpy_vjps_seque
 from . import numpy_boxes, operators  # operators last: it rebinds Box arithmetic
 from . import linalg, fft, random
 from . import numpy_vjps_fft  # noqa: F401  (the VJPs and JVPs of np.fft)
+from . import numpy_vjps_decompositions  # noqa: F401  (eigh, eig, svd, pinv)
 from .numpy_wrapper import *  # noqa: F401,F403
 from .numpy_vjps import average, ptp  # noqa: F401
 from .numpy_vjps_shapes import (  # noqa: F401
