@@ -23,6 +23,7 @@ so and the rest of the dashboard carries on.
 
 import html
 import logging
+import os
 
 import ipywidgets as widgets
 
@@ -43,6 +44,25 @@ the forward pass (one operation per step), then through the backward pass: each 
 one vector-Jacobian product and sends an adjoint ḡ back along one edge.</div>
 </div>
 """
+
+
+FIRST_LESSON = "lessons/01_what_are_we_finding.ipynb"
+
+
+def lessons_note(environ=None):
+    """One line saying where the lesson notebooks are (the exercises where you write code).
+
+    Under JupyterHub (``JUPYTERHUB_SERVICE_PREFIX`` is set) it links to lesson 1 in the
+    learner's own server, in JupyterLab; standalone it names the command, ``make lessons``.
+    """
+    environ = os.environ if environ is None else environ
+    prefix = environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    if prefix:
+        href = html.escape(f"{prefix.rstrip('/')}/lab/tree/{FIRST_LESSON}", quote=True)
+        return (f'<div class="tutor-lessons-note">Write autograd yourself in the lessons: '
+                f'<a href="{href}" target="_blank">open lesson 1</a> (your own copy).</div>')
+    return ('<div class="tutor-lessons-note">Write autograd yourself in the lessons: run '
+            '<code>make lessons</code> in the project folder (JupyterLab opens lesson 1).</div>')
 
 
 class TutorApp(widgets.VBox):
@@ -79,7 +99,7 @@ class TutorApp(widgets.VBox):
         self.tabs.add_class("tutor-tabs")
         self.tabs.observe(guarded(self.error, "opening the tab")(
             lambda change: self.open_tab(change["new"])), "selected_index")
-        super().__init__([widgets.HTML(INTRO), self.tabs], **kwargs)
+        super().__init__([widgets.HTML(INTRO + lessons_note()), self.tabs], **kwargs)
         self.add_class("tutor-app")
 
         if self.explorer.submit() is None:     # the text given was refused: show the seed
