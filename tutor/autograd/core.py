@@ -76,10 +76,14 @@ def _zero_maker(argnum):
 
 def vjp_info(fun):
     """The teaching metadata registered for primitive ``fun`` (see :class:`VJPInfo`)."""
-    formulas = getattr(fun, "formulas", {})
+    return read_info(VJPInfo, fun, getattr(fun, "formulas", {}))
+
+
+def read_info(info_type, fun, formulas):
+    """``info_type(name, symbol, formulas)`` for ``fun``, one formula per argnum ("" if none)."""
     count_ = max(formulas) + 1 if formulas else 0
-    return VJPInfo(fun.__name__, getattr(fun, "symbol", None) or fun.__name__,
-                   tuple(formulas.get(i, "") for i in range(count_)))
+    return info_type(fun.__name__, getattr(fun, "symbol", None) or fun.__name__,
+                     tuple(formulas.get(i, "") for i in range(count_)))
 
 
 class MissingVJPError(NotImplementedError):

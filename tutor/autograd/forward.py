@@ -35,7 +35,7 @@ from collections import namedtuple
 
 import numpy as _np
 
-from .core import add_adjoints, container_spaces, toposort, traceable, zeros_like
+from .core import add_adjoints, container_spaces, read_info, toposort, traceable, zeros_like
 from .tracer import getval, trace
 
 __all__ = ["defjvp", "defjvp_argnum", "def_linear", "jvp_info", "JVPInfo", "make_jvp",
@@ -121,10 +121,7 @@ def _no_tangent(g, ans, *args, **kwargs):
 
 def jvp_info(fun):
     """The forward-mode teaching metadata of primitive ``fun`` (see :class:`JVPInfo`)."""
-    formulas = getattr(fun, "jvp_formulas", {})
-    count = max(formulas) + 1 if formulas else 0
-    return JVPInfo(fun.__name__, getattr(fun, "symbol", None) or fun.__name__,
-                   tuple(formulas.get(i, "") for i in range(count)))
+    return read_info(JVPInfo, fun, getattr(fun, "jvp_formulas", {}))
 
 
 class MissingJVPError(NotImplementedError):
