@@ -54,7 +54,7 @@ def to_networkx(rec, k=None):
     With ``k``, the state after ``k`` steps is attached too (see :func:`attach_state`).
     """
     graph = nx.DiGraph(inputs=tuple(rec.inputs.values()), output=rec.output,
-                       function=rec.function_name)
+                       function=rec.function_name, mode=getattr(rec, "mode", "reverse"))
     for node_id, info in rec.nodes.items():
         graph.add_node(node_id, kind=info.kind, primitive=info.primitive, symbol=info.symbol,
                        label=info.label, value=info.value, text=summarize(info.value),
@@ -77,8 +77,8 @@ def to_networkx(rec, k=None):
 def attach_state(graph, rec, k):
     """Write what is known after ``k`` steps into ``graph`` (in place) and return it.
 
-    Nodes get ``known`` (its value has been computed), ``adjoint`` (received so far, or None)
-    and ``current`` (the step just taken computed this node, or added to its adjoint). Edges
+    Nodes get ``known`` (its value has been computed), ``adjoint`` (received so far, or None),
+    ``tangent`` (forward mode: known so far, or None) and ``current`` (the step just taken computed this node, or added to its adjoint). Edges
     get ``active``: the edges the step just taken used (into the computed node in the forward
     pass; the one edge a contribution travelled back along in the backward pass). The graph
     gets ``k``, ``phase`` and ``step``.
@@ -89,6 +89,7 @@ def attach_state(graph, rec, k):
     for node_id, attributes in graph.nodes(data=True):
         attributes["known"] = node_id in state.values
         attributes["adjoint"] = state.adjoints.get(node_id)
+        attributes["tangent"] = state.tangents.get(node_id)
         attributes["current"] = node_id == current
     for parent, child, attributes in graph.edges(data=True):
         if step is None:

@@ -161,7 +161,9 @@ class BackwardStep:
     around this step: ``after = before + contribution``. ``before`` is zero (shaped like the
     parent) when nothing had reached ``parent`` yet; ``accumulates`` is True when something
     had, i.e. when this step adds to an earlier contribution (fan-out). ``line`` reads like
-    ``ḡ_v1 += ḡ_v3 · v2 = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``.
+    ``ḡ_v1 += ḡ_v3 · v2 = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``. ``named_formula`` is the
+    formula written in this step's node names (``ḡ_v3 · v2``), so that its letters are never
+    read as the learner's own variables.
     """
 
     index: int
@@ -175,6 +177,7 @@ class BackwardStep:
     after: Any
     line: str
     accumulates: bool = False
+    named_formula: str = ""
 
     @property
     def phase(self):
@@ -670,8 +673,11 @@ class _Builder:
                 names[letter] = (node.args[position], operands[position])
         line = _backward_line(parent_id, formula, names, contribution, before, after,
                               accumulates, self.fan_out[parent_id] > 1, g)
+        named = _fill_formula(formula, names, by_name=True) if set(
+            _FORMULA_WORDS.findall(formula)) <= set(names) | _FORMULA_FUNCTIONS else formula
         self.backward.append(BackwardStep(0, node_id, parent_id, argnum, formula, g,
-                                          contribution, before, after, line, accumulates))
+                                          contribution, before, after, line, accumulates,
+                                          named))
 
     def observe_forward(self, node, tangents_in, contributions, tangent):
         """The forward pass's observer: the tangent of one node, for its :class:`ForwardStep`."""
@@ -703,7 +709,7 @@ class _Builder:
         backward = tuple(
             BackwardStep(n_forward + i + 1, *(getattr(step, name) for name in (
                 "node", "parent", "argnum", "formula", "g", "contribution", "before", "after",
-                "line", "accumulates")))
+                "line", "accumulates", "named_formula")))
             for i, step in enumerate(self.backward))
         forward = tuple(self.forward)
         seed = _frozen(fields["seed"])

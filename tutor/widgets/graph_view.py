@@ -51,9 +51,12 @@ from matplotlib.transforms import Bbox, TransformedBbox
 from PIL import Image
 
 from ..graph import layered_layout, to_networkx
+from ..record import SMALL_ARRAY, TANGENT
+from ..shapes import shape_text
 from .common import ADJOINT, short_value
 
-__all__ = ["GraphDrawing", "GraphView", "GraphTooBig", "STATUS_COLOURS", "STATUS_LABELS"]
+__all__ = ["GraphDrawing", "GraphView", "GraphTooBig", "STATUS_COLOURS", "STATUS_LABELS",
+           "node_value_lines"]
 
 # What a node's fill colour says about it at the current step.
 STATUS_COLOURS = {
@@ -62,6 +65,7 @@ STATUS_COLOURS = {
     "adjoint": "#c8ecc4",     # adjoint received (so far)
     "current": "#ffb74d",     # the step just taken computed it / applies its VJP
     "receiving": "#f48fb1",   # the step just taken added to its adjoint
+    "tangent": "#d1c4e9",     # forward mode: value and tangent known
 }
 STATUS_LABELS = {
     "pending": "not computed yet",
@@ -69,8 +73,13 @@ STATUS_LABELS = {
     "adjoint": f"has an adjoint {ADJOINT}",
     "current": "current step",
     "receiving": "receives an adjoint",
+    "tangent": f"value and tangent {TANGENT} known",
 }
+# Which statuses the legend shows, by the recording's mode.
+MODE_STATUSES = {"reverse": ("pending", "computed", "adjoint", "current", "receiving"),
+                 "forward": ("pending", "tangent", "current")}
 FORWARD_EDGE = "#ef6c00"      # edges a forward step reads
+TANGENT_EDGE = "#5e35b1"      # forward mode: the tangent terms flowing into a node
 BACKWARD_EDGE = "#c2185b"     # the edge an adjoint contribution travels back along
 EDGE = "#9e9e9e"
 TEXT = "#212121"
@@ -175,6 +184,60 @@ class TextStamps:
         region[...] = (region * (1 - alpha) + self.ink * alpha + 0.5).astype(np.uint8)
 
 
+HEATMAP_HEIGHT = 0.42                     # inches a big array's heatmap adds to the boxes
+
+
+def _is_big_array(value):
+    """An array too big to write out in a node (drawn as its shape and a heatmap)."""
+    return (isinstance(value, np.ndarray) and value.ndim > 0 and not _is_small_array(value)
+            and value.dtype.kind in "biuf")
+
+
+def _is_small_array(value):
+    """Up to :data:`~tutor.record.SMALL_ARRAY` numbers in a row, or a matrix up to 3×3:
+    written out element by element in its node."""
+    value = np.asarray(value)
+    return value.ndim == 1 and value.size <= SMALL_ARRAY or (
+        value.ndim == 2 and value.shape[0] <= 3 and value.shape[1] <= 3)
+
+
+def _element_text(number):
+    text = f"{float(number):.3g}"
+    return "0" if text in ("0", "-0") else text
+
+
+def node_value_lines(name, value):
+    """The lines a node's box shows for one value (its own, its adjoint or its tangent).
+
+    ``v3 = 2.0`` for a number; ``v3 = [1, 2, 3]`` for a short vector; for a small matrix,
+    ``v3 (2×2) =`` and then one line per row; for a bigger array its shape and mean (and
+    the box adds a heatmap). An adjoint (``name`` ``ḡ``) or tangent (``ẋ``) always has the
+    shape of its node, so it is written the same way, under the value.
+    """
+    if not isinstance(value, np.ndarray) or value.ndim == 0:
+        return [f"{name} = {short_value(value)}"]
+    if value.dtype.kind not in "biuf" or value.size == 0:
+        return [f"{name} = {shape_text(value.shape)}"]
+    if _is_small_array(value):
+        if value.ndim == 1:
+            return [f"{name} = [{', '.join(_element_text(v) for v in value)}]"]
+        rows = ["[" + ", ".join(_element_text(v) for v in row) + "]" for row in value]
+        return [f"{name} ({shape_text(value.shape)}) ="] + rows
+    return [f"{name}: {shape_text(value.shape)}, mean {float(np.mean(value)):.2g}"]
+
+
+def edge_text(value):
+    """What an edge's label says a step sent along it: ``0.5403``, ``[1, 2, 3]`` (a small
+    array, element by element, when short enough), ``2×3`` (a bigger one: its shape)."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        if _is_small_array(value) and value.ndim == 1:
+            text = "[" + ", ".join(_element_text(v) for v in value) + "]"
+            if len(text) <= 18:
+                return text
+        return shape_text(value.shape)
+    return short_value(value, 14)
+
+
 class GraphDrawing:
     """A matplotlib drawing of ``recording`` that can show any step ``k`` quickly.
 
@@ -221,13 +284,16 @@ class GraphDrawing:
         n_columns = len(columns) or 1
         n_rows = (max(rows.values()) + 1) if rows else 1
 
-        full_width = (n_columns - 1) * COLUMN_PITCH + BOX_WIDTH + 2 * MARGIN
-        full_height = (n_rows - 1) * ROW_PITCH + BOX_HEIGHT + 2 * MARGIN
+        grow_x, grow_y = self._box_growth()
+        column_pitch, row_pitch = COLUMN_PITCH + grow_x, ROW_PITCH + grow_y
+        full_width = (n_columns - 1) * column_pitch + BOX_WIDTH + grow_x + 2 * MARGIN
+        full_height = (n_rows - 1) * row_pitch + BOX_HEIGHT + grow_y + 2 * MARGIN
         scale = min(1.0, MAX_WIDTH / full_width, MAX_HEIGHT / full_height)
         self.scale = scale = max(scale, MIN_SCALE)
-        self.box_width, self.box_height = BOX_WIDTH * scale, BOX_HEIGHT * scale
-        content_width = (n_columns - 1) * COLUMN_PITCH * scale + self.box_width
-        content_height = (n_rows - 1) * ROW_PITCH * scale + self.box_height
+        self.box_width = (BOX_WIDTH + grow_x) * scale
+        self.box_height = (BOX_HEIGHT + grow_y) * scale
+        content_width = (n_columns - 1) * column_pitch * scale + self.box_width
+        content_height = (n_rows - 1) * row_pitch * scale + self.box_height
         self.width = max(MIN_WIDTH, content_width + 2 * MARGIN)
         self._legend_columns = 5 if self.width >= 8.2 else 3
         legend_rows = math.ceil(6 / self._legend_columns)
@@ -246,8 +312,25 @@ class GraphDrawing:
         for node in self._ids:
             x, _ = positions[node]
             self.column[node] = column_of[round(x, 6)]
-            self.centres[node] = (left + column_of[round(x, 6)] * COLUMN_PITCH * scale,
-                                  top_y - rows[node] * ROW_PITCH * scale)
+            self.centres[node] = (left + column_of[round(x, 6)] * column_pitch * scale,
+                                  top_y - rows[node] * row_pitch * scale)
+
+    def _box_growth(self):
+        """How much wider and taller (inches at full size) than a scalar node's box the
+        boxes must be for this recording's arrays: room for the elements of small arrays
+        (value and adjoint or tangent, row by row) and for the heatmap of big ones."""
+        self._heatmapped = {node_id for node_id, info in self.recording.nodes.items()
+                            if _is_big_array(info.value)}
+        lines, chars = 2, 14
+        for node_id, info in self.recording.nodes.items():
+            value_lines = node_value_lines(node_id, info.value)
+            derivative_lines = node_value_lines(ADJOINT, info.value)
+            lines = max(lines, len(value_lines) + len(derivative_lines))
+            chars = max(chars, *(len(line) for line in value_lines + derivative_lines))
+        grow_x = max(0.0, chars * 0.056 + 0.16 - BOX_WIDTH)
+        grow_y = (lines - 2) * BODY_SIZE * 1.15 / 72 + (HEATMAP_HEIGHT if self._heatmapped
+                                                         else 0.0)
+        return grow_x, grow_y
 
     def _build_figure(self):
         self.figure = Figure(figsize=(self.width, self.height), dpi=self.dpi,
@@ -258,10 +341,15 @@ class GraphDrawing:
         ax.set_xlim(0, self.width)
         ax.set_ylim(0, self.height)
         ax.set_axis_off()
-        handles = [Patch(facecolor=STATUS_COLOURS[s], edgecolor="#616161", label=label)
-                   for s, label in STATUS_LABELS.items()]
-        handles.append(Line2D([], [], color=BACKWARD_EDGE, lw=2.2,
-                              label="adjoint flowing back (+ contribution)"))
+        mode = getattr(self.recording, "mode", "reverse")
+        handles = [Patch(facecolor=STATUS_COLOURS[s], edgecolor="#616161",
+                         label=STATUS_LABELS[s]) for s in MODE_STATUSES[mode]]
+        if mode == "forward":
+            handles.append(Line2D([], [], color=TANGENT_EDGE, lw=2.2,
+                                  label=f"tangent terms flowing in (ẋ_parent's share)"))
+        else:
+            handles.append(Line2D([], [], color=BACKWARD_EDGE, lw=2.2,
+                                  label="adjoint flowing back (+ contribution)"))
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0),
                   ncol=self._legend_columns, frameon=False, fontsize=7.5,
                   handlelength=1.3, columnspacing=1.1, borderaxespad=0.25)
@@ -344,6 +432,7 @@ class GraphDrawing:
         """A box per node (a matplotlib patch, recoloured per step) and where its two texts
         go: the title (operation, input name or constant) and the body (value, adjoint)."""
         self.patches, self._text_anchors, self._clips = {}, {}, {}
+        self.heatmaps = {}
         self.stamps = TextStamps.shared(self.dpi)
         self._title_font = (TITLE_SIZE * self.scale, "bold", "center", 1.0)
         self._body_font = (BODY_SIZE * self.scale, "normal", "top", 1.15)
@@ -362,21 +451,45 @@ class GraphDrawing:
                               edgecolor=colour, linewidth=width, linestyle=style, zorder=2)
             self.axes.add_patch(patch)
             self.patches[node_id] = patch
-            (title_x, title_y), (body_x, body_y) = to_pixels([(cx, cy + 0.27 * h),
-                                                              (cx, cy + 0.08 * h)])
+            top = cy + h / 2
+            (title_x, title_y), (body_x, body_y) = to_pixels(
+                [(cx, top - 0.23 * BOX_HEIGHT * self.scale),
+                 (cx, top - 0.42 * BOX_HEIGHT * self.scale)])
+            if node_id in self._heatmapped:
+                self._add_heatmap(node_id, cx, cy, w, h)
             self._text_anchors[node_id] = ((height - title_y, title_x), (height - body_y, body_x))
             self._clips[node_id] = self._pixel_rect(cx - w / 2, cy - h / 2, cx + w / 2,
                                                     cy + h / 2, pad=-1)
+
+    def _add_heatmap(self, node_id, cx, cy, w, h):
+        """A small picture of a big array's elements at the bottom of its box: blue for
+        negative, red for positive, white for 0 (a matrix as it is, a vector as one row)."""
+        value = np.asarray(self.recording.nodes[node_id].value, dtype=float)
+        picture = value.reshape(1, -1) if value.ndim == 1 else value.reshape(
+            value.shape[0], -1)
+        limit = float(np.max(np.abs(picture))) or 1.0
+        pad = 0.08 * self.scale
+        bottom = cy - h / 2 + pad
+        image = self.axes.imshow(picture, cmap="RdBu_r", vmin=-limit, vmax=limit,
+                                 extent=(cx - w / 2 + pad, cx + w / 2 - pad, bottom,
+                                         bottom + (HEATMAP_HEIGHT - 0.1) * self.scale),
+                                 aspect="auto", interpolation="nearest", zorder=3)
+        self.axes.set_xlim(0, self.width)         # imshow moves the limits: put them back
+        self.axes.set_ylim(0, self.height)
+        self.heatmaps[node_id] = image
 
     def _build_highlight(self):
         self.highlight_lines = LineCollection([], linewidths=2.4, zorder=4,
                                               capstyle="round")
         self.highlight_heads = PolyCollection([], edgecolors="none", zorder=4)
-        self.highlight_label = self.axes.text(
+        # one label per edge a step can use at once (a forward-mode step labels each
+        # incoming edge with its tangent term; where() has three)
+        self.highlight_labels = [self.axes.text(
             0, 0, "", ha="center", va="center", fontsize=BODY_SIZE * self.scale,
             color=BACKWARD_EDGE, fontweight="bold", zorder=5,
             bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor=BACKWARD_EDGE,
-                      linewidth=0.8))
+                      linewidth=0.8)) for _ in range(3)]
+        self.highlight_label = self.highlight_labels[0]
         self.axes.add_collection(self.highlight_lines)
         self.axes.add_collection(self.highlight_heads)
 
@@ -408,17 +521,21 @@ class GraphDrawing:
                 status = "current"
             elif node_id in state.adjoints:
                 status = "adjoint"
+            elif node_id in state.tangents:
+                status = "tangent"
             elif node_id in state.values:
                 status = "computed"
             else:
                 status = "pending"
             if node_id in state.values:
-                body = f"{node_id} = {short_value(state.values[node_id])}"
+                lines = node_value_lines(node_id, state.values[node_id])
             else:
-                body = f"{node_id} = ?"
+                lines = [f"{node_id} = ?"]
             if node_id in state.adjoints:
-                body += f"\n{ADJOINT} = {short_value(state.adjoints[node_id])}"
-            looks[node_id] = (status, body)
+                lines += node_value_lines(ADJOINT, state.adjoints[node_id])
+            elif node_id in state.tangents:
+                lines += node_value_lines(TANGENT, state.tangents[node_id])
+            looks[node_id] = (status, "\n".join(lines))
         return looks
 
     def _highlight_at(self, state):
@@ -427,9 +544,14 @@ class GraphDrawing:
         step = state.step
         if step is None:
             return None
+        if step.phase == "forward" and step.tangent is not None:
+            terms = tuple((argnum, edge_text(term))
+                          for argnum, term in zip(step.tangent_argnums, step.contributions)
+                          if term is not None)
+            return ("tangent", step.node, terms)
         if step.phase == "forward":
             return ("forward", step.node)
-        return ("backward", step.node, step.argnum, short_value(step.contribution, 14))
+        return ("backward", step.node, step.argnum, edge_text(step.contribution))
 
     def caption_at(self, state):
         """The caption line for a state: ``backward 3/5:  ḡ_v0 += ...``, in two lines (split
@@ -469,12 +591,23 @@ class GraphDrawing:
     def _apply_highlight(self, highlight):
         """Set the highlight artists for ``highlight`` and return the pixel rectangles they
         cover (small pieces along each curve, so a long edge does not cover half the graph)."""
-        lines, heads, colour, label = [], [], FORWARD_EDGE, ""
+        lines, heads, colour, labels = [], [], FORWARD_EDGE, []    # labels: (text, where)
         if highlight is not None and highlight[0] == "forward":
             for key in self._incoming.get(highlight[1], ()):
                 _, curve, head = self.edges[key]
                 lines.append(curve)
                 heads.append(head)
+        elif highlight is not None and highlight[0] == "tangent":
+            _, child, terms = highlight
+            colour = TANGENT_EDGE
+            for key in self._incoming.get(child, ()):
+                _, curve, head = self.edges[key]
+                lines.append(curve)
+                heads.append(head)
+            for argnum, text in terms[:len(self.highlight_labels)]:
+                if (child, argnum) in self.edges:
+                    curve = self.edges[child, argnum][1]
+                    labels.append((text, curve[len(curve) // 2]))
         elif highlight is not None:
             _, child, argnum, label = highlight
             colour = BACKWARD_EDGE
@@ -488,13 +621,17 @@ class GraphDrawing:
                                         start[1] - self.head_half_width)]))
                 lines.append(curve)
                 middle = curve[len(curve) // 2]
-                self.highlight_label.set_position(middle)
-                label = label if label.startswith("-") else "+" + label
+                labels.append((label if label.startswith("-") else "+" + label, middle))
         self.highlight_lines.set_segments(lines)
         self.highlight_lines.set_color(colour)
         self.highlight_heads.set_verts(heads)
         self.highlight_heads.set_facecolor(colour)
-        self.highlight_label.set_text(label)
+        for i, artist in enumerate(self.highlight_labels):
+            text, where = labels[i] if i < len(labels) else ("", (0, 0))
+            artist.set_text(text)
+            artist.set_position(where)
+            artist.set_color(colour)
+            artist.get_bbox_patch().set_edgecolor(colour)
         rects = []
         for curve in lines:
             for start in range(0, len(curve) - 1, 3):
@@ -504,11 +641,11 @@ class GraphDrawing:
         for head in heads:
             rects.append(self._pixel_rect(head[:, 0].min(), head[:, 1].min(),
                                           head[:, 0].max(), head[:, 1].max(), pad=3))
-        if label:
-            box = self.highlight_label.get_window_extent(self.canvas.get_renderer())
-            renderer = self.canvas.get_renderer()
-            self.highlight_label.update_bbox_position_size(renderer)
-            patch = self.highlight_label.get_bbox_patch()
+        renderer = self.canvas.get_renderer()
+        for artist in self.highlight_labels[:len(labels)]:
+            box = artist.get_window_extent(renderer)
+            artist.update_bbox_position_size(renderer)
+            patch = artist.get_bbox_patch()
             if patch is not None:
                 box = Bbox.union([box, patch.get_window_extent(renderer)])
             height = self.size[1]
@@ -531,6 +668,8 @@ class GraphDrawing:
 
     def _draw_node(self, node_id):
         self.axes.draw_artist(self.patches[node_id])
+        if node_id in self.heatmaps and self._looks_drawing[node_id][0] != "pending":
+            self.axes.draw_artist(self.heatmaps[node_id])
         (title_at, body_at), clip = self._text_anchors[node_id], self._clips[node_id]
         self.stamps.stamp(self._pixels, self._title(node_id), self._title_font, title_at, clip)
         self.stamps.stamp(self._pixels, self._looks_drawing[node_id][1], self._body_font,
@@ -539,12 +678,14 @@ class GraphDrawing:
     def _draw_highlight(self):
         self.axes.draw_artist(self.highlight_lines)
         self.axes.draw_artist(self.highlight_heads)
-        if self.highlight_label.get_text():
-            self.axes.draw_artist(self.highlight_label)
+        for artist in self.highlight_labels:
+            if artist.get_text():
+                self.axes.draw_artist(artist)
 
     def _dynamic_artists(self):
-        artists = [self.highlight_lines, self.highlight_heads, self.highlight_label]
+        artists = [self.highlight_lines, self.highlight_heads, *self.highlight_labels]
         artists += self.patches.values()
+        artists += self.heatmaps.values()
         if self.caption is not None:
             artists.append(self.caption)
         return artists

@@ -18,7 +18,7 @@ import re
 
 import ipywidgets as widgets
 
-from ..record import summarize
+from ..record import TANGENT, summarize
 from .access import SR_ONLY_CSS
 from .common import ADJOINT, escape, number_text
 from .graph_view import STATUS_COLOURS
@@ -87,17 +87,34 @@ def describe_step(recording, k):
     if k == 0:
         inputs = ", ".join(f"{escape(name)} = {escape(summarize(recording.nodes[i].value))}"
                            for name, i in recording.inputs.items())
+        if getattr(recording, "mode", "reverse") == "forward":
+            tangents = ", ".join(f"{TANGENT}_{escape(recording.inputs[name])} = "
+                                 f"{escape(summarize(value))}"
+                                 for name, value in recording.tangents.items())
+            return ("<b>Start (forward mode).</b> Only the inputs " + (
+                f"({inputs}) " if inputs else "") + f"and their tangents ({tangents}) are "
+                "known. Each step computes one operation's value and, through its JVP, its "
+                "tangent: how fast it moves when the inputs move along their tangents.")
         return ("<b>Start.</b> Only the inputs " + (f"({inputs}) " if inputs else "")
                 + "and the constants are known. Each step forward computes one operation of "
                   "the forward pass.")
     step = recording.step(k)
     line = f'<div class="tutor-step-line"><code>{escape(step.line)}</code></div>'
+    if getattr(step, "tangent_line", ""):
+        line += (f'<div class="tutor-step-line">and its tangent, through the JVP: '
+                 f'<code>{escape(step.tangent_line)}</code></div>')
     if step.phase == "forward":
         info = recording.nodes[step.node]
         parents = [_name(recording, p) for p in step.parents]
         words = (f"<b>Forward step {k} of {n_forward}.</b> Compute {escape(step.node)} with "
                  f"{escape(info.primitive or info.symbol)} ({escape(info.symbol)})"
                  + (f" from {escape(', '.join(parents))}" if parents else "") + ":")
+        if k == n_forward and getattr(recording, "mode", "reverse") == "forward":
+            words_after = (f"This is f's value, and its tangent {TANGENT}_"
+                           f"{escape(recording.output)} = {escape(summarize(recording.gradient))}"
+                           f" is the derivative along the input tangents. Forward mode needs "
+                           f"no backward pass.")
+            return words + line + f"<div>{words_after}</div>"
         if k == n_forward:
             words_after = (f"This is f's value. The backward pass starts next, from the seed "
                            f"{ADJOINT}_{escape(recording.output)} = "
@@ -110,7 +127,7 @@ def describe_step(recording, k):
              f"({escape(child.symbol)}) passes its adjoint {ADJOINT}_{escape(step.node)} = "
              f"{escape(summarize(step.g))} back to its argument {step.argnum}, "
              f"{escape(_name(recording, step.parent))}, through the VJP "
-             f"<code>{escape(step.formula)}</code>:")
+             f"<code>{escape(getattr(step, 'named_formula', '') or step.formula)}</code>:")
     notes = []
     if step.accumulates:
         notes.append(f"{escape(step.parent)} already had {ADJOINT} = "
@@ -146,9 +163,11 @@ class GradientView(widgets.HTML):
                           f'<b>{escape(parts)}</b></div>')
         else:
             names = ", ".join(f"∂f/∂{name}" for name in _wrt_names(recording))
-            self.text = f"{f_text}   {names} = ? (step to the end of the backward pass)"
+            which = ("forward" if getattr(recording, "mode", "reverse") == "forward"
+                     else "backward")
+            self.text = f"{f_text}   {names} = ? (step to the end of the {which} pass)"
             self.value = (f'<div style="font-size:1.15em;color:#555">{escape(f_text)} &nbsp; '
-                          f'{escape(names)} = ? <small>(step to the end of the backward '
+                          f'{escape(names)} = ? <small>(step to the end of the {which} '
                           f'pass)</small></div>')
 
 
@@ -288,6 +307,8 @@ class Inspector(widgets.HTML):
                 adjoint = "—"
             elif node_id in state.adjoints:
                 adjoint = escape(summarize(state.adjoints[node_id]))
+            elif node_id in state.tangents:           # forward mode: the tangent column
+                adjoint = escape(summarize(state.tangents[node_id]))
             else:
                 adjoint = ""
             # The row's state in a mark as well as a colour: ▶ current, + receiving.
@@ -314,5 +335,7 @@ class Inspector(widgets.HTML):
                 f'<caption class="tutor-sr-only" style="{SR_ONLY_CSS}">Every node\'s value and adjoint after step '
                 f'{k} (▶ the current node, + the node receiving an adjoint)</caption>'
                 f'<thead><tr><th scope="col">node</th><th scope="col">computes</th>'
-                f'<th scope="col">value</th><th scope="col">adjoint {ADJOINT}</th></tr>'
+                f'<th scope="col">value</th><th scope="col">'
+                f'{"tangent " + TANGENT if recording.mode == "forward" else "adjoint " + ADJOINT}'
+                f'</th></tr>'
                 '</thead><tbody>' + "".join(rows) + "</tbody></table></div>")

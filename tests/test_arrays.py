@@ -1,0 +1,145 @@
+"""Arrays in the tutor: typed in, recorded, drawn, explained.
+
+A learner types ``sum(tanh(W @ x + b))`` with ``W=[[...]]`` in the values box. What they
+must see: the elements of small arrays, a heatmap for big ones, adjoints shaped like their
+nodes, broadcasting sums named in words, and shape mistakes explained in their own terms.
+"""
+
+import numpy
+import pytest
+
+import tutor.autograd.numpy as np
+import tutor.expression as expression_module
+from tutor.autograd import grad
+from tutor.expression import MAX_ELEMENTS, ShapeError, parse, parse_values
+from tutor.record import record
+from tutor.widgets import ErrorArea, Explorer, GraphDrawing, Inspector
+from tutor.widgets.explorer import EXAMPLES, InputProblem, make_recording
+from tutor.widgets.graph_view import edge_text, node_value_lines
+
+LAYER = next(example for example in EXAMPLES if example.title.startswith("A linear layer"))
+MSE = next(example for example in EXAMPLES if example.title.startswith("Mean squared"))
+
+
+def test_the_values_box_takes_vectors_and_matrices_beside_numbers():
+    values = parse_values("x=[1, 2, 3], W=[[1, 2], [3, 4]], c=0.5", ["x", "W", "c"])
+    numpy.testing.assert_array_equal(values["x"], [1.0, 2.0, 3.0])
+    assert values["W"].shape == (2, 2) and values["W"].dtype == float
+    assert values["c"] == 0.5
+
+
+def test_the_linear_layer_example_matches_grad():
+    recording, expression, values = make_recording(LAYER.expression, LAYER.values, "W")
+    expected = grad(expression, argnum=0)(**values)
+    numpy.testing.assert_allclose(recording.gradient, expected)
+    assert recording.gradient.shape == (2, 2)
+    for name, node_id in recording.inputs.items():       # every adjoint has its node's shape
+        assert numpy.shape(recording.gradients[name]) == numpy.shape(
+            recording.nodes[node_id].value)
+
+
+def test_broadcasting_is_named_in_the_backward_step():
+    recording, _, _ = make_recording(MSE.expression, MSE.values, "w")
+    to_w = [step for step in recording.backward if step.parent == recording.inputs["w"]]
+    assert to_w and "Σ over all elements of" in to_w[0].line
+    assert "(3 → scalar)" in to_w[0].line
+    rec = record(lambda b, M: np.sum(M + b), numpy.array([1.0, 2.0, 3.0]), numpy.ones((2, 3)))
+    line = next(step.line for step in rec.backward if step.parent == "v0")
+    assert "ḡ_v0 += Σ over rows of ḡ_v2 (2×3 → 3)" in line
+
+
+@pytest.mark.parametrize("text, values, message", [
+    ("W @ x", "W=[[1, 2], [3, 4]], x=[1, 2, 3]",
+     "W @ x: W is 2×2 but x has 3 elements; the inner sizes must match"),
+    ("x + y", "x=[1, 2, 3], y=[1, 2]", "x + y: x has 3 elements but y has 2 elements"),
+    ("sum(x, axis=1)", "x=[1, 2]", "sum(x, axis=1): x has 2 elements, so it has 1 axis"),
+    ("x[3]", "x=[1, 2, 3]", "x[3]: x has 3 elements, so the index is out of range"),
+    ("x[0]", "x=2", "x[0]: x is a number, which has no elements to index"),
+    ("x @ y", "x=2, y=[1, 2]", "x is a number; a matrix product needs a vector or a matrix"),
+    ("tanh(x)", "x=[1, 2]", "a backward pass starts from one number. Wrap it in sum(...)"),
+    ("x*nan", "x=1", "nan would mean not a number"),
+])
+def test_shape_mistakes_are_feedback_in_the_learners_terms(text, values, message):
+    with pytest.raises(InputProblem) as info:
+        make_recording(text, values)
+    assert message in str(info.value)
+    assert "Traceback" not in str(info.value)
+
+
+def test_array_sizes_are_bounded_with_a_clear_message():
+    f = parse("outer(x, y)")
+    big = numpy.ones(MAX_ELEMENTS)
+    with pytest.raises(ShapeError, match="would have 1000000 elements; at most 1000"):
+        f(x=big, y=big)
+    with pytest.raises(ShapeError, match="would be 1000×1000"):
+        parse("x + y")(x=big, y=big.reshape(-1, 1))
+    with pytest.raises(ShapeError, match="has 1001 elements|1001 elements"):
+        parse("sum(x)")(x=numpy.ones(MAX_ELEMENTS + 1))
+    with pytest.raises(InputProblem, match="at most 1000"):
+        make_recording("sum(x)", "x=[" + ", ".join(["1"] * 1001) + "]")
+
+
+def test_total_numbers_in_one_evaluation_are_bounded(monkeypatch):
+    # With 150 parts and 1,000 numbers a value, typed text stays near the 100,000 bound; a
+    # lower bound shows the check itself.
+    monkeypatch.setattr(expression_module, "MAX_TOTAL_ELEMENTS", 5_000)
+    with pytest.raises(ShapeError, match="add up to more than 5000 numbers"):
+        parse("+".join(["x"] * 10))(x=numpy.ones(MAX_ELEMENTS))
+    parse("+".join(["x"] * 4))(x=numpy.ones(MAX_ELEMENTS))
+
+
+def test_small_arrays_are_drawn_with_their_elements_and_big_ones_with_a_heatmap():
+    assert node_value_lines("v1", numpy.array([1.0, 2.5, -0.0])) == ["v1 = [1, 2.5, 0]"]
+    assert node_value_lines("v0", numpy.array([[0.5, -1.0], [2.0, 0.3]])) == [
+        "v0 (2×2) =", "[0.5, -1]", "[2, 0.3]"]
+    assert node_value_lines("v3", numpy.ones((4, 4))) == ["v3: 4×4, mean 1"]
+    assert edge_text(numpy.array([1.0, 2.0])) == "[1, 2]" and edge_text(numpy.ones((4, 4))) == "4×4"
+
+    recording, _, _ = make_recording(LAYER.expression, LAYER.values, "W")
+    drawing = GraphDrawing(recording)
+    looks = drawing.looks_at(recording.state_at(recording.steps))
+    W = recording.inputs["W"]
+    assert looks[W][1] == "\n".join(["v0 (2×2) =", "[0.5, -1]", "[2, 0.3]", "ḡ (2×2) ="] +
+                                    node_value_lines("ḡ", recording.gradient)[1:])
+    assert drawing.heatmaps == {}
+
+    big, _, _ = make_recording("sum(W @ x)", "W=[[1, 2, 3, 4], [4, 3, 2, 1], [0, 1, 0, 1], "
+                               "[1, 1, 1, 1]], x=[1, 2, 3, 4]", "W")
+    drawing = GraphDrawing(big)
+    assert set(drawing.heatmaps) == {big.inputs["W"]}
+    drawing.show(0)
+    before = drawing.rgba().copy()
+    fresh = GraphDrawing(big)
+    fresh.show(big.steps)
+    drawing.show(big.steps)
+    numpy.testing.assert_array_equal(drawing.rgba(), fresh.rgba())   # in place == from scratch
+    assert (before != drawing.rgba()).any()
+
+
+def test_the_inspector_lists_the_elements_of_small_arrays():
+    recording, _, _ = make_recording(LAYER.expression, LAYER.values, "W")
+    inspector = Inspector()
+    inspector.render(recording, recording.steps)
+    assert "[[0.5, -1.0], [2.0, 0.3]]" in inspector.table_html
+    assert "[1.0, 2.0]" in inspector.table_html
+
+
+def test_the_explorer_says_which_value_it_filled_in_beside_arrays():
+    area = ErrorArea()
+    explorer = Explorer(area, expression="sum(x * y)", values="x=[1, 2]")
+    recording = explorer.submit()
+    assert recording is not None and recording.value == 3.0
+    assert explorer.values.value == "x=[1, 2], y=1"
+    assert area.kind == "warning" and "y had no value: using y = 1" in area.message
+
+
+def test_array_examples_load_in_the_explorer_in_both_modes():
+    area = ErrorArea()
+    explorer = Explorer(area)
+    for example in (LAYER, MSE):
+        for mode in ("reverse", "forward"):
+            explorer.mode.value = mode
+            recording = explorer.load_example(example.title)
+            assert recording is not None and recording.mode == mode, area.message
+            assert area.message == ""
+    assert "-0.0" not in recording.listing()
