@@ -11,13 +11,15 @@ as ``{"W1": matrix, "b1": vector, ...}``. ``flatten(params)`` gives both:
 
 Entries are laid out in a fixed order: sequences in order, dicts by sorted key, each array by
 ``ravel``. Both directions are made of traced operations (ravel, concatenate, slicing,
-reshape), so gradients flow through them: ``flatten`` works on Boxes inside containers, and
-``unflatten`` can sit inside a function being differentiated.
+reshape, and the traced list/tuple/dict constructors of ``builtins.py``), so gradients flow
+through them: ``flatten`` works on Boxes inside containers, and ``unflatten`` can sit inside
+a function being differentiated, even as its output.
 """
 
 import numpy as _np
 
 from .. import numpy as np
+from ..builtins import make_dict, make_sequence
 from ..tracer import getval
 
 __all__ = ["flatten"]
@@ -49,12 +51,11 @@ def _take_apart(value):
     if isinstance(plain, dict):
         keys = sorted(plain)
         parts = [_take_apart(value[key]) for key in keys]
-        kind = type(plain)
         return ([leaf for leaves, _ in parts for leaf in leaves],
-                lambda new: kind((key, rebuild(new)) for key, (_, rebuild) in zip(keys, parts)))
+                lambda new: make_dict([(key, rebuild(new)) for key, (_, rebuild) in zip(keys, parts)]))
     if isinstance(plain, (list, tuple)):
         parts = [_take_apart(value[i]) for i in range(len(plain))]
-        kind = type(plain)
+        kind = list if isinstance(plain, list) else tuple
         return ([leaf for leaves, _ in parts for leaf in leaves],
-                lambda new: kind(rebuild(new) for _, rebuild in parts))
+                lambda new: make_sequence(kind, *[rebuild(new) for _, rebuild in parts]))
     return [value], next
