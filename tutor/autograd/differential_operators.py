@@ -24,6 +24,8 @@ __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", 
 def require_scalar(ans, name):
     """Refuse a non-scalar (or complex) output, pointing to the operator that fits it."""
     value = getval(ans)
+    if type(value) is _np.float64:
+        return                                  # the usual case, decided at once
     if _np.result_type(value).kind in "biu":
         raise TypeError(
             f"{name} requires a function with a float output, but it returned {value!r} "
