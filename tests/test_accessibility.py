@@ -68,6 +68,18 @@ def test_practice_and_progress_have_no_serious_violations(voila_server, page, re
     open_tab(page, "Practice")
     expect(page.locator(".tutor-practice")).to_be_visible(timeout=30_000)
     assert audit(page, "Practice", report) == []
+    practice = page.locator(".tutor-practice")
+    text_answer = practice.locator(".tutor-exercise-answer input")
+    if text_answer.count():
+        text_answer.first.fill("12345")
+        text_answer.first.press("Enter")
+    else:
+        practice.locator(".tutor-exercise-answer input[type=radio]").first.check()
+    practice.locator(".tutor-exercise-check").first.click()
+    expect(practice.locator(".tutor-exercise-feedback").first).not_to_have_text("")
+    practice.locator(".tutor-exercise-hint").first.click()
+    expect(practice.locator(".tutor-exercise-hints").first).not_to_have_text("")
+    assert audit(page, "Practice, after an answer and a hint", report) == []
     open_tab(page, "Progress")
     expect(page.locator(".tutor-progress")).to_be_visible(timeout=30_000)
     assert audit(page, "Progress", report) == []
