@@ -1,7 +1,8 @@
 """Exercises inside a real Jupyter kernel, as a learner uses them in a lesson notebook.
 
 An endless loop in an exercise cell is stopped by the time limit and the kernel keeps
-running the next cells; the check widget finds the learner's latest definition in the
+running the next cells, and so does an answer calling ``os._exit`` or switching the alarm
+off before a long C loop (the checker runs it in a forked child); the check widget finds the learner's latest definition in the
 notebook; an exception points at the learner's cell, not at the tutor's code.
 """
 
@@ -31,6 +32,16 @@ CELLS = [
     "def vjp_sin(ans, x):\n    return lambda g: g * np.cos(x)",
     "widget = ex.CheckWidget('l05-vjp-sin')\nresult = widget.check()\n"
     "assert result.passed, result\nwidget",
+    # Escapes the old in-process limit could not stop: the kernel survives them all.
+    "import os, signal\n"
+    "def vjp_sin(ans, x):\n    os._exit(0)\n"
+    "ended = ex.check('l05-vjp-sin', vjp_sin)\n"
+    "assert ended.problem == 'exception' and 'ended the process' in ended.message, ended",
+    "def vjp_sin(ans, x):\n    signal.setitimer(signal.ITIMER_REAL, 0)\n"
+    "    sum(range(3 * 10**8))\n"
+    "import time\nstart = time.monotonic()\n"
+    "slow = ex.check('l05-vjp-sin', vjp_sin, time_limit=0.5)\n"
+    "assert slow.problem == 'timeout' and time.monotonic() - start < 4, slow",
     "print('kernel alive', sorted(ex.progress().passed))",
 ]
 
