@@ -144,3 +144,18 @@ def test_const_graph_replays_a_gradient_computation():
     fast = const_graph(slope)
     for x, y in [(0.0, 0.0), (1.0, 0.5), (2.0, 1.5)]:
         assert fast(x, y) == pytest.approx(slope(x, y))
+
+
+# ----------------------------------------------------------------- primitive_vjps
+
+def test_primitive_vjps_takes_a_vjp_away_and_puts_it_back():
+    from tutor.autograd.core import MissingVJPError, primitive_vjps
+    assert np.sin in primitive_vjps and np.iscomplex not in primitive_vjps
+    table = primitive_vjps.pop(np.sin)
+    try:
+        with pytest.raises(MissingVJPError, match="sin"):
+            grad(np.sin)(1.0)
+    finally:
+        primitive_vjps[np.sin] = table
+    assert grad(np.sin)(0.0) == 1.0
+    assert primitive_vjps.pop(np.iscomplex, None) is None

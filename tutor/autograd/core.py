@@ -19,7 +19,7 @@ from .tracer import getval, isbox, trace
 
 __all__ = ["make_vjp", "backward_pass", "toposort", "defvjp", "defvjp_argnum", "vjp_info",
            "VJPInfo", "vspace", "zeros_like", "add_adjoints", "MissingVJPError", "traceable",
-           "input_adjoint"]
+           "input_adjoint", "primitive_vjps"]
 
 
 # --------------------------------------------------------------------------- VJP registry
@@ -72,6 +72,37 @@ def _zero_maker(argnum):
     def maker(ans, *args, **kwargs):
         return lambda g: zeros_like(args[argnum])
     return maker
+
+
+class PrimitiveVJPs:
+    """HIPS autograd's registry ``primitive_vjps``, as a view: each primitive keeps its own VJP
+    table (``fun.vjps``, argnum -> maker), and ``primitive_vjps[fun]`` reads or replaces it.
+    ``primitive_vjps.pop(fun)`` takes a primitive's VJPs away (differentiating through it then
+    raises MissingVJPError) and returns them, so they can be put back."""
+
+    def __contains__(self, fun):
+        return bool(getattr(fun, "vjps", None))
+
+    def __getitem__(self, fun):
+        if fun not in self:
+            raise KeyError(fun)
+        return dict(fun.vjps)
+
+    def __setitem__(self, fun, table):
+        fun.vjps.clear()
+        fun.vjps.update(table)
+
+    def pop(self, fun, *default):
+        if fun not in self:
+            if default:
+                return default[0]
+            raise KeyError(fun)
+        table = self[fun]
+        fun.vjps.clear()
+        return table
+
+
+primitive_vjps = PrimitiveVJPs()
 
 
 def vjp_info(fun):
