@@ -172,6 +172,15 @@ def learner_memory(server_pid):
             "total": round(server + rss_mib(child_pids(server_pid)), 1)}
 
 
+def hub_memory(hub):
+    """RSS in MiB of the hub's own processes: itself, its proxy, its services."""
+    servers = set()
+    for name in LEARNERS:
+        pid = hub.server_pid(name)
+        servers |= {pid, *child_pids(pid)}
+    return round(rss_mib(set(child_pids(hub.process.pid)) - servers | {hub.process.pid}), 1)
+
+
 async def log_in_and_step(browser, hub, name, started, deadline):
     """One learner: log in, wait for their own usable dashboard, step it once.
 
@@ -234,6 +243,7 @@ async def run_class(hub):
             pages = dict(zip(LEARNERS, (page for page, _ in results)))
             seconds = dict(zip(LEARNERS, (usable for _, usable in results)))
             memory = {name: learner_memory(hub.server_pid(name)) for name in LEARNERS}
+            memory["hub, proxy and culler"] = hub_memory(hub)
             await answer_practice_question(pages[LEARNERS[0]])
             return seconds, memory
         finally:
@@ -291,9 +301,10 @@ def test_ten_learners_log_in_at_once_and_each_gets_their_own_dashboard(hub, arti
         "load_average": os.getloadavg(),
     }
     (artifacts_dir / "hub-class.json").write_text(json.dumps(report, indent=2))
-    totals = [item["total"] for item in memory.values()]
-    servers = [item["server"] for item in memory.values()]
+    totals = [memory[name]["total"] for name in LEARNERS]
+    servers = [memory[name]["server"] for name in LEARNERS]
     print(f"\nhub: tenth learner usable after {report['tenth_learner_usable_after_s']} s; "
           f"RSS per learner {min(totals):.0f}–{max(totals):.0f} MiB (server alone "
-          f"{min(servers):.0f}–{max(servers):.0f} MiB, the rest its kernel); "
+          f"{min(servers):.0f}–{max(servers):.0f} MiB, the rest its kernel); hub, proxy and "
+          f"culler {memory['hub, proxy and culler']:.0f} MiB; "
           f"load average {report['load_average'][0]:.1f}")
