@@ -29,6 +29,7 @@ import ipywidgets as widgets
 
 from .widgets import ErrorArea, ExportPanel, Explorer, RecordingPlayer, StepState, guarded
 from .widgets.access import KEY_SCOPE
+from .widgets.cost import CostPanel
 from .widgets.explorer import EXAMPLES, SEED
 
 __all__ = ["build_app", "main", "TutorApp"]
@@ -70,7 +71,8 @@ class TutorApp(widgets.VBox):
 
     ``state`` (the shared recording and step), ``explorer``, ``player`` (the stepped views:
     ``stepper``, ``graph``, ``inspector``, ``gradient``, also attributes of the app),
-    ``error`` (the error area), ``export`` (the GIF button) and
+    ``error`` (the error area), ``cost`` (which mode, and what it costs), ``export`` (the GIF
+    button) and
     ``tabs`` (Explore, Practice, Progress). ``practice`` and ``progress`` are None until
     their tab has been opened (or :meth:`open_tab` called).
     """
@@ -89,8 +91,13 @@ class TutorApp(widgets.VBox):
         self.practice = None
         self.progress = None
         self.explorer.on_recording(self.state.load)
+        # "which mode, and what it costs": forward and reverse compared on this function
+        self.cost = CostPanel(self.error)
+        self.explorer.on_recording(lambda recording: self.cost.show(
+            recording, self.explorer.function, self.explorer.arguments))
 
-        explore = widgets.VBox([self.explorer, self.error, self.player, self.export])
+        explore = widgets.VBox([self.explorer, self.error, self.player, self.cost,
+                                self.export])
         explore.add_class("tutor-explore")
         explore.add_class(KEY_SCOPE)         # the arrow keys step anywhere in the tab
         self._placeholders = [widgets.HTML("Opening…"), widgets.HTML("Opening…")]

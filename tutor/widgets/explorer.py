@@ -282,6 +282,7 @@ class Explorer(widgets.VBox):
         self.recording = None
         self.variables = ()
         self.shown_expression = self.shown_values = None
+        self.function = self.arguments = None      # the Expression and values recorded
         self._callbacks = []
         self._quiet = False
         guard = guarded(error_area, "recording")
@@ -409,6 +410,7 @@ class Explorer(widgets.VBox):
         self.variables = variables
         self.recording = recording
         self.shown_expression, self.shown_values = self.expression.value, self.values.value
+        self.function, self.arguments = expression, values
         notes = []
         if defaulted:
             notes.append("; ".join(f"{name} had no value: using {name} = "

@@ -1,0 +1,227 @@
+"""Which mode, and what it costs: forward and reverse mode compared on the learner's function.
+
+For ``f: ℝⁿ → ℝᵐ`` (n numbers in, m numbers out) the whole derivative is an m × n Jacobian.
+
+- **Forward mode** pushes one tangent through the graph per pass and gets ``J v``: with
+  ``v`` the i-th unit vector, that is **column** i. The whole Jacobian takes n passes.
+- **Reverse mode** pulls one adjoint back per pass and gets ``uᵀ J``: with ``u`` the j-th
+  unit vector, **row** j. The whole Jacobian takes m passes (after one forward pass that
+  records the graph).
+
+A loss of a model with a million parameters has n = 10⁶ and m = 1: reverse mode needs one
+backward pass, forward mode a million forward passes. That is why training uses reverse
+mode; forward mode wins when there are fewer inputs than outputs.
+
+The counts shown are taken from the recording itself: ``F`` operations (forward steps) and
+``E`` uses of a traced value by an operation (edges along which a tangent term or an
+adjoint contribution travels: one JVP term, or one VJP, each). A forward pass with tangents
+costs ``F + E``; a backward pass ``E``.
+
+:class:`CostPanel` shows this, and assembles the Jacobian from real recordings, one pass at
+a time: forward mode column by column, reverse mode row by row. It never computes a
+derivative itself; every column or row is a :func:`tutor.record.record` of the learner's
+function.
+"""
+
+import inspect
+
+import ipywidgets as widgets
+import numpy as np
+
+import tutor.autograd.numpy as anp
+
+from ..record import record
+from ..shapes import shape_text
+from .common import escape, guarded
+
+__all__ = ["CostPanel", "costs", "element_names", "jacobian_pass", "MAX_PASSES"]
+
+MAX_PASSES = 60          # passes the panel will run to assemble a Jacobian
+
+
+def element_names(name, shape):
+    """``["x"]`` for a number, ``["x[0]", "x[1]"]`` for a vector, ``["W[0,0]", ...]``."""
+    if not shape:
+        return [name]
+    return [f"{name}[{','.join(str(i) for i in index)}]" for index in np.ndindex(*shape)]
+
+
+def costs(recording):
+    """The counts behind the comparison, from one recording of either mode.
+
+    Returns a dict: ``n`` (numbers in, over every input node), ``m`` (numbers out), ``F``
+    (operations), ``E`` (traced uses of values: one JVP term or one VJP each),
+    ``forward_passes`` (n), ``reverse_passes`` (m), ``forward_total`` (n·(F + E)) and
+    ``reverse_total`` (F + m·E: one recorded forward pass, then m backward passes).
+    """
+    n = sum(int(np.size(recording.nodes[node].value)) for node in recording.inputs.values())
+    m = int(np.size(recording.value))
+    operations = len(recording.forward)
+    if recording.mode == "forward":
+        edges = sum(len(step.tangent_argnums) for step in recording.forward)
+    else:
+        edges = len(recording.backward)          # one VJP per traced use
+    return dict(n=n, m=m, F=operations, E=edges, forward_passes=n, reverse_passes=m,
+                forward_total=n * (operations + edges), reverse_total=operations + m * edges)
+
+
+def jacobian_pass(function, arguments, mode, index):
+    """One pass of ``mode`` for the Jacobian of ``function`` at ``arguments`` (name -> value).
+
+    Forward: the tangent is the ``index``-th unit vector over all inputs' numbers (in order),
+    and the result is column ``index`` of the Jacobian. Reverse: the adjoint seed picks
+    output number ``index``, and the result is row ``index``. Returns ``(numbers, recording)``
+    with the column or row as a flat float array.
+    """
+    names = list(arguments)
+    values = [arguments[name] for name in names]
+    argnum = tuple(range(len(names)))
+    if mode == "forward":
+        sizes = [int(np.size(value)) for value in values]
+        flat = np.zeros(sum(sizes))
+        flat[index] = 1.0
+        tangents, start = [], 0
+        for value, size in zip(values, sizes):
+            piece = flat[start:start + size]
+            tangents.append(piece.reshape(np.shape(value)) if np.ndim(value) else piece[0])
+            start += size
+        recording = record(function, *values, argnum=argnum, mode="forward",
+                           tangent=tuple(tangents))
+        return np.ravel(np.asarray(recording.gradient, dtype=float)), recording
+
+    def picked(*args):
+        return anp.ravel(function(*args))[index]
+    picked.__signature__ = inspect.signature(function)
+    picked.__name__ = f"f[{index}]"
+    output = function(*values)
+    recording = record(picked if np.ndim(output) else function, *values, argnum=argnum)
+    row = np.concatenate([np.ravel(np.asarray(part, dtype=float))
+                          for part in recording.gradient])
+    return row, recording
+
+
+class CostPanel(widgets.VBox):
+    """"Which mode, and what it costs" (CSS class ``tutor-cost``).
+
+    ``show(recording, function, arguments)`` describes ``f: ℝⁿ → ℝᵐ`` for the recording now
+    shown. ``one_pass`` (button ``tutor-jacobian-pass``) runs the next pass of the
+    recording's mode and fills in one more column (forward) or row (reverse) of the
+    Jacobian; ``all_passes`` (``tutor-jacobian-all``) runs the rest (at most
+    :data:`MAX_PASSES`). ``jacobian`` holds the numbers so far (NaN where not yet filled);
+    ``summary`` and ``table`` are the HTML parts.
+    """
+
+    def __init__(self, error_area, **kwargs):
+        self.error_area = error_area
+        self.recording = self.function = self.arguments = None
+        self.jacobian = None
+        self.passes_done = 0
+        guard = guarded(error_area, "assembling the Jacobian")
+        self.summary = widgets.HTML()
+        self.summary.add_class("tutor-cost-summary")
+        self.one_pass = widgets.Button(description="One more pass",
+                                       tooltip="run the next pass and fill in its part of "
+                                               "the Jacobian",
+                                       layout=widgets.Layout(width="auto"))
+        self.one_pass.add_class("tutor-jacobian-pass")
+        self.all_passes = widgets.Button(description="All passes",
+                                         tooltip="run every pass the whole Jacobian needs",
+                                         layout=widgets.Layout(width="auto"))
+        self.all_passes.add_class("tutor-jacobian-all")
+        self.table = widgets.HTML()
+        self.table.add_class("tutor-jacobian")
+        self.one_pass.on_click(guard(lambda _: self.run(1)))
+        self.all_passes.on_click(guard(lambda _: self.run(MAX_PASSES)))
+        buttons = widgets.HBox([widgets.HTML("<b>Assemble the Jacobian:</b>&nbsp;"),
+                                self.one_pass, self.all_passes],
+                               layout=widgets.Layout(align_items="center"))
+        super().__init__([self.summary, buttons, self.table], **kwargs)
+        self.add_class("tutor-cost")
+
+    # -- what is shown -----------------------------------------------------------------
+
+    def show(self, recording, function=None, arguments=None):
+        """Describe ``recording``; ``function`` and ``arguments`` (name -> value) let the
+        buttons record more passes of it."""
+        self.recording, self.function = recording, function
+        self.arguments = dict(arguments) if arguments is not None else None
+        counts = costs(recording)
+        self.counts = counts
+        self.passes_needed = counts["n"] if recording.mode == "forward" else counts["m"]
+        self.jacobian = np.full((counts["m"], counts["n"]), np.nan)
+        self.passes_done = 0
+        self.summary.value = self._summary_html(recording, counts)
+        self._update()
+
+    def _summary_html(self, recording, c):
+        inputs = ", ".join(f"{escape(name)} ({shape_text(np.shape(recording.nodes[i].value))})"
+                           for name, i in recording.inputs.items())
+        winner = ("reverse mode needs fewer passes" if c["m"] < c["n"] else
+                  "forward mode needs fewer passes" if c["n"] < c["m"] else
+                  "both modes need one pass each")
+        return (
+            '<div style="line-height:1.45">'
+            f"<b>Which mode, and what it costs.</b> Here f: ℝ<sup>{c['n']}</sup> → "
+            f"ℝ<sup>{c['m']}</sup>: n = {c['n']} numbers in ({inputs}), m = {c['m']} out. "
+            f"Counted in this recording: F = {c['F']} operations and E = {c['E']} uses of a "
+            f"traced value (one JVP term, or one VJP, each).<br>"
+            f"<b>Forward mode</b>: one pass per input number, n = {c['n']} passes of F + E "
+            f"= {c['F'] + c['E']} steps: <b>{c['forward_total']}</b> in all; each pass gives "
+            f"one <i>column</i> of the Jacobian.<br>"
+            f"<b>Reverse mode</b>: one pass per output number, m = {c['m']} backward passes "
+            f"of E = {c['E']} VJPs after one forward pass of F = {c['F']}: "
+            f"<b>{c['reverse_total']}</b> in all; each pass gives one <i>row</i>.<br>"
+            f"So here {winner}. A model with a million parameters and one loss has n = "
+            f"1,000,000 and m = 1: reverse mode gets the whole gradient in one backward "
+            f"pass, forward mode would need a million passes. Forward mode wins when a "
+            f"function has fewer inputs than outputs.</div>")
+
+    def run(self, passes):
+        """Run up to ``passes`` more passes of the recording's mode, filling the Jacobian."""
+        if self.recording is None or self.function is None:
+            return
+        mode = self.recording.mode
+        budget = min(self.passes_needed, MAX_PASSES)
+        with np.errstate(all="ignore"):
+            while passes > 0 and self.passes_done < budget:
+                numbers, _ = jacobian_pass(self.function, self.arguments, mode,
+                                           self.passes_done)
+                if mode == "forward":
+                    self.jacobian[:, self.passes_done] = numbers
+                else:
+                    self.jacobian[self.passes_done, :] = numbers
+                self.passes_done += 1
+                passes -= 1
+        self._update()
+
+    def _update(self):
+        needed, done = self.passes_needed, self.passes_done
+        forward = self.recording.mode == "forward"
+        self.one_pass.disabled = self.all_passes.disabled = (
+            self.function is None or done >= min(needed, MAX_PASSES))
+        what = "column" if forward else "row"
+        if needed > MAX_PASSES:
+            note = (f"The whole Jacobian needs {needed} {self.recording.mode} passes; the "
+                    f"panel runs at most {MAX_PASSES}.")
+        else:
+            note = (f"{done} of {needed} {self.recording.mode} pass{'es' if needed != 1 else ''}"
+                    f" done: each fills one {what}.")
+        m, n = self.jacobian.shape
+        if m * n > 400:
+            self.table.value = f"<div>{escape(note)} (The Jacobian is {m} × {n}: too big to "\
+                               f"list here.)</div>"
+            return
+        columns = [name for name, node in self.recording.inputs.items()
+                   for name in element_names(name, np.shape(self.recording.nodes[node].value))]
+        rows = element_names("f", np.shape(self.recording.value))
+        head = "".join(f"<th>∂/∂{escape(name)}</th>" for name in columns)
+        body = []
+        for i, row_name in enumerate(rows):
+            cells = "".join(
+                "<td>?</td>" if np.isnan(value) else f"<td>{value + 0.0:.4g}</td>"
+                for value in self.jacobian[i])
+            body.append(f"<tr><th>{escape(row_name)}</th>{cells}</tr>")
+        self.table.value = (
+            f"<div>{escape(note)}</div>"
+            '<table style="border-collapse:collapse;font-family:monospace;font-size:12px">'
+            f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
