@@ -13,3 +13,162 @@ def test_the_dashboard_says_where_the_lessons_are():
     assert 'href="/user/ann/lab/tree/lessons/01_what_are_we_finding.ipynb"' in hub
     intro = build_app().children[0].value
     assert "tutor-lessons-note" in intro
+
+
+# --------------------------------------------------- hints and solutions tell the truth
+
+import re  # noqa: E402  (kept beside the tests that use it)
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import tutor.exercises as ex  # noqa: E402
+from tutor.exercises.model import reference_of, secret_of  # noqa: E402
+from tutor.expression import ExpressionError, parse  # noqa: E402
+
+CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def squeezed(text):
+    return re.sub(r"\s+", "", text)
+
+
+def solution_lines(exercise):
+    """The statements of a function exercise's reference solution, without its signature
+    and docstring, spaces removed."""
+    body = exercise.solution_source.splitlines()[1:]
+    lines = [squeezed(line) for line in body]
+    return [line for line in lines if len(line) >= 10 and not line.startswith(('"""', "#"))]
+
+
+FUNCTION_EXERCISES = ex.catalog(kind="function")
+
+
+@pytest.mark.parametrize("exercise", FUNCTION_EXERCISES, ids=[e.id for e in FUNCTION_EXERCISES])
+def test_the_last_hint_points_at_the_idea_not_the_code(exercise):
+    last = exercise.hints[-1]
+    for span in CODE_SPAN.findall(last):
+        assert not span.strip().startswith("return") or span.strip() in (
+            "return dfdx, dfdy",), f"{exercise.id}: the last hint gives code: {span}"
+    for line in solution_lines(exercise):
+        assert line not in squeezed(last), f"{exercise.id}: the last hint holds `{line}`"
+
+
+def formula(text):
+    """A hint's formula as a parsed expression (``·`` a product, ``²`` a square), or None."""
+    text = text.replace("·", "*").replace("²", "**2").replace("−", "-").strip().rstrip(".;,")
+    try:
+        return parse(text)
+    except ExpressionError:
+        return None
+
+
+def random_points(variables, count=5, seed=0):
+    rng = np.random.default_rng(seed)
+    return [{name: float(rng.uniform(0.4, 1.8)) for name in variables} for _ in range(count)]
+
+
+def derivative_at(expression, name, point, order=1, step=1e-4):
+    """Central differences of a parsed expression (order 1 or 2) with respect to ``name``."""
+    def at(shift):
+        return float(expression(**{**point, name: point[name] + shift}))
+    if order == 1:
+        return (at(step) - at(-step)) / (2 * step)
+    return (at(step) - 2 * at(0.0) + at(-step)) / step ** 2
+
+
+DERIVATIVE_CLAIM = re.compile(
+    r"d(?P<order>²?)/d(?P<name>[a-z])²?\s+(?P<lhs>[^=;]+?)\s*=\s*(?P<rhs>[^;=]+?)(?=;|$|\.\s)")
+
+
+def derivative_claims():
+    """Every "d/dx <formula> = <formula>" in a hint, as (exercise id, order, name, lhs, rhs)."""
+    found = []
+    for exercise in ex.catalog():
+        for hint in exercise.hints:
+            for match in DERIVATIVE_CLAIM.finditer(hint.replace("`", "")):
+                found.append((exercise.id, 2 if match["order"] else 1, match["name"],
+                              match["lhs"], match["rhs"]))
+    return found
+
+
+CLAIMS = derivative_claims()
+
+
+def test_hints_make_derivative_claims_the_test_can_read():
+    assert len(CLAIMS) >= 3
+    assert any(claim[0] == "l10-number-sgd" for claim in CLAIMS)
+
+
+@pytest.mark.parametrize("exercise_id, order, name, lhs, rhs", CLAIMS,
+                         ids=[f"{claim[0]}:{claim[3]}" for claim in CLAIMS])
+def test_every_derivative_a_hint_states_is_right(exercise_id, order, name, lhs, rhs):
+    left, right = formula(lhs), formula(rhs)
+    assert left is not None and right is not None, f"{exercise_id}: cannot read {lhs} = {rhs}"
+    variables = sorted(set(left.variables) | set(right.variables) | {name})
+    for point in random_points(variables):
+        claimed = float(right(**{key: point[key] for key in right.variables}))
+        true = derivative_at(lambda **values: left(**{key: values[key]
+                                                    for key in left.variables}),
+                             name, point, order)
+        assert claimed == pytest.approx(true, rel=1e-3, abs=1e-3), \
+            f"{exercise_id}: d/d{name} {lhs} is not {rhs} at {point}"
+
+
+QUESTION_EXERCISES = [exercise for exercise in ex.catalog() if exercise.kind != "function"]
+
+
+def drawn(exercise, count=20):
+    return [exercise.make_question(np.random.default_rng(seed)) for seed in range(count)]
+
+
+CORE_CARET = pytest.mark.xfail(reason="the explanation quotes the core's registered formula of "
+                               "power's VJP, still written with ^ (tutor.autograd.numpy)",
+                               strict=False)
+
+
+@pytest.mark.parametrize("exercise", [
+    pytest.param(e, marks=CORE_CARET) if e.id == "l05-choice-vjp-formula" else e
+    for e in QUESTION_EXERCISES], ids=[e.id for e in QUESTION_EXERCISES])
+def test_questions_and_explanations_write_formulas_one_way(exercise):
+    for question in drawn(exercise):
+        secret = secret_of(question)
+        for text in (question.text, secret.explanation, str(secret.answer), *exercise.hints):
+            assert "+ -" not in text, f"{exercise.id}: {text}"
+        for text in (secret.explanation, str(secret.answer), *exercise.hints):
+            assert "^" not in text, f"{exercise.id}: powers are written **: {text}"
+
+
+def numeric_chains(text):
+    """Runs of "a = b = c" in ``text`` whose parts are numbers or arithmetic on numbers."""
+    for sentence in re.split(r"[;,→]\s|\.\s|\n", text):
+        parts = [formula(part) for part in sentence.split(" = ")]
+        numbers = [float(part()) for part in parts
+                   if part is not None and not part.variables]
+        if len(numbers) >= 2:
+            yield sentence, numbers
+
+
+@pytest.mark.parametrize("exercise", QUESTION_EXERCISES, ids=[e.id for e in QUESTION_EXERCISES])
+def test_worked_numbers_in_explanations_agree_with_each_other_and_the_answer(exercise):
+    for question in drawn(exercise):
+        secret = secret_of(question)
+        for sentence, numbers in numeric_chains(secret.explanation):
+            assert numbers == pytest.approx([numbers[0]] * len(numbers), rel=1e-3, abs=1e-3), \
+                f"{exercise.id}: {sentence}"
+        if exercise.kind == "number":
+            assert float(reference_of(exercise)(question)) == pytest.approx(
+                float(secret.answer))
+
+
+def test_the_second_derivative_explanation_differentiates_the_drawn_cubic():
+    from tutor.autograd import grad
+    exercise = ex.get("l09-number-second-derivative")
+    for question in drawn(exercise):
+        f_text = re.search(r"`f\(x\) = ([^`]+)`", question.text).group(1)
+        first, second = re.search(r"f'\(x\) = (.+?), f''\(x\) = (.+?) = ",
+                                  secret_of(question).explanation).groups()
+        f = parse(f_text)
+        for x in (-1.3, 0.4, 1.7):
+            assert parse(first)(x=x) == pytest.approx(grad(f)(x))
+            assert parse(second)(x=x) == pytest.approx(grad(grad(f))(x))

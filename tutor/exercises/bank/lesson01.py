@@ -49,7 +49,8 @@ NUMERICAL_GRAD = Exercise(
     hints=(
         "The slope between the points `x - eps` and `x + eps` is (change in f) / (change in x).",
         "The change in x between those two points is `2 * eps`.",
-        "`return (f(x + eps) - f(x - eps)) / (2 * eps)`",
+        "Your answer is a slope (rise over run) of the secant through two points placed "
+        "symmetrically around x: the errors of the two one-sided slopes cancel to first order.",
     ),
     solution=numerical_grad,
     spec=FunctionSpec("numerical_grad", "numerical_grad(f, x, eps)",
@@ -80,7 +81,7 @@ PARTIALS = Exercise(
     hints=(
         "Differentiate one term at a time, treating the other variable as a constant.",
         "`log(x**2)` has derivative `2x / x**2 = 2/x`; `x*y` gives `y` for x and `x` for y.",
-        "`return 2 / x + y, 2 * y + x`",
+        "Return both numbers as a tuple, ∂f/∂x first: `return dfdx, dfdy`.",
     ),
     solution=partials,
     spec=FunctionSpec("partials", "partials(x, y)", cases(25, _partials_case)),
@@ -89,14 +90,19 @@ PARTIALS = Exercise(
 
 # ------------------------------------------------------------------ number: a partial
 
+def _number(value):
+    """A number to put into a formula: negative ones in parentheses (``2*(-1)``)."""
+    return f"({value:g})" if value < 0 else f"{value:g}"
+
+
 def _partial_question(exercise_id, rng):
     x = float(rng.choice([-4, -2, -1, -0.5, 0.5, 1, 2, 4]))
     y = float(rng.integers(-3, 4))
     if rng.random() < 0.5:
-        value, working = 2 / x + y, f"∂f/∂x = 2/x + y = 2/{x:g} + {y:g}"
+        value, working = 2 / x + y, f"∂f/∂x = 2/x + y = 2/{_number(x)} + {_number(y)}"
         name = "x"
     else:
-        value, working = 2 * y + x, f"∂f/∂y = 2*y + x = 2·{y:g} + {x:g}"
+        value, working = 2 * y + x, f"∂f/∂y = 2*y + x = 2*{_number(y)} + {_number(x)}"
         name = "y"
     text = (f"`f(x, y) = {F_TEXT}`. What is **∂f/∂{name}** at x = {x:g}, y = {y:g}? "
             f"(Decimals are fine.)")
@@ -129,7 +135,7 @@ DFDX_EXPRESSION = Exercise(
     hints=(
         "Treat y as a constant: `y**2` does not change when x changes.",
         "The derivative of `log(u)` is `u' / u`; here `u = x**2`.",
-        "`2/x + y`",
+        "`x*y` changes at the rate y when x moves; simplify `2*x / x**2` before you type it.",
     ),
     solution=drawn_answer, make_question=partial(_dfdx_question, "l01-expr-dfdx"), fresh=False,
 )

@@ -58,8 +58,8 @@ EVALUATE = Exercise(
         "A number is its own value. For a tuple, first evaluate both subtrees.",
         "The function calls itself on `left` and `right` (recursion), then combines the two "
         "values with `op`.",
-        "`op, left, right = tree`, then `a, b = evaluate(left), evaluate(right)` and one `if` "
-        "per operator.",
+        "The idea: the value of a tree is its operator applied to the values of its two "
+        "subtrees, and a subtree is a smaller tree of the same kind.",
     ),
     solution=evaluate,
     spec=FunctionSpec("evaluate", "evaluate(tree)", cases(30, _evaluate_case)),

@@ -107,7 +107,8 @@ RECORD_OP = Exercise(
         "The parents are Nodes; `fun` wants their values: `[parent.value for parent in "
         "parents]`.",
         "`value = fun(*values)`, then build the Node.",
-        "`return Node(value, fun, parents)`",
+        "A Node remembers three things: the value computed, the operation that computed it, "
+        "and the Nodes it was computed from (lesson 3's `Node(value, fun, parents)`).",
     ),
     solution=record_op,
     spec=FunctionSpec("record_op", "record_op(fun, *parents)", cases(24, _record_op_case),

@@ -93,7 +93,8 @@ BOX_MUL = Exercise(
     hints=(
         "Tell the two cases apart with `isinstance(other, Box)`.",
         "A constant has no Node: it contributes its value but no parent.",
-        "`return Box(value, Node(value, \"mul\", parents))`",
+        "The result is a new Box around the product, and its Node records the operation name "
+        "and the parents you collected.",
     ),
     solution=box_mul,
     spec=FunctionSpec("box_mul", "box_mul(self, other)", cases(30, _box_mul_case),
@@ -166,7 +167,8 @@ PRIMITIVE = Exercise(
     hints=(
         "`primitive` returns a function defined inside it (a closure over `raw_fun`).",
         "Unwrap with `[arg.value if isinstance(arg, Box) else arg for arg in args]`.",
-        "Collect `parents = [arg.node for arg in args if isinstance(arg, Box)]`.",
+        "The idea: a Node's parents are the Nodes of the arguments that were Boxes, in "
+        "argument order; constants are passed to `raw_fun` but are nobody's parent.",
     ),
     solution=primitive,
     spec=FunctionSpec("primitive", "primitive(raw_fun)(*args)", cases(30, _primitive_case),
@@ -202,7 +204,8 @@ DUNDER_CHOICE = Exercise(
     title="Which special method runs?",
     prompt="Operator overloading: pick the method Python calls for an expression with a Box.",
     hints=(
-        "`a + b` first asks the left operand: `a.__add__(b)`.",
+        "Python first asks the **left** operand for the operator's method: for `-` that is "
+        "`__sub__`, for `*` `__mul__`, for `**` `__pow__`.",
         "When the left operand is a plain float, it does not know Boxes; Python then asks the "
         "right operand for the reflected method, `__radd__`, `__rmul__`, ...",
     ),

@@ -42,7 +42,8 @@ VJP_SIN = Exercise(
     hints=(
         "The chain rule: the contribution is `g` times the derivative of sin at `x`.",
         "The derivative of sin is cos; use `np.cos` so that arrays work too.",
-        "`return lambda g: g * np.cos(x)`",
+        "A VJP maker returns a function: the outer call receives the forward values, the "
+        "inner function receives `g` and scales it by the local derivative.",
     ),
     solution=vjp_sin,
     spec=FunctionSpec("vjp_sin", "vjp_sin(ans, x)(g)", cases(30, _sin_case),
@@ -76,7 +77,8 @@ VJP_DIVIDE_Y = Exercise(
     hints=(
         "Hold x fixed: d(x/y)/dy = -x / y².",
         "Multiply the incoming adjoint by that derivative.",
-        "`return lambda g: -g * x / y ** 2` (or `-g * ans / y`)",
+        "Return a function of `g` (a `lambda g: ...`); mind the minus sign, and that `ans` "
+        "is x / y if you want to reuse it.",
     ),
     solution=vjp_divide_y,
     spec=FunctionSpec("vjp_divide_y", "vjp_divide_y(ans, x, y)(g)", cases(30, _divide_case),

@@ -74,8 +74,8 @@ TOPOSORT = Exercise(
         "A depth-first search that adds a Node *after* all of its parents gives parents "
         "first; reverse that list.",
         "Keep a set of visited Nodes so that shared Nodes are added once.",
-        "Inside `visit(node)`: return if visited; mark it; visit each parent; then "
-        "`order.append(node)`. Finally `return order[::-1]`.",
+        "The idea: a Node is finished only after all of its parents are; list Nodes as they "
+        "finish, and the reversed list puts every Node before its parents.",
     ),
     solution=toposort,
     spec=FunctionSpec("toposort", "toposort(end_node)", cases(30, _graph_case),

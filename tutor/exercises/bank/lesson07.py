@@ -75,7 +75,8 @@ GRAD = Exercise(
         "`f_of_one(value)` calling `f` with `value` at position `argnum` and the other "
         "arguments as given.",
         "The output is a single number, so its adjoint seed is 1.0: `vjp(1.0)`.",
-        "`vjp, ans = make_vjp(f_of_one, args[argnum])` then `return vjp(1.0)`.",
+        "The idea: reverse mode differentiates a function of one input, so freeze every other "
+        "argument, trace the one at position `argnum`, and pull the seed 1.0 back to it.",
     ),
     solution=grad,
     spec=FunctionSpec("grad", "grad(f, argnum)(*args)", cases(25, _grad_case),
@@ -115,7 +116,8 @@ VALUE_AND_GRAD = Exercise(
     hints=(
         "Start from your `grad`.",
         "`make_vjp` already returns the value: `vjp, ans = make_vjp(...)`.",
-        "`return ans, vjp(1.0)`",
+        "One trace gives both: the forward pass already computed the value; the backward "
+        "pass, seeded with 1.0, gives the derivative. Return them as a pair, value first.",
     ),
     solution=value_and_grad,
     spec=FunctionSpec("value_and_grad", "value_and_grad(f, argnum)(*args)",

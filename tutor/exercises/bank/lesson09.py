@@ -44,7 +44,8 @@ SECOND_DERIVATIVE = Exercise(
     hints=(
         "`grad(f)` is itself a function of one number, like `f`.",
         "So you can take its derivative again.",
-        "`return grad(grad(f))`",
+        "The idea: a derivative is itself a differentiable function of x, and `grad` accepts "
+        "any such function.",
     ),
     solution=second_derivative_of,
     spec=FunctionSpec("second_derivative_of", "second_derivative_of(f)(x)",
@@ -60,11 +61,25 @@ def _second_question(exercise_id, rng):
     a, b, c = (int(value) for value in rng.choice([-3, -2, -1, 1, 2, 3], size=3))
     x = int(rng.integers(-2, 3))
     value = 6 * a * x + 2 * b
-    f_text = f"{a}*x**3 + {b}*x**2 + {c}*x".replace("+ -", "- ")
+    f_text = polynomial_text((a, 3), (b, 2), (c, 1))
     text = f"`f(x) = {f_text}`. What is the second derivative **f''(x)** at x = {x}?"
+    first = polynomial_text((3 * a, 2), (2 * b, 1), (c, 0))
+    second = polynomial_text((6 * a, 1), (2 * b, 0))
     return Question(exercise_id, text, float(value),
-                    explanation=f"f'(x) = {3 * a}*x**2 + {2 * b}*x + {c}, f''(x) = "
-                                f"{6 * a}*x + {2 * b} = {value} at x = {x}.")
+                    explanation=f"f'(x) = {first}, f''(x) = {second} = {value} at x = {x}.")
+
+
+def polynomial_text(*terms):
+    """``(coefficient, power)`` pairs as Python text: ``-9*x**2 - 2*x + 2``, never ``+ -``."""
+    text = ""
+    for coefficient, power in terms:
+        body = {0: f"{abs(coefficient)}", 1: f"{abs(coefficient)}*x"}.get(
+            power, f"{abs(coefficient)}*x**{power}")
+        if not text:
+            text = f"-{body}" if coefficient < 0 else body
+        else:
+            text += f" - {body}" if coefficient < 0 else f" + {body}"
+    return text
 
 
 SECOND_NUMBER = Exercise(

@@ -94,7 +94,8 @@ SGD_STEP = Exercise(
     hints=(
         "The gradient points uphill; the loss decreases in the opposite direction.",
         "Pair each parameter with its gradient: `zip(params, grads)`.",
-        "`return [p - learning_rate * g for p, g in zip(params, grads)]`",
+        "Each new parameter is the old one moved `learning_rate` times its gradient, downhill; "
+        "return a list in the same order.",
     ),
     solution=sgd_step,
     spec=FunctionSpec("sgd_step", "sgd_step(params, grads, learning_rate)",
