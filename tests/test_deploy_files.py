@@ -25,7 +25,7 @@ tomllib = pytest.importorskip("tomllib", reason="tomllib needs Python 3.11")
 
 DEPLOY = REPO / "deploy" / "jupyterhub"
 sys.path.insert(0, str(DEPLOY))
-from learner_home import COURSE_FILES, PROGRESS_DB  # noqa: E402
+from learner_home import COURSE_FILES, PROGRESS_DB, prepare_home  # noqa: E402
 
 IMAGE_HOME = "/home/jovyan"
 MEASURED_MIB_PER_LEARNER = 280   # server + dashboard kernel, RSS (tests/test_hub.py)
@@ -93,6 +93,8 @@ def test_the_values_file_parses_and_lands_each_learner_on_the_dashboard(values, 
     assert singleuser["startTimeout"] >= hub_config.Spawner.start_timeout
     assert singleuser["image"]["name"] and singleuser["image"]["tag"]
     assert singleuser["cmd"] == "jupyterhub-singleuser"
+    # A cluster is reachable from outside: never the one-machine trial's open login.
+    assert values["hub"]["config"]["JupyterHub"]["authenticator_class"] not in ("dummy", "null")
 
 
 def test_the_values_cull_idle_servers_as_the_one_machine_hub_does(values, hub_config):
@@ -177,3 +179,21 @@ def test_the_hub_finds_the_proxy_where_the_makefile_installs_it(hub_config):
         assert hub_config.ConfigurableHTTPProxy.command == [str(installed)]
     else:
         pytest.skip(f"the proxy is not installed yet (make installs it at .venv/{proxy})")
+
+
+def test_a_learners_home_gets_the_course_once_and_keeps_their_changes(tmp_path):
+    course = tmp_path / "course"
+    (course / "lessons" / ".ipynb_checkpoints").mkdir(parents=True)
+    (course / "app.ipynb").write_text("dashboard")
+    (course / "lessons" / "01.ipynb").write_text("lesson 1")
+    (course / "lessons" / ".ipynb_checkpoints" / "01-checkpoint.ipynb").write_text("old")
+    home = tmp_path / "home"
+
+    copied = prepare_home(home, course)
+    assert sorted(path.as_posix() for path in copied) == ["app.ipynb", "lessons/01.ipynb"]
+    assert (home / PROGRESS_DB).parent.is_dir()
+
+    (home / "lessons" / "01.ipynb").write_text("lesson 1, with the learner's answers")
+    (course / "lessons" / "02.ipynb").write_text("lesson 2")        # the course grew
+    assert [path.as_posix() for path in prepare_home(home, course)] == ["lessons/02.ipynb"]
+    assert (home / "lessons" / "01.ipynb").read_text() == "lesson 1, with the learner's answers"
