@@ -147,3 +147,45 @@ def own_errors(page, server_url):
     return [error for error in page.errors
             if not (error.text.startswith("Failed to load resource")
                     and not error.source.startswith(server_url))]
+
+
+def test_before_a_step_the_listing_shows_no_numbers_from_the_future(voila_server, page):
+    open_dashboard(page, voila_server.url)
+    listing = page.locator(".tutor-listing")
+    text = listing.inner_text()
+    assert "result: f = ?;" in text and "6.0" not in text and "∂f/∂x = 4" not in text
+    assert re.search(r"\[ ?1\] v\d+ = v0 \*\* v\d+ = \?", text), text
+    page.keyboard.press("End")
+    expect(listing).to_contain_text("∂f/∂x = 4.0")
+    assert "= ?" not in listing.inner_text()
+
+
+@pytest.mark.parametrize("width", [1400, 768])
+def test_the_graph_and_the_listing_fit_the_width_they_have(voila_server, page, artifacts_dir,
+                                                           width):
+    page.set_viewport_size({"width": width, "height": 1100})
+    open_dashboard(page, voila_server.url)
+    page.keyboard.press("End")
+    expect(page.locator(".tutor-status")).to_have_text("backward 9/9")
+    # The alt text is set after the graph's strips, so once it says "Done" they have arrived.
+    expect(page.locator(".tutor-graph img").first).to_have_attribute(
+        "alt", re.compile(r"^Backward step 9 of 9.*Done"))
+    page.wait_for_function(GRAPH_LOADED)
+    page.screenshot(path=str(artifacts_dir / f"dashboard-{width}.png"), full_page=True)
+    page_width = page.evaluate("document.documentElement.clientWidth")
+    graph = page.locator(".tutor-graph").bounding_box()
+    assert graph["x"] >= 0 and graph["x"] + graph["width"] <= page_width + 1, (graph, page_width)
+    for css_class in ("tutor-graph-box", "tutor-graph"):
+        assert page.locator(f".{css_class}").evaluate(
+            "b => b.scrollWidth <= b.clientWidth + 1"), f".{css_class} scrolls sideways"
+    right = page.locator(".tutor-graph-box").evaluate("b => b.getBoundingClientRect().right")
+    strips = page.locator(".tutor-graph img").evaluate_all(
+        "images => images.map(i => [i.getBoundingClientRect().right, i.naturalWidth, i.width])")
+    assert all(edge <= right + 1 for edge, _, _ in strips), "the picture is cut on the right"
+    if width < 900:
+        assert all(shown < natural for _, natural, shown in strips), "not scaled to fit"
+    # every listing line ends inside the listing: wrapped, never cut off
+    assert page.locator(".tutor-listing").evaluate(
+        "l => l.scrollWidth <= l.clientWidth + 1"), "a listing line is cut off"
+    last = page.locator(".tutor-listing > div").filter(has_text="[15]")
+    assert last.inner_text().rstrip().endswith("= 4.0")

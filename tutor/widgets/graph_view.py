@@ -56,6 +56,7 @@ from ..shapes import shape_text
 from .common import ADJOINT, short_value
 
 __all__ = ["GraphDrawing", "GraphView", "GraphTooBig", "STATUS_COLOURS", "STATUS_LABELS",
+           "STATUS_BORDERS",
            "node_value_lines"]
 
 # What a node's fill colour says about it at the current step.
@@ -74,6 +75,12 @@ STATUS_LABELS = {
     "current": "current step",
     "receiving": "receives an adjoint",
     "tangent": f"value and tangent {TANGENT} known",
+}
+# The current node and the node receiving an adjoint also differ by their border (colour,
+# width, style), so that no two states differ by fill colour alone.
+STATUS_BORDERS = {
+    "current": ("#212121", 2.4, "solid"),
+    "receiving": ("#212121", 2.4, (0, (3, 1.6))),
 }
 # Which statuses the legend shows, by the recording's mode.
 MODE_STATUSES = {"reverse": ("pending", "computed", "adjoint", "current", "receiving"),
@@ -342,7 +349,10 @@ class GraphDrawing:
         ax.set_ylim(0, self.height)
         ax.set_axis_off()
         mode = getattr(self.recording, "mode", "reverse")
-        handles = [Patch(facecolor=STATUS_COLOURS[s], edgecolor="#616161",
+        handles = [Patch(facecolor=STATUS_COLOURS[s],
+                         edgecolor=STATUS_BORDERS.get(s, ("#616161",))[0],
+                         linewidth=STATUS_BORDERS.get(s, (None, 1.0))[1] * 0.6,
+                         linestyle=STATUS_BORDERS.get(s, (None, None, "solid"))[2],
                          label=STATUS_LABELS[s]) for s in MODE_STATUSES[mode]]
         if mode == "forward":
             handles.append(Line2D([], [], color=TANGENT_EDGE, lw=2.2,
@@ -658,13 +668,11 @@ class GraphDrawing:
         patch = self.patches[node_id]
         patch.set_facecolor(STATUS_COLOURS[status])
         kind = self.recording.nodes[node_id].kind
-        colour, width, _ = BORDERS.get(kind, BORDERS["operation"])
-        if status in ("current", "receiving"):
-            patch.set_edgecolor("#212121")
-            patch.set_linewidth(2.2)
-        else:
-            patch.set_edgecolor(colour)
-            patch.set_linewidth(width)
+        colour, width, style = STATUS_BORDERS.get(status) or BORDERS.get(kind,
+                                                                         BORDERS["operation"])
+        patch.set_edgecolor(colour)
+        patch.set_linewidth(width)
+        patch.set_linestyle(style)
 
     def _draw_node(self, node_id):
         self.axes.draw_artist(self.patches[node_id])
@@ -840,10 +848,11 @@ class GraphView(widgets.VBox):
     """
 
     STRIP_HEIGHT = 80
+    FIT_MIN = 0.6           # the picture shrinks to fit the page down to 60 % of its size
 
     def __init__(self, **kwargs):
         self.strips = []
-        self.canvas = widgets.VBox(layout=widgets.Layout(width="max-content", margin="0"))
+        self.canvas = widgets.VBox(layout=widgets.Layout(width="100%", margin="0"))
         self.canvas.add_class("tutor-graph")
         self.scroller = widgets.Box(
             [self.canvas], layout=widgets.Layout(overflow="auto", max_width="100%",
@@ -883,7 +892,8 @@ class GraphView(widgets.VBox):
         count = max(1, math.ceil(height / self.STRIP_HEIGHT))
         while len(self.strips) < count:
             strip = widgets.Image(format="png", layout=widgets.Layout(
-                max_width="none", margin="0", padding="0", flex="0 0 auto"))
+                width="100%", height="auto", max_width="100%", margin="0", padding="0",
+                flex="0 0 auto"))
             strip.add_class("tutor-graph-strip")
             self.strips.append(strip)
         self.bands = []
@@ -891,9 +901,11 @@ class GraphView(widgets.VBox):
             top = i * self.STRIP_HEIGHT
             bottom = min(height, top + self.STRIP_HEIGHT)
             self.bands.append((top, bottom))
-            layout = self.strips[i].layout
-            layout.width = layout.min_width = f"{width}px"
-            layout.height = f"{bottom - top}px"
+        # The strips take the width the page gives them, up to the picture's own: on a
+        # narrow page the whole picture shrinks (down to FIT_MIN of its size; below that it
+        # scrolls), so the output node is never cut off.
+        self.canvas.layout.max_width = f"{width}px"
+        self.canvas.layout.min_width = f"{math.ceil(width * self.FIT_MIN)}px"
         self.canvas.children = tuple(self.strips[:count])
 
     def show(self, k):
