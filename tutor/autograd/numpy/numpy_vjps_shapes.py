@@ -443,46 +443,7 @@ def append(arr, values, axis=None):
         return concatenate([anp.ravel(arr), anp.ravel(values)])
     return concatenate([arr, values], axis=axis)
 
-# ------------------------------------------------------------------------------ splitting
-#
-# split returns a *list* of arrays; each piece is an ordinary slice (a _getitem), so no new
-# VJP is needed.
-
-
-def array_split(ary, indices_or_sections, axis=0):
-    """``np.array_split`` that keeps Boxes traced: a list of slices of ``ary``."""
-    if not isbox(ary):
-        return _np.array_split(ary, indices_or_sections, axis=axis)
-    return _slices(ary, _np.array_split(_np.arange(_shape(ary)[axis]), indices_or_sections), axis)
-
-
-def split(ary, indices_or_sections, axis=0):
-    """``np.split`` that keeps Boxes traced (equal sections required, as in numpy)."""
-    if not isbox(ary):
-        return _np.split(ary, indices_or_sections, axis=axis)
-    return _slices(ary, _np.split(_np.arange(_shape(ary)[axis]), indices_or_sections), axis)
-
-
-def _slices(ary, pieces, axis):
-    result, start = [], 0
-    for piece in pieces:
-        index = [slice(None)] * anp.ndim(ary)
-        index[axis] = slice(start, start + len(piece))
-        result.append(ary[tuple(index)])
-        start += len(piece)
-    return result
-
-
-def hsplit(ary, indices_or_sections):
-    return split(ary, indices_or_sections, axis=1 if anp.ndim(ary) > 1 else 0)
-
-
-def vsplit(ary, indices_or_sections):
-    return split(ary, indices_or_sections, axis=0)
-
-
-def dsplit(ary, indices_or_sections):
-    return split(ary, indices_or_sections, axis=2)
+# Splitting (split, array_split, hsplit, ...) returns a list: see numpy_vjps_sequences.py.
 
 
 concat = concatenate
@@ -492,7 +453,7 @@ atleast_2d = _one_or_many(anp.atleast_2d)
 atleast_3d = _one_or_many(anp.atleast_3d)
 
 for _function in (concatenate, stack, hstack, vstack, dstack, column_stack, array, asarray, append,
-                  array_split, split, hsplit, vsplit, dsplit, atleast_1d, atleast_2d, atleast_3d):
+                  atleast_1d, atleast_2d, atleast_3d):
     setattr(anp, _function.__name__, _function)
 anp.concat = concat
 anp.row_stack = row_stack
