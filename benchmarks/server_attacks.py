@@ -17,13 +17,16 @@ For each server (plain ``voila`` with the repository's settings minus the guards
    kernel's resident memory before and after (the guarded server closes the socket at the
    first one, past its 1 MiB message cap).
 
-Closing tabs (kernels alive 10 s after) needs Chromium: ``tests/test_server_tabs_browser.py``.
+5. **closing tabs**: open 3 dashboards in headless Chromium (Debian's), close the tabs, and
+   count the kernels still alive 10 s later (skipped without Chromium or Playwright).
+
 Numbers are printed, never asserted; the machine's load moves the CPU figures.
 """
 
 import argparse
 import asyncio
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -36,7 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from server_probes import (  # noqa: E402  (tests/ holds the probes the tests use too)
     V1, answers_within, connect, cpu_seconds, fetch_page, legacy_widget_state_request, message,
     read_until_closed, resident_mb, v1_frame)
-from voila_server import REPO, child_pids, start_voila, stop_process_tree  # noqa: E402
+from server_probes import kernels_alive_after_closing_tabs  # noqa: E402
+from voila_server import (  # noqa: E402
+    CHROMIUM, CHROMIUM_ARGS, REPO, child_pids, start_voila, stop_process_tree)
 
 GUARD_SETTINGS = {"GuardedKernelManager", "Voila"}
 
@@ -153,6 +158,27 @@ def text_model_flood(server, count=40, megabytes=9):
           f"kernel {before:.0f} -> {resident_mb(pid):.0f} MiB resident")
 
 
+def closing_tabs(server, tabs=3):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("  closing tabs: skipped (Playwright is not installed)")
+        return
+    if not CHROMIUM.exists():
+        print(f"  closing tabs: skipped ({CHROMIUM} is missing)")
+        return
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            kernels, alive = kernels_alive_after_closing_tabs(browser, server.url, tabs=tabs)
+        finally:
+            browser.close()
+    refused = len(re.findall(r"^403 POST /voila/api/shutdown/\S+ \(", server.log(), re.MULTILINE))
+    print(f"  {tabs} tabs closed: {len(alive)} of {len(kernels)} kernels alive 10 s later "
+          f"({refused} shutdown requests refused for a missing _xsrf)")
+
+
 def measure(name, start):
     log_dir = REPO / "test-artifacts" / "server-attacks"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -167,6 +193,7 @@ def measure(name, start):
     server = start(log_dir)
     try:
         wait_for_pool(server)
+        closing_tabs(server)
         text_model_flood(server)
         burst_of_gets(server)
     finally:

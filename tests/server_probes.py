@@ -107,3 +107,26 @@ async def read_until_closed(ws, seconds=10):
         except asyncio.TimeoutError:
             break
     return None
+
+
+def kernels_alive_after_closing_tabs(browser, url, tabs=3, wait=10, load_timeout_ms=90_000):
+    """Open ``tabs`` dashboards in a Playwright ``browser``, close them as a person closes a
+    tab (``beforeunload`` runs), wait ``wait`` seconds: (kernel ids, those still alive)."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    pages, kernels = [], []
+    try:
+        for _ in range(tabs):
+            page = context.new_page()
+            page.goto(url, wait_until="commit", timeout=load_timeout_ms)
+            expect(page.locator(".tutor-step-forward")).to_be_visible(timeout=load_timeout_ms)
+            pages.append(page)
+            kernels.append(page.evaluate(
+                "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"))
+        for page in pages:
+            page.close(run_before_unload=True)
+        time.sleep(wait)
+        return kernels, [kernel for kernel in kernels if kernel_alive(url, kernel)]
+    finally:
+        context.close()

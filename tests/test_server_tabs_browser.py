@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from server_probes import kernel_alive
+from server_probes import kernels_alive_after_closing_tabs
 from voila_server import child_pids, start_voila, stop_process_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(400)]
@@ -18,11 +18,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(400)]
 if not Path("/usr/bin/chromium").exists():
     pytest.skip("/usr/bin/chromium is missing (Debian: apt-get install chromium); the browser "
                 "tests use the system Chromium and never download one", allow_module_level=True)
-expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 
 TABS = 3
 PRELOADED = 2   # voila.json's default_pool_size: kernels that wait for the next visitor
-KERNEL_ID = "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
 
 
 @pytest.fixture(scope="module")
@@ -35,21 +34,8 @@ def server(artifacts_dir):
 
 
 def test_closing_the_tabs_shuts_their_kernels_down_within_ten_seconds(server, browser):
-    context = browser.new_context()
-    tabs, kernels = [], []
-    for _ in range(TABS):
-        tab = context.new_page()
-        tab.goto(server.url, wait_until="commit", timeout=90_000)
-        expect(tab.locator(".tutor-step-forward")).to_be_visible(timeout=90_000)
-        tabs.append(tab)
-        kernels.append(tab.evaluate(KERNEL_ID))
-    assert all(kernel_alive(server.url, kernel) for kernel in kernels)
-
-    for tab in tabs:
-        tab.close(run_before_unload=True)   # what closing a tab in a browser does
-    time.sleep(10)
-    alive = [kernel for kernel in kernels if kernel_alive(server.url, kernel)]
-    context.close()
+    kernels, alive = kernels_alive_after_closing_tabs(browser, server.url, tabs=TABS, wait=10)
+    assert len(set(kernels)) == TABS
     assert alive == []
     assert "'_xsrf' argument missing" not in server.log()
     deadline = time.monotonic() + 60   # the pool refills behind the learners who left
