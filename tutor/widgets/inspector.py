@@ -285,7 +285,7 @@ class Inspector(widgets.HTML):
         # running total at the end of a long line is never cut off.
         return ('<div class="tutor-listing" style="font-family:monospace;font-size:12px;'
                 'line-height:1.35;white-space:pre-wrap;overflow-wrap:anywhere;'
-                'border:1px solid #ddd;padding:4px 4px 4px calc(4px + 4ch)">'
+                'border:1px solid #ddd;padding:4px">'
                 + "".join(parts) + "</div>")
 
     # -- the table ----------------------------------------------------------------------
@@ -326,7 +326,7 @@ class Inspector(widgets.HTML):
         return ('<style>.tutor-table td, .tutor-table th {padding: 1px 10px 1px 0;'
                 'text-align: left; font-weight: normal}'
                 '.tutor-table thead th {font-weight: bold}'
-                '.tutor-listing > div {text-indent: -4ch}'
+                '.tutor-listing > div {padding-left: 4ch; text-indent: -4ch}'
                 '.tutor-inspector > .widget-html-content {min-width: 0}</style>'
                 '<div class="tutor-table" tabindex="0" role="region" '
                 'aria-label="values and adjoints of every node" '
