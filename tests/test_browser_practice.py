@@ -118,6 +118,15 @@ def test_two_learners_on_one_server_see_only_their_own_progress(shared_voila, br
     page_b.context.close()
 
 
+def test_a_teachers_link_names_the_learner(shared_voila, browser):
+    page = open_tab(browser, shared_voila.url + "?learner=ben", "Practice")
+    expect(page.locator(".tutor-practice .tutor-learner-status")).to_contain_text(
+        "Saving progress as ben")
+    answer(page, "12345")
+    assert (shared_voila.data / "autograd-tutor" / "learners" / "ben.sqlite").exists()
+    page.context.close()
+
+
 def test_disabled_buttons_clicked_from_the_page_do_nothing(shared_voila, browser):
     page = open_tab(browser, shared_voila.url, "Practice")
     check = page.locator(".tutor-practice .tutor-exercise-check")

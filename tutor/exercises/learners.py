@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import urllib.parse
 from pathlib import Path
 
@@ -46,9 +47,28 @@ def file_name(name):
 
 def name_from_query(query=None):
     """The ``learner`` of a page's query string (``?learner=ana``), or None."""
-    query = os.environ.get("QUERY_STRING", "") if query is None else query
+    query = page_query() if query is None else query
     names = urllib.parse.parse_qs(query).get("learner")
     return names[0] if names and NAME_PATTERN.match(names[0].strip()) else None
+
+
+def page_query(timeout=5.0):
+    """The query string of the page this kernel serves ('' outside Voila).
+
+    Voila puts it in ``QUERY_STRING``; a preheated kernel (started before anyone asked for
+    the page) only gets it on request, from Voila's own ``voila/query`` socket on this
+    machine, which :func:`voila.utils.wait_for_request` reads. We ask once, in the
+    background, and give up after ``timeout`` seconds rather than hold up the tab.
+    """
+    if "QUERY_STRING" not in os.environ and os.environ.get("VOILA_PREHEAT") == "True":
+        try:
+            from voila.utils import wait_for_request
+        except ImportError:                 # pragma: no cover - Voila is a dependency
+            return ""
+        asking = threading.Thread(target=wait_for_request, daemon=True)
+        asking.start()
+        asking.join(timeout)
+    return os.environ.get("QUERY_STRING", "")
 
 
 class Learner:

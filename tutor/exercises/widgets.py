@@ -407,8 +407,7 @@ class PracticePanel(widgets.VBox):
         self.children = [self.learner_box, self.chooser, self.check_widget, self.reveal_view]
 
     def _after_check(self, result, question):
-        if result.notice:
-            self.learner_box.refresh()
+        self.learner_box.refresh()      # a name typed in the Progress tab, a store gone bad
 
     def _answer_out(self, question):
         from .model import secret_of
