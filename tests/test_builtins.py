@@ -188,3 +188,12 @@ def test_container_take_is_the_recorded_primitive():
         return values[0] * 2.0
     grad(f)([1.0, 2.0])
     assert seen == [SequenceBox] and container_take.vjps and container_take.jvps
+
+
+def test_a_plain_tuple_or_dict_of_boxes_returned_by_a_function_is_traced_whole():
+    vjp, value = make_vjp(lambda x: (x, {"square": x ** 2}))(3.0)
+    assert value == (3.0, {"square": 9.0})
+    assert vjp((1.0, {"square": 1.0})) == pytest.approx(1.0 + 6.0)
+    _, tangent = make_jvp(lambda x: [np.sin(x), x])(0.0)(1.0)
+    assert tangent == pytest.approx([1.0, 1.0])
+    check_grads(lambda x: (np.sin(x), [x * 2.0]), modes=["fwd", "rev"], order=2)(0.3)

@@ -28,7 +28,7 @@ from .forward import defjvp, defjvp_argnum
 from .tracer import Box, getval, primitive
 
 __all__ = ["list", "tuple", "dict", "isinstance", "type", "SequenceBox", "DictBox",
-           "container_take", "container_untake", "make_sequence", "make_dict",
+           "container_take", "container_untake", "make_sequence", "make_dict", "traced_container",
            "ContainerSpace"]
 
 _list, _tuple, _dict = _builtins.list, _builtins.tuple, _builtins.dict
@@ -99,6 +99,17 @@ defjvp_argnum(_make_dict_from, lambda argnum, g, ans, args, kwargs:
               container_untake(g, args[0][argnum - 1], getval(ans)),
               formulas=("",) + ("ẋ at this key, 0 at the others",) * 64)
 _make_dict_from.__name__ = "make_dict"
+
+
+def traced_container(value):
+    """A plain list, tuple or dict holding Boxes (``return x, x ** 2``), rebuilt with the
+    traced constructors so that it is one traced value; nested containers too."""
+    if _builtins.isinstance(value, _dict):
+        return make_dict([(key, traced_container(entry)) for key, entry in value.items()])
+    if _builtins.isinstance(value, (_list, _tuple)):
+        kind = _list if _builtins.isinstance(value, _list) else _tuple
+        return make_sequence(kind, *[traced_container(entry) for entry in value])
+    return value
 
 
 # ------------------------------------------------------------------ the vector spaces
