@@ -120,3 +120,12 @@ def test_forward_mode_is_the_reverse_gradient_along_the_tangent(x, y, a, b):
     reverse = record(f, x, y, argnum=(0, 1))
     expected = a * reverse.gradient[0] + b * reverse.gradient[1]
     assert forward.gradient == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_the_derivative_is_named_by_the_number_the_tangent_moves():
+    assert record(seed_f, 1.0, 2.0, mode="forward").derivative_name == "x"
+    W = numpy.ones((2, 2))
+    assert record(lambda W: np.sum(W), W, mode="forward").derivative_name == "W[0,0]"
+    assert record(lambda W: np.sum(W), W, mode="forward",
+                  tangent=numpy.eye(2)).derivative_name == "W along ẋ"
+    assert record(seed_f, 1.0, 2.0).derivative_name == "x"

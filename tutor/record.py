@@ -245,6 +245,27 @@ class Recording:
     tangents: Any = field(default_factory=lambda: MappingProxyType({}))
 
     @property
+    def derivative_name(self):
+        """What ``gradient`` is the derivative by, for a label ``∂f/∂<name>``.
+
+        In reverse mode the name(s) of ``wrt``. In forward mode, when the tangent is 1 on a
+        single number and 0 elsewhere, that number: ``x`` or ``W[0,1]``; otherwise
+        ``x along ẋ`` (the directional derivative).
+        """
+        if self.mode != "forward":
+            return _names_text(self.wrt)
+        moving = [(name, _np.asarray(tangent)) for name, tangent in self.tangents.items()
+                  if _np.any(_np.asarray(tangent) != 0)]
+        if len(moving) == 1:
+            name, tangent = moving[0]
+            if _np.count_nonzero(tangent) == 1 and tangent[tangent != 0][0] == 1:
+                if tangent.ndim == 0:
+                    return name
+                index = _np.unravel_index(int(_np.flatnonzero(tangent)[0]), tangent.shape)
+                return f"{name}[{','.join(str(int(i)) for i in index)}]"
+        return f"{_names_text(self.wrt)} along {TANGENT}"
+
+    @property
     def steps(self):
         """The number of steps of both passes together."""
         return len(self.forward) + len(self.backward)

@@ -223,5 +223,6 @@ class CostPanel(widgets.VBox):
             body.append(f"<tr><th>{escape(row_name)}</th>{cells}</tr>")
         self.table.value = (
             f"<div>{escape(note)}</div>"
+            '<style>.tutor-jacobian td, .tutor-jacobian th {padding: 1px 8px}</style>'
             '<table style="border-collapse:collapse;font-family:monospace;font-size:12px">'
             f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")

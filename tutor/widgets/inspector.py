@@ -23,13 +23,15 @@ from .access import SR_ONLY_CSS
 from .common import ADJOINT, escape, number_text
 from .graph_view import STATUS_COLOURS
 
-__all__ = ["Inspector", "GradientView", "describe_step", "hide_numbers"]
+__all__ = ["Inspector", "GradientView", "describe_step", "hide_numbers", "hide_all_numbers"]
 
 _STEP_LINE = re.compile(r"^[▶ ]\s*\[\s*(\d+)\]")
 LISTING_WINDOW = 28          # lines of the listing shown around the current one
 FUTURE_TEXT = "#4a5560"      # lines still to come: lighter than the rest, still 7.5:1 on white
 NOTE_TEXT = "#595959"        # "⋯ 5 lines above": 7:1 on white
 _NAME = re.compile(r"\b(?:v\d+|ḡ_v\d+|ẋ_v\d+)\b")
+_SEPARATOR = re.compile(r"(  →  |;\s+)")
+_NUMBER_ONLY = re.compile(r"-?(?<![\w.])(?:\d+\.?\d*(?:e[-+]?\d+)?|\.\d+|nan|inf)(?![\w.])")
 _NUMBER = re.compile(r"(?<![\w.])(?:\d+\.\d*|\.\d+|\d+e[-+]?\d+|nan|inf)|\[|μ=")
 
 
@@ -42,17 +44,21 @@ def hide_numbers(line):
     """A listing line as it reads before its step: the names and formulas, ``?`` for numbers.
 
     A line is a chain of equalities, name first, then the formula, then the numbers
-    (``v3 = v0 ^ v2 = 1.0``, ``ḡ_v0 += ḡ_v8 · v1 = 1.0 · 2.0 = 2.0  →  ḡ_v0 = 0 + 2.0 =
-    2.0``). Each ``→``-separated part keeps its name and any formula made of names only;
-    everything after becomes ``?``:
+    (``v3 = v0 ** v2 = 1.0``, ``ḡ_v0 += ḡ_v8 · v1 = 1.0 · 2.0 = 2.0  →  ḡ_v0 = 0 + 2.0 =
+    2.0``). Each part (parts are separated by ``→``, or by ``;`` before a forward-mode
+    tangent) keeps its name and any formula made of names only; the rest becomes ``?``:
 
-    >>> hide_numbers("v3 = v0 ^ v2 = 1.0")
-    'v3 = v0 ^ v2 = ?'
+    >>> hide_numbers("v3 = v0 ** v2 = 1.0")
+    'v3 = v0 ** v2 = ?'
     >>> hide_numbers("ḡ_v0 += ḡ_v8 · v1 = 1.0 · 2.0 = 2.0  →  ḡ_v0 = 0 + 2.0 = 2.0")
     'ḡ_v0 += ḡ_v8 · v1 = ?  →  ḡ_v0 = ?'
     """
+    pieces_and_separators = _SEPARATOR.split(line)
     hidden = []
-    for part in line.split("  →  "):
+    for index, part in enumerate(pieces_and_separators):
+        if index % 2:                       # a separator, kept as it is
+            hidden.append(part)
+            continue
         pieces = part.split(" = ")
         kept = [pieces[0]]
         for piece in pieces[1:]:
@@ -60,7 +66,12 @@ def hide_numbers(line):
                 break
             kept.append(piece)
         hidden.append(" = ".join(kept) + (" = ?" if len(kept) < len(pieces) else ""))
-    return "  →  ".join(hidden)
+    return "".join(hidden)
+
+
+def hide_all_numbers(text):
+    """``text`` with every number replaced by ``?`` (for the result line before the end)."""
+    return _NUMBER_ONLY.sub("?", text)
 
 
 def _name(recording, node_id):
@@ -76,6 +87,8 @@ def _wrt_names(recording):
 
 def _gradient_parts(recording):
     """``[(name, gradient)]`` for the argument(s) differentiated."""
+    if getattr(recording, "mode", "reverse") == "forward":      # one directional derivative
+        return [(recording.derivative_name, recording.gradient)]
     names = _wrt_names(recording)
     gradients = recording.gradient if len(names) > 1 else (recording.gradient,)
     return list(zip(names, gradients))
@@ -162,7 +175,7 @@ class GradientView(widgets.HTML):
             self.value = (f'<div style="font-size:1.15em">{escape(f_text)} &nbsp; '
                           f'<b>{escape(parts)}</b></div>')
         else:
-            names = ", ".join(f"∂f/∂{name}" for name in _wrt_names(recording))
+            names = ", ".join(f"∂f/∂{name}" for name, _ in _gradient_parts(recording))
             which = ("forward" if getattr(recording, "mode", "reverse") == "forward"
                      else "backward")
             self.text = f"{f_text}   {names} = ? (step to the end of the {which} pass)"
@@ -230,10 +243,12 @@ class Inspector(widgets.HTML):
         # The result line, until the end: f once the forward pass is done, ∂f/∂ at the end.
         self._result_line = next((number for number, line in enumerate(self._lines)
                                   if line.startswith("result:")), None)
-        names = ", ".join(f"∂f/∂{name} = ?" for name in recording.gradients)
-        self._result_partial = [escape("result: f = ?" + (f";  {names}" if names else "")),
-                                escape(f"result: f = {summarize(recording.value)}"
-                                       + (f";  {names}" if names else ""))]
+        if self._result_line is not None:       # [nothing known, f known]
+            result = self._lines[self._result_line]
+            value, _, rest = result.partition(";")
+            self._result_partial = [escape(hide_all_numbers(result)),
+                                    escape(value + (";" + hide_all_numbers(rest) if rest
+                                                    else ""))]
         # The table's static columns: node, kind, what it computes.
         self._rows = []
         lines = {step.node: step.line for step in recording.forward}
