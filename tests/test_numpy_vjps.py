@@ -870,6 +870,27 @@ def _():
           uniform((3, 4)))
 
 
+@case(name="select (nested wheres)")
+def _():
+    conditions = [uniform((3, 4), seed=s) > 0 for s in (1, 2, 3)]
+    choices = [uniform((3, 4), seed=s) for s in (4, 5, 6)]
+    check(lambda a, b, c: np.select(conditions, [a, b, c], default=1.1), *choices)
+    check(lambda a, b: np.select(conditions[:2], [a, b]), uniform((3, 4)), uniform((4,), seed=7))
+    onp.testing.assert_allclose(np.select(conditions, choices, 1.1),
+                                onp.select(conditions, choices, 1.1))
+
+
+@case(name="var and std of complex values")
+def _():
+    """They are real: their tangents are real parts, their adjoints conj(x − mean) · ..."""
+    z = uniform((2, 3)) + 0.3j * uniform((2, 3), seed=1)
+    for fun in (np.var, np.std):
+        for axis in (None, 0, 1):
+            check(lambda x, fun=fun, axis=axis: fun(x * (1 + 0.5j) + z, axis=axis), uniform((2, 3), seed=2))
+            check(fun, z, axis=axis)
+    assert grad(lambda x: np.var(onp.array([0.0, 1.0j]) * x))(1.0) == pytest.approx(0.5)
+
+
 @case(name="where with keyword arguments")
 def _():
     c = onp.array([True, False, True])

@@ -29,6 +29,7 @@ import sys
 import numpy as _np
 
 from ..core import defvjp
+from .. import builtins as _containers
 from ..forward import defjvp
 from ..tracer import getval, isbox, primitive
 from . import numpy_wrapper as anp
@@ -370,6 +371,20 @@ def where(condition, x=None, y=None):
 where.primitive = anp.where
 anp.where = where
 
+
+def select(condlist, choicelist, default=0):
+    """``np.select``: entry by entry, the first choice whose condition holds (else ``default``),
+    traced as nested ``where``s: the last condition innermost, so the first one wins."""
+    if not (isbox(choicelist) or isbox(default) or any(isbox(c) for c in choicelist)):
+        return _np.select(condlist, choicelist, default)
+    result = default
+    for condition, choice in reversed(list(zip(condlist, choicelist))):
+        result = where(condition, choice, result)
+    return result
+
+
+anp.select = select
+
 # ------------------------------------------------------------------- complex parts
 
 defvjp(anp.real,      lambda ans, x: lambda g: _complex_like(x, anp.real(g)), formulas="real(g)")
@@ -483,31 +498,37 @@ def _nansum_jvp(g, ans, x, axis=None, *args, **kwargs):
     return _reduce_like(g * ~_np.isnan(getval(x)), ans, axis)
 
 
-def _var_jvp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
+def _variance_slope(x, axis, ddof):
+    """∂var/∂x = 2 (x − mean) / (n − ddof), conjugated for complex x (as ∂|z|²/∂z = 2 conj(z))."""
     dof = _count(_shape(x), axis) - ddof
     centred = x - anp.mean(x, axis=axis, keepdims=True)
-    return _reduce_like(g * 2.0 * centred, ans, axis) / dof
+    return 2.0 * (anp.conj(centred) if _is_complex(x) else centred) / dof
 
 
-def _std_jvp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
-    dof = _count(_shape(x), axis) - ddof
-    centred = x - anp.mean(x, axis=axis, keepdims=True)
-    return _reduce_like(g * centred, ans, axis) / (dof * anp.where(ans == 0, 1.0, ans))
+def _real_tangent(x, tangent):
+    """var and std are real even for complex x: their tangent is the real part."""
+    return anp.real(tangent) if _is_complex(x) else tangent
 
 
 def _var_vjp(ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
-    shape = _shape(x)
-    dof = _count(shape, axis) - ddof
-    centred = x - anp.mean(x, axis=axis, keepdims=True)
-    return lambda g: _spread(g, shape, axis) * 2.0 * centred / dof
+    shape, slope = _shape(x), _variance_slope(x, axis, ddof)
+    return lambda g: _spread(g, shape, axis) * slope
 
 
+def _var_jvp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
+    return _real_tangent(x, _reduce_like(g * _variance_slope(x, axis, ddof), ans, axis))
+
+
+# std = √var, so its slope is var's divided by 2 · std (and 0 where all values are equal).
 def _std_vjp(ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
-    shape = _shape(x)
-    dof = _count(shape, axis) - ddof
-    centred = x - anp.mean(x, axis=axis, keepdims=True)
-    safe_ans = anp.where(ans == 0, 1.0, ans)     # all values equal (e.g. one value): slope 0
-    return lambda g: _spread(g / safe_ans, shape, axis) * centred / dof
+    shape, slope = _shape(x), _variance_slope(x, axis, ddof)
+    twice_std = 2.0 * anp.where(ans == 0, 1.0, ans)
+    return lambda g: _spread(g / twice_std, shape, axis) * slope
+
+
+def _std_jvp(g, ans, x, axis=None, dtype=None, out=None, ddof=0, *args, **kwargs):
+    var_tangent = _var_jvp(g, ans, x, axis, dtype, out, ddof)
+    return var_tangent / (2.0 * anp.where(ans == 0, 1.0, ans))
 
 
 def _nansum_vjp(ans, x, axis=None, *args, **kwargs):
@@ -641,8 +662,8 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     ndim = anp.ndim(f)
     axes = _reduced_axes(axis, ndim)
     spacings = varargs if len(varargs) == len(axes) else (varargs[0] if varargs else 1.0,) * len(axes)
-    pieces = tuple(_gradient_along(f, a, s, edge_order) for a, s in zip(axes, spacings))
-    return pieces[0] if len(pieces) == 1 else pieces
+    pieces = [_gradient_along(f, a, s, edge_order) for a, s in zip(axes, spacings)]
+    return pieces[0] if len(pieces) == 1 else _containers.make_sequence(tuple, *pieces)   # traced
 
 
 gradient.primitive = _gradient_along
