@@ -59,7 +59,17 @@ def _timeout_message(limit):
 
 
 ISOLATE = True          # run learner code in a forked child where the platform can
-GRACE_SECONDS = 1.0     # what the child may take beyond the limit (start-up, judging)
+GRACE_SECONDS = 2.0     # what the child may take beyond the limit (start-up, judging)
+
+
+def hard_deadline(limit):
+    """Seconds after which the child is killed, whatever it is doing (None: never).
+
+    The learner's code gets ``limit`` (the child stops it itself, with a message naming the
+    input); the rest is room for starting the child and judging the results on a busy
+    machine, so that a right answer near the limit is never cut off.
+    """
+    return None if limit is None else 1.5 * limit + GRACE_SECONDS
 
 
 def check_function(exercise, answer, rng, limit=DEFAULT_TIME_LIMIT):
@@ -121,8 +131,8 @@ def _check_in_child(exercise, answer, cases, limit, output):
         send({"output": sys.stdout.text()})
         send({"done": True, "result": _result_fields(result)})
 
-    seconds = None if limit is None else limit + GRACE_SECONDS
-    ended = run_forked(child, lambda: [_expected(exercise, case) for case in cases], seconds)
+    ended = run_forked(child, lambda: [_expected(exercise, case) for case in cases],
+                       hard_deadline(limit))
     printed = ended.last("output")
     if printed:
         output.write(printed["output"])
