@@ -58,9 +58,13 @@ def _leaves(x):
 
 
 def _inner(a, b):
-    """Real inner product of two values of the same space (containers: summed over leaves)."""
-    return sum(float(_np.real(_np.sum(_np.conj(p) * q)))
-               for p, q in zip(_leaves(a), _leaves(b)))
+    """Real inner product of two values of the same space (containers: all their numbers in
+    order, so a list of numbers and the array of its adjoints pair up entry by entry)."""
+    return float(_np.real(_np.sum(_np.conj(_numbers(a)) * _numbers(b))))
+
+
+def _numbers(x):
+    return _np.concatenate([_np.ravel(leaf) for leaf in _leaves(x)] or [_np.zeros(0)])
 
 
 def _random_like(x, rng):
