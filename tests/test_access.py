@@ -131,3 +131,29 @@ def test_the_table_has_headers_a_caption_and_marks_besides_colours(seed):
     assert table.count('<th scope="row">') == len(seed.nodes)
     assert '<th scope="row">▶ v6</th>' in table and '<th scope="row">+ v1</th>' in table
     assert 'tabindex="0"' in table                       # it scrolls, so it takes focus
+
+
+@pytest.fixture(scope="module")
+def forward_mode():
+    return record(parse(SEED), 1.0, 2.0, mode="forward")
+
+
+def test_forward_mode_steps_are_described_with_their_tangents(forward_mode):
+    assert graph_description(forward_mode, 1) == (
+        "Forward step 1 of 6: v3 (x ** 2) = 1.0, from x and the constant 2; its tangent ẋ is "
+        "2.0.")
+    assert graph_description(forward_mode, 6).endswith(
+        "This is f's value, and its tangent is the derivative of f along the inputs' "
+        "tangents. Done.")
+
+
+def test_forward_mode_listing_hides_future_values_and_tangents(forward_mode):
+    inspector = Inspector()
+    inspector.render(forward_mode, 2)
+    lines = text_of(inspector.listing_html)
+    future = [line for line in lines if re.match(r"^\s+\[[3-6]\]", line)]
+    assert len(future) == 4
+    for line in future:
+        assert "ẋ_v" in line and line.count("= ?") == 2, line   # the JVP formula, no numbers
+    result = next(line for line in lines if line.startswith("result:"))
+    assert result == "result: f = ?;  ∂f/∂x along the tangent = ẋ_v9 = ?"

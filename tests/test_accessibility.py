@@ -6,6 +6,8 @@ the live region and the graph's alternative text say what each step shows. (The 
 contrast and colour-blind checks need no browser: ``test_palette.py``.)
 """
 
+import re
+
 import pytest
 
 from test_browser import CHROMIUM, GRAPH_LOADED, STATUS, open_dashboard, step
@@ -61,6 +63,24 @@ def test_explore_has_no_serious_violations_at_start_and_in_the_backward_pass(
         step(page, "tutor-step-back")            # into the middle of the backward pass
     assert page.locator(".tutor-status").inner_text().startswith("backward")
     assert audit(page, "Explore, backward pass", report) == []
+
+
+def test_forward_mode_and_an_array_example_have_no_serious_violations(voila_server, page,
+                                                                      report):
+    open_dashboard(page, voila_server.url)
+    page.locator(".tutor-mode select").select_option("forward (tangents)")
+    expect(page.locator(".tutor-status")).to_have_text("forward 0/6")
+    page.keyboard.press("End")
+    expect(page.locator(".tutor-live")).to_contain_text("its tangent ẋ is")
+    assert audit(page, "Explore, forward mode", report) == []
+    page.locator(".tutor-mode select").select_option("reverse (backward pass)")
+    page.locator(".tutor-examples select").select_option(
+        "A linear layer with tanh: sum(tanh(W @ x + b))")
+    expect(page.locator(".tutor-expression input")).to_have_value("sum(tanh(W @ x + b))")
+    page.keyboard.press("End")
+    expect(page.locator(".tutor-status")).to_have_text(re.compile(r"backward (\d+)/\1"))
+    page.keyboard.press("ArrowLeft")
+    assert audit(page, "Explore, arrays", report) == []
 
 
 def test_practice_and_progress_have_no_serious_violations(voila_server, page, report):

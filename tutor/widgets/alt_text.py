@@ -14,7 +14,7 @@ constant by its value. Like every view, the text is a function of ``(recording, 
 reads forward-mode recordings too (their steps carry a ``tangent``).
 """
 
-from ..record import summarize
+from ..record import TANGENT, summarize
 from .common import number_text
 
 __all__ = ["graph_description", "node_expression", "node_words"]
@@ -98,8 +98,11 @@ def graph_description(recording, k):
                                             for parent in step.parents)
         tangent = getattr(step, "tangent", None)
         if tangent is not None:
-            text += f"; its tangent is {summarize(tangent)}"
-        if k == n_forward:
+            text += f"; its tangent {TANGENT} is {summarize(tangent)}"
+        if k == n_forward and getattr(recording, "mode", "reverse") == "forward":
+            text += (". This is f's value, and its tangent is the derivative of f along the "
+                     "inputs' tangents. Done")
+        elif k == n_forward:
             text += ". This is f's value" + ("; the backward pass starts next"
                                               if n_backward else "")
         return text + "."
