@@ -348,6 +348,29 @@ HOSTILE = [
     "(" * 31 + "x" + ")" * 31,
     "sin(" * 31 + "x" + ")" * 31,
     "[" * 200 + "]" * 200,
+    # the array syntax: indices, keywords and where's condition take no code either
+    "x[().__class__]",
+    "x[x.__class__]",
+    "x[__import__('os')]",
+    "x[None]",
+    "x[1.5]",
+    "x[x]",
+    "x['a']",
+    "x[lambda: 1]",
+    "x[1:2:3:4]",
+    "sum(x, axis=__import__('os'))",
+    "sum(x, axis=x)",
+    "sum(x, axis=(0, x))",
+    "sum(x, **{'axis': 0})",
+    "sum(x, keepdims=x)",
+    "mean(x, out=x)",
+    "where(x.real > 0, x, 0)",
+    "where(open('f') > 0, x, 0)",
+    "where(x > 0 > y, x, 0)",
+    "where(x in y, x, 0)",
+    "x @ __import__('os')",
+    "transpose(x, (1, 0))",
+    "x[9" + "9" * 50 + "]",
 ]
 
 
@@ -495,6 +518,7 @@ def test_random_valid_expressions_match_a_reference_evaluation(generated, values
 
 
 TOKENS = ["x", "y", "_", "1", "2.5", "e", "pi", "+", "-", "*", "/", "**", "(", ")", "[", "]",
+          "sum", "where", "axis=", "keepdims=", ">", "==", "@", "transpose", "dot",
           ",", ".", "=", ";", " ", "\n", "sin", "maximum", "sigmoid", "lambda", "if", "else",
           "'", '"', "__class__", "9", "j", "@", "//", "%", "#", ":", "{", "}", "\\", "not"]
 
@@ -562,6 +586,12 @@ def test_parse_values_returns_floats_in_the_order_of_variables():
     ("x=[1, [2]]", "the rows of x have different lengths"),
     ("x=[y]", "a value must be a number"),
     ("x=nan", "nan would mean not a number"),
+    ("x=[1] * 1000", "lists are not allowed"),
+    ("x=[__import__('os')]", "names starting with _ are not allowed"),
+    ("x=[a.b, 2]", "attribute access is not allowed"),
+    ("x=[1, 2][0]", "lists are not allowed"),
+    ("x=[1, 2] + [3]", "lists are not allowed"),
+    ("x=[" * 31 + "1" + "]" * 31, "brackets are nested too deeply"),
     ("x=[" + ", ".join(["1"] * 1001) + "]", "x has 1001 numbers; at most 1000"),
 ])
 def test_parse_values_refuses_malformed_entries(text, fragment):
