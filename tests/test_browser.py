@@ -189,3 +189,26 @@ def test_the_graph_and_the_listing_fit_the_width_they_have(voila_server, page, a
         "l => l.scrollWidth <= l.clientWidth + 1"), "a listing line is cut off"
     last = page.locator(".tutor-listing > div").filter(has_text="[15]")
     assert last.inner_text().rstrip().endswith("= 4.0")
+
+
+def test_the_gif_is_made_in_the_background_with_a_progress_bar(voila_server, page):
+    open_dashboard(page, voila_server.url)
+    enter(page, "tutor-expression", "*".join(["x"] * 75))        # 222 steps: a long export
+    expect(page.locator(".tutor-status")).to_have_text("forward 0/74")
+    page.click(".tutor-export-gif")
+    expect(page.locator(".tutor-export-progress")).to_be_visible()
+    expect(page.locator(".tutor-export-cancel")).to_be_enabled()
+    # the dashboard keeps stepping while the GIF is made
+    assert step(page, "tutor-step-forward") == "forward 1/74"
+    assert page.locator(".tutor-export-cancel").is_visible(), "the export ended too soon"
+    page.click(".tutor-export-cancel")
+    expect(page.locator(".tutor-export-link")).to_have_text("GIF cancelled.")
+    expect(page.locator(".tutor-export-progress")).to_be_hidden()
+
+    enter(page, "tutor-expression", SEED)
+    expect(page.locator(".tutor-status")).to_have_text("forward 0/6")
+    page.click(".tutor-export-gif")
+    link = page.locator(".tutor-export-link a[download]")
+    expect(link).to_be_visible(timeout=60_000)
+    assert link.get_attribute("href").startswith("data:image/gif;base64,R0lGODlh")
+    assert "log(x**2) + y**2 + x*y" in page.locator(".tutor-export-link img").get_attribute("alt")
