@@ -8,6 +8,9 @@ one in under 10 s. Two kinds of computation, each at both sizes:
 - random DAG: each new value combines one or two of the last eight values with a random
   operation (sin, ×, +, tanh of a difference), from a fixed seed.
 
+Each is also recorded in forward mode (``mode="forward"``: tangents pushed along with the
+values through the core's ``forward_pass``, issue 10), at 1,000 nodes, against the same 1 s.
+
 Prints, for each, the number of nodes, the seconds spent in ``record``, ``to_networkx`` and
 ``layered_layout`` (wall-clock, best of a few repeats: the least noisy figure on a shared
 machine), their total, the CPU time of that same run (on a busy machine wall-clock time also
@@ -61,12 +64,12 @@ def steps_for(fun, nodes):
     return max(1, round(100 * nodes / probe))
 
 
-def measure(fun, steps, repeats):
+def measure(fun, steps, repeats, mode="reverse"):
     best = cpu = None
     for _ in range(repeats):
         cpu_started = time.process_time()
         started = time.perf_counter()
-        rec = record(fun, 0.3, 0.7, steps=steps)
+        rec = record(fun, 0.3, 0.7, steps=steps, mode=mode)
         recorded = time.perf_counter()
         graph = to_networkx(rec)
         built = time.perf_counter()
@@ -83,18 +86,22 @@ def main():
     print(f"{'workload':<12}{'nodes':>8}{'record':>9}{'graph':>8}{'layout':>9}{'total':>8}"
           f"{'cpu':>8}{'target':>8}  under target")
     all_ok = True
-    for name, fun in (("chain", chain), ("random DAG", random_dag)):
-        for nodes, target in TARGETS.items():
-            rec, graph, pos, (t_record, t_graph, t_layout), cpu = measure(
-                fun, steps_for(fun, nodes), repeats=3 if nodes <= 1_000 else 2)
-            total = t_record + t_graph + t_layout
-            ok = total < target
-            all_ok &= ok
-            print(f"{name:<12}{len(rec.nodes):>8}{t_record:>9.3f}{t_graph:>8.3f}"
-                  f"{t_layout:>9.3f}{total:>8.3f}{cpu:>8.3f}{target:>8.1f}  "
-                  f"{'yes' if ok else 'NO'}")
-            if nodes <= 1_000:
-                print(f"{'':<12}{'':>8}  crossings drawn: {count_crossings(graph, pos)}")
+    workloads = [(name, fun, nodes, target, "reverse") for name, fun in
+                 (("chain", chain), ("random DAG", random_dag))
+                 for nodes, target in TARGETS.items()]
+    workloads += [(f"{name}, fwd", fun, 1_000, TARGETS[1_000], "forward") for name, fun in
+                  (("chain", chain), ("DAG", random_dag))]
+    for name, fun, nodes, target, mode in workloads:
+        rec, graph, pos, (t_record, t_graph, t_layout), cpu = measure(
+            fun, steps_for(fun, nodes), repeats=3 if nodes <= 1_000 else 2, mode=mode)
+        total = t_record + t_graph + t_layout
+        ok = total < target
+        all_ok &= ok
+        print(f"{name:<12}{len(rec.nodes):>8}{t_record:>9.3f}{t_graph:>8.3f}"
+              f"{t_layout:>9.3f}{total:>8.3f}{cpu:>8.3f}{target:>8.1f}  "
+              f"{'yes' if ok else 'NO'}")
+        if nodes <= 1_000:
+            print(f"{'':<12}{'':>8}  crossings drawn: {count_crossings(graph, pos)}")
     return 0 if all_ok else 1
 
 
