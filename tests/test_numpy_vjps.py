@@ -13,7 +13,7 @@ import pytest
 
 import tutor.autograd.numpy as np
 from tutor.autograd import grad, make_vjp
-from tutor.autograd.core import MissingVJPError, vjp_info
+from tutor.autograd.core import vjp_info
 from tutor.autograd.forward import jvp_info
 from tutor.autograd.extend import defvjp, primitive
 from tutor.autograd.numpy.numpy_vjps import registered_primitives
@@ -452,14 +452,19 @@ def _():
     check(np.linalg.norm, stack3)                                            # flattened
     check(np.linalg.norm, stack3, axis=(2, 0), ord="fro")
     check(np.linalg.norm, stack3, axis=(1, 2), ord=1, keepdims=True)
-    # the spectral and nuclear norms need singular vectors: first order only
+    # the spectral and nuclear norms go through the singular vectors (svd), to second order
     for ord in [2, -2, "nuc"]:
-        check(np.linalg.norm, matrix, ord=ord, order=1)
-        check(np.linalg.norm, stack3, ord=ord, axis=(0, 2), order=1)
-        # ... and differentiating them twice stops with an error naming what is missing
-        spectral_gradient = grad(lambda m, ord=ord: np.linalg.norm(m, ord))
-        with pytest.raises(MissingVJPError, match="singular_vector_product"):
-            grad(lambda m: np.sum(spectral_gradient(m)))(matrix)
+        check(np.linalg.norm, matrix, ord=ord)
+        check(np.linalg.norm, matrix.T, ord=ord, keepdims=True)
+        check(np.linalg.norm, stack3, ord=ord, axis=(0, 2))
+        complex_matrix = matrix + 1j * distinct((3, 4), seed=1)
+        check(lambda m, ord=ord: np.linalg.norm(m * (1 + 0.5j) + complex_matrix, ord), matrix)
+    direction = distinct((3, 4), seed=2)
+    for ord in [2, "nuc"]:
+        along = lambda t, ord=ord: onp.linalg.norm(matrix + t * direction, ord)
+        second = grad(grad(lambda t, ord=ord: np.linalg.norm(matrix + t * direction, ord)))(0.0)
+        h = 1e-4
+        assert second == pytest.approx((along(h) - 2 * along(0.0) + along(-h)) / h ** 2, rel=1e-4)
 
 
 @case(name="complex vector norms")

@@ -132,20 +132,6 @@ defjvp(cholesky, _cholesky_jvp, formulas="L · Φ(L⁻¹ · ẋ · L⁻ᵀ)")
 # x / ‖x‖ for p = 2. Matrix norms (axis a pair, or a 2-d x with ord given) are handled by kind.
 
 
-@primitive
-def singular_vector_product(x, which):
-    """U_k V_kᵀ for the singular vectors of the largest (``which=2``), smallest (``-2``) or all
-    (``"nuc"``) singular values of the matrices in ``x``: the gradient of those matrix norms.
-
-    It has no VJP of its own, so differentiating those norms *twice* stops with a clear error.
-    """
-    u, s, vh = _linalg.svd(x, full_matrices=False)
-    if which == "nuc":
-        return u @ vh
-    k = 0 if which == 2 else s.shape[-1] - 1      # singular values come largest first
-    return u[..., :, k:k + 1] @ vh[..., k:k + 1, :]
-
-
 def _norm_slope(ans, x, ord=None, axis=None, keepdims=False):
     """The gradient of the norm with respect to ``x`` (shaped like ``x``), and the axes it
     reduced. The VJP scales it by ``g``; the JVP contracts it with the tangent ``ẋ``.
@@ -195,17 +181,34 @@ def _norm_jvp(g, ans, x, *args, **kwargs):
 
 
 def _matrix_norm_gradient(x, norm, ord, axes):
+    """The gradient of a matrix norm, conjugated at the end for complex ``x``."""
     rows, cols = axes
     if ord in (None, "fro"):
-        return x / norm
-    if ord in (2, -2, "nuc"):
-        moved = anp.moveaxis(x, axes, (-2, -1))
-        return anp.moveaxis(singular_vector_product(moved, ord), (-2, -1), axes)
-    # 1 / -1: the largest / smallest column sum of |x|; inf / -inf: the same with rows.
-    summed_axis = rows if ord in (1, -1) else cols
-    sums = anp.sum(anp.abs(x), axis=summed_axis, keepdims=True)
-    winners = sums == norm
-    return anp.sign(x) * winners / _np.sum(winners, axis=axes, keepdims=True)
+        slope = x / norm
+    elif ord in (2, -2, "nuc"):
+        slope = anp.moveaxis(_singular_vector_product(anp.moveaxis(x, axes, (-2, -1)), ord),
+                             (-2, -1), axes)
+    else:   # 1 / -1: the largest / smallest column sum of |x|; inf / -inf: the same with rows.
+        summed_axis = rows if ord in (1, -1) else cols
+        sums = anp.sum(anp.abs(x), axis=summed_axis, keepdims=True)
+        winners = sums == norm
+        direction = x / anp.abs(x) if _np.iscomplexobj(getval(x)) else anp.sign(x)
+        slope = direction * winners / _np.sum(winners, axis=axes, keepdims=True)
+    return anp.conj(slope) if _np.iscomplexobj(getval(x)) else slope
+
+
+def _singular_vector_product(x, which):
+    """U_k V_kᴴ for the singular vectors of the largest (``which=2``), smallest (``-2``) or all
+    (``"nuc"``) singular values of the matrices in ``x``: the gradient of those matrix norms.
+
+    Written with the traced ``svd`` (``numpy_vjps_decompositions.py``), so that the norms can
+    be differentiated twice: the second derivative flows through svd's own VJP and JVP.
+    """
+    u, s, vh = svd(x, full_matrices=False)
+    if which == "nuc":
+        return anp.matmul(u, vh)
+    k = 0 if which == 2 else _np.shape(getval(s))[-1] - 1     # singular values: largest first
+    return anp.matmul(u[..., :, k:k + 1], vh[..., k:k + 1, :])
 
 
 defvjp(norm, _norm_vjp, symbol="‖x‖", formulas="g · x / ans (ord 2; others by kind)")
