@@ -8,7 +8,8 @@ state. None of them computes a gradient. :mod:`tutor.app` puts them together.
     graph_view.py   the graph: matplotlib artists drawn once, updated in place per step
     stepper.py      step buttons, play/pause with speed, the slider, the status line
     inspector.py    the current step in words and numbers, the listing, the table; the result
-    explorer.py     expression, values, ∂f/∂ choice, examples; refusing bad input kindly
+    explorer.py     expression, values, ∂f/∂ choice, mode, examples; refusing bad input kindly
+    cost.py         which mode, and what it costs: the Jacobian by columns or by rows
     player.py       stepper + result + graph + inspector for one recording (notebooks too)
     export.py       the backward pass as an animated GIF
     state.py        the shared (recording, k)
