@@ -1,9 +1,10 @@
-"""tutor.autograd: reverse-mode automatic differentiation, written to be read.
+"""tutor.autograd: reverse- and forward-mode automatic differentiation, written to be read.
 
 The public names mirror HIPS autograd's, so code written for it runs with only the import
 changed. Read the core in this order: ``tracer.py`` (Boxes and Nodes record a trace),
-``core.py`` (VJPs and the backward pass), ``differential_operators.py`` (grad and friends).
-``numpy/`` holds the wrapped numpy and the VJP table.
+``core.py`` (VJPs and the backward pass), ``forward.py`` (JVPs and the forward pass with
+tangents), ``differential_operators.py`` (grad, make_jvp and friends). ``numpy/`` holds the
+wrapped numpy and its table of VJPs and JVPs.
 """
 
 from .differential_operators import (  # noqa: F401
