@@ -172,3 +172,86 @@ def test_the_second_derivative_explanation_differentiates_the_drawn_cubic():
         for x in (-1.3, 0.4, 1.7):
             assert parse(first)(x=x) == pytest.approx(grad(f)(x))
             assert parse(second)(x=x) == pytest.approx(grad(grad(f))(x))
+
+
+# ------------------------------------------------------------- the learner's autograd
+
+import textwrap  # noqa: E402
+
+from tutor import mygrad  # noqa: E402
+from tutor.exercises.kit import Box, Node  # noqa: E402
+
+
+def learner_module(tmp_path, name, sources):
+    """A module of "learner" code (so that ``inspect.getsource`` finds it), as a notebook
+    cell would define it: with lesson 3's Node and Box, and numpy, in scope."""
+    path = tmp_path / f"{name}.py"
+    path.write_text("import numpy as np\nfrom tutor.exercises.kit import Box, Node\n"
+                    "from tutor.autograd.core import make_vjp\n\n" + "\n\n".join(sources))
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+REFERENCE_PIECES = {name: ex.get(exercise_id).solution_source
+                    for name, (_, exercise_id) in mygrad.PIECES.items()}
+
+
+@pytest.fixture
+def mygrad_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUTOR_MYGRAD_DIR", str(tmp_path / "mine"))
+    monkeypatch.setenv("TUTOR_PROGRESS_DB", str(tmp_path / "progress.sqlite"))
+    return tmp_path / "mine"
+
+
+def test_with_nothing_kept_the_course_fills_in_and_says_so(mygrad_dir):
+    mine = mygrad.load(quiet=True)
+    assert mine.yours == [] and set(mine.missing) == set(mygrad.PIECES)
+    assert "toposort       the course's: not kept yet (write it in lesson 6" in mine.report()
+    assert mine.grad(lambda x: mine.sin(x) * x)(0.5) == pytest.approx(
+        np.cos(0.5) * 0.5 + np.sin(0.5))
+
+
+def test_kept_pieces_make_one_autograd_that_passes_the_capstone(tmp_path, mygrad_dir):
+    learner = learner_module(tmp_path, "learner", REFERENCE_PIECES.values())
+    for name in mygrad.PIECES:
+        assert mygrad.keep(getattr(learner, name)).startswith("Kept your")
+    assert mygrad.kept() == list(mygrad.PIECES)
+    mine = mygrad.load(quiet=True)
+    assert mine.yours == list(mygrad.PIECES), mine.report()
+    assert ex.check("l07-grad", mine.grad, record=False).passed
+    # The functions checked were built from the learner's primitives:
+    from tutor.exercises.bank.lesson07 import primitives_beside
+    assert primitives_beside(mine.grad).sin is mine.sin
+
+
+def test_a_piece_that_fails_its_check_is_not_kept_and_not_used(tmp_path, mygrad_dir):
+    learner = learner_module(tmp_path, "wrong", [
+        "def toposort(end_node):\n    return [end_node]\n"])
+    said = mygrad.keep(learner.toposort)
+    assert said.startswith("Not kept: your toposort does not pass l06-toposort")
+    mygrad.keep(learner.toposort, check=False)          # kept anyway, by hand
+    mine = mygrad.load(quiet=True)
+    assert "toposort" not in mine.yours
+    assert mine.missing["toposort"].startswith("yours does not pass l06-toposort")
+
+
+def test_the_capstone_names_the_piece_of_the_learners_autograd_that_fails(mygrad_dir):
+    namespace = {}
+    mygrad.load(into=namespace, quiet=True)
+    broken = textwrap.dedent('''
+        def backward_pass(g, end_node):
+            adjoints = {end_node: g}
+            for node in toposort(end_node):
+                if node.parents:
+                    for parent, c in zip(node.parents, node.vjp(adjoints[node])):
+                        adjoints[parent] = c            # forgets to add up at fan-out
+            return adjoints
+    ''')
+    code = compile(broken + "\n" + REFERENCE_PIECES["grad"], "<learner's cells>", "exec")
+    exec(code, namespace)  # noqa: S102 (the test plays a learner typing into a notebook)
+    result = ex.check("l07-grad", namespace["grad"], record=False)
+    assert not result.passed
+    assert "your backward_pass (l06-backward-pass)" in result.message, result.message

@@ -1,15 +1,26 @@
 """Lesson 7: putting ``grad`` together, and checking it against finite differences.
 
-The learner's ``grad`` is tried on random functions written with ``tutor.autograd.numpy``;
-the expected derivatives come from forward-mode dual numbers (:mod:`..randfun`), which share
-no code with the reverse mode being built.
+The learner's ``grad`` is tried on random functions. When it sits beside the learner's own
+autograd (the notebook's ``sin``, ``exp``, ... and ``Box``, or a module from
+:func:`tutor.mygrad.load`), the functions are built from *those* primitives: the whole
+autograd is checked end to end, and a wrong answer names the piece that fails its own
+check. Otherwise they are built with ``tutor.autograd.numpy`` (and its ``make_vjp``). The
+expected derivatives come from forward-mode dual numbers (:mod:`..randfun`), which share no
+code with the reverse mode being built.
 """
 
+import inspect
 from functools import partial
+from types import SimpleNamespace
 
-from ..model import Case, Exercise, FunctionSpec, drawn_answer
+from tutor.autograd.core import make_vjp
+
+from ..checking import check_answer, is_reference
+from ..compare import compare_values
+from ..limits import describe_exception
+from ..model import Case, Exercise, FunctionSpec, WrongAnswer, drawn_answer
 from ..practice import derivative_question
-from ..randfun import derivative, evaluate, make_function, random_smooth, to_text
+from ..randfun import UNARY, derivative, evaluate, make_function, random_smooth, to_text
 from ..specs import cases, returns_function
 
 LESSON = 7
@@ -19,8 +30,6 @@ NAMES = ("x", "y", "z")
 # ---------------------------------------------------------------------------- grad
 
 def grad(f, argnum=0):
-    from tutor.autograd.core import make_vjp
-
     def gradient(*args):
         def f_of_one(value):            # f as a function of argument `argnum` only
             return f(*args[:argnum], value, *args[argnum + 1:])
@@ -53,6 +62,76 @@ def _env(f, point):
     return dict(zip(names, point)), names
 
 
+# The pieces of a learner's autograd that grad joins, each with the exercise that checks it.
+PIECES = (("primitive", "l04-primitive"), ("vjp_sin", "l05-vjp-sin"),
+          ("vjp_divide_y", "l05-vjp-divide-y"), ("unbroadcast", "l05-unbroadcast"),
+          ("toposort", "l06-toposort"), ("backward_pass", "l06-backward-pass"))
+
+
+def primitives_beside(answer):
+    """The learner's primitives defined beside ``answer`` (in its module or notebook), as a
+    namespace randfun can build functions from; None when there are none."""
+    found = getattr(answer, "__globals__", {})
+    names = [op for op in UNARY if op != "neg"]
+    box = found.get("Box")
+    if not inspect.isclass(box) or box.__module__.startswith("tutor.autograd") or \
+            not all(callable(found.get(name)) for name in names):
+        return None
+    return SimpleNamespace(**{name: found[name] for name in names})
+
+
+def which_piece_fails(answer):
+    """A sentence naming the learner's pieces (beside ``answer``) that fail their checks."""
+    found = getattr(answer, "__globals__", {})
+    failing = []
+    for name, exercise_id in PIECES:
+        piece = found.get(name)
+        from ..catalog import get
+        if callable(piece) and not is_reference(get(exercise_id), piece):
+            result = check_answer(get(exercise_id), piece, limit=1.0)
+            if not result.passed:
+                failing.append(f"your {name} ({exercise_id}): {result.message}")
+    if not failing:
+        return ("Each piece beside your grad passes its own check, so look at how grad "
+                "joins them (the argument it traces, the seed 1.0).")
+    return "The piece to fix first: " + "\n".join(failing)
+
+
+def _grad_call(name):
+    """Call ``grad`` on a random function built from the learner's own primitives when they
+    are beside it; name the failing piece when the result is wrong."""
+    plain = returns_function(f"{name}(f, argnum)", "a function of f's arguments")
+
+    def call(answer, case):
+        (f, argnum), point = case.args
+        lib = primitives_beside(answer)
+        if lib is None:
+            return plain(answer, case)
+        names = tuple(f.__signature__.parameters)
+
+        def built(*args):
+            return evaluate(f.expr, dict(zip(names, args)), lib)
+
+        built.__signature__, built.expr = f.__signature__, f.expr
+        try:
+            got = plain(answer, Case(((built, argnum), point), case.kwargs, case.text))
+        except WrongAnswer:
+            raise
+        except Exception as error:            # noqa: BLE001 (the learner's bug, explained)
+            raise WrongAnswer("exception", f"your autograd raised "
+                                           f"{describe_exception(error)}\n"
+                                           f"{which_piece_fails(answer)}") from None
+        expected = _grad_reference(case)
+        if isinstance(got, tuple) and len(got) == 2:        # value_and_grad
+            expected = (float(evaluate(f.expr, dict(zip(names, point)))), expected)
+        mismatch = compare_values(expected, got)
+        if mismatch is not None and mismatch.problem == "value":
+            raise WrongAnswer("value", f"{mismatch.message}\n{which_piece_fails(answer)}")
+        return got
+
+    return call
+
+
 def _grad_reference(case):
     (f, argnum), point = case.args
     env, names = _env(f, point)
@@ -66,10 +145,12 @@ GRAD = Exercise(
         "Put the pieces together: write `grad(f, argnum=0)` returning a function that takes "
         "the same (positional) arguments as `f` and returns the derivative of `f` with "
         "respect to argument number `argnum`.\n\n"
-        "Use `make_vjp(fun, x)` from `tutor.autograd.core`: it traces `fun(x)` for one "
-        "argument and returns `(vjp, ans)`, where `vjp(g)` pulls the output adjoint `g` back "
-        "to `x`. Checked on random functions of one to three numbers, built with "
-        "`tutor.autograd.numpy`."),
+        "Use `make_vjp(fun, x)`: it traces `fun(x)` for one argument and returns "
+        "`(vjp, ans)`, where `vjp(g)` pulls the output adjoint `g` back to `x` with your "
+        "`backward_pass`. Checked on random functions of one to three numbers built from "
+        "the primitives beside your `grad` (your autograd's `sin`, `exp`, `*`, ...), so the "
+        "whole of your autograd is checked at once; a wrong result names the piece that "
+        "fails its own check."),
     hints=(
         "`make_vjp` wants a function of one argument: inside the returned function, define "
         "`f_of_one(value)` calling `f` with `value` at position `argnum` and the other "
@@ -80,16 +161,13 @@ GRAD = Exercise(
     ),
     solution=grad,
     spec=FunctionSpec("grad", "grad(f, argnum)(*args)", cases(25, _grad_case),
-                      call=returns_function("grad(f, argnum)", "a function of f's arguments"),
-                      reference=_grad_reference),
+                      call=_grad_call("grad"), reference=_grad_reference),
 )
 
 
 # ------------------------------------------------------------------ value_and_grad
 
 def value_and_grad(f, argnum=0):
-    from tutor.autograd.core import make_vjp
-
     def value_and_gradient(*args):
         def f_of_one(value):
             return f(*args[:argnum], value, *args[argnum + 1:])
@@ -122,8 +200,7 @@ VALUE_AND_GRAD = Exercise(
     solution=value_and_grad,
     spec=FunctionSpec("value_and_grad", "value_and_grad(f, argnum)(*args)",
                       cases(25, _grad_case),
-                      call=returns_function("value_and_grad(f, argnum)",
-                                            "a function of f's arguments"),
+                      call=_grad_call("value_and_grad"),
                       reference=_value_and_grad_reference),
 )
 
