@@ -135,3 +135,9 @@ def test_menu_titles_say_what_they_load_and_relu_is_explained(app):
     assert "relu(v) is drawn as max(v, 0.0)" in app.explorer.shown.value
     app.stepper.to_end.click()
     assert "-0" not in app.gradient.text and "-0.0" not in app.state.recording.listing()
+
+
+def test_a_forward_recording_exports_its_forward_steps():
+    from tutor.widgets.export import gif_steps
+    recording, _, _ = make_recording("x*y + sin(x)", "x=1, y=2", "x", mode="forward")
+    assert gif_steps(recording) == list(range(recording.steps + 1))

@@ -59,7 +59,9 @@ def gif_steps(recording, include_forward=False, max_frames=None):
     """The steps ``k`` the GIF shows: the end of the forward pass (or 0 with
     ``include_forward``) and every step after it, thinned evenly to at most ``max_frames``
     (the first and the last always kept)."""
-    first = 0 if include_forward else len(recording.forward)
+    # a forward-mode recording has no backward pass: its forward steps (with tangents) are it
+    forward_mode = getattr(recording, "mode", "reverse") == "forward"
+    first = 0 if include_forward or forward_mode else len(recording.forward)
     steps = list(range(first, recording.steps + 1))
     limit = LIMITS["frames"] if max_frames is None else max_frames
     if len(steps) <= limit:
