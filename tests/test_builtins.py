@@ -197,3 +197,51 @@ def test_a_plain_tuple_or_dict_of_boxes_returned_by_a_function_is_traced_whole()
     _, tangent = make_jvp(lambda x: [np.sin(x), x])(0.0)(1.0)
     assert tangent == pytest.approx([1.0, 1.0])
     check_grads(lambda x: (np.sin(x), [x * 2.0]), modes=["fwd", "rev"], order=2)(0.3)
+
+
+# --------------------------------------------------- numpy functions of lists of Boxes
+
+def test_reductions_and_norms_of_lists_holding_boxes():
+    assert grad(lambda x: np.mean([x, x + 2.0]))(0.0) == pytest.approx(1.0)
+    assert grad(lambda x: np.std((x, 3.0 * x)))(1.0) == pytest.approx(1.0)
+    assert grad(lambda x: np.var([x, 3.0 * x]))(1.0) == pytest.approx(2.0)
+    assert grad(lambda x: np.linalg.norm([x, x + 2.0]))(0.0) == pytest.approx(1.0)
+    check_grads(lambda x, y: np.mean([x, y * x, np.sin(y)], axis=0),
+                modes=["fwd", "rev"], order=2)(onp.array([0.5, 1.0]), onp.array([2.0, -1.0]))
+
+
+def test_stack_concatenate_and_array_of_a_traced_list():
+    def f(values):
+        stacked = np.stack(values)
+        joined = np.concatenate(values)
+        return np.sum(stacked ** 2) + np.sum(joined) + np.sum(np.array(values)[1])
+    values = [onp.array([1.0, 2.0]), onp.array([3.0, 4.0])]
+    gradient = grad(f)(values)
+    assert onp.allclose(gradient[0], 2 * values[0] + 1) and onp.allclose(gradient[1],
+                                                                         2 * values[1] + 2)
+
+
+def test_r_and_c_glue_boxes_constants_and_ranges():
+    constant = onp.array([5.0, 6.0])
+    def f(x):
+        return np.r_[x, constant, 1:3, x[0]]
+    value = f(onp.array([1.0, 2.0]))
+    assert value.tolist() == [1.0, 2.0, 5.0, 6.0, 1.0, 2.0, 1.0]
+    check_grads(f, modes=["fwd", "rev"], order=2)(onp.array([1.0, 2.0]))
+    columns = lambda x: np.c_[x, constant, 2.0 * x]
+    assert columns(onp.array([1.0, 2.0])).shape == (2, 3)
+    check_grads(columns, modes=["fwd", "rev"], order=2)(onp.array([1.0, 2.0]))
+    assert onp.r_[1:3, 7].tolist() == np.r_[1:3, 7].tolist()       # without Boxes: numpy's
+
+
+def test_split_returns_a_traced_list_whose_pieces_differentiate():
+    def f(x):
+        top, bottom = np.split(x, 2)
+        left, right = np.hsplit(x, [1])
+        return np.sum(top * bottom) + np.sum(left) * np.sum(right ** 2)
+    x = onp.arange(1.0, 9.0).reshape(4, 2)
+    check_grads(f, modes=["fwd", "rev"], order=2)(x)
+    pieces = lambda x: np.array_split(x, 3)
+    vjp, value = make_vjp(pieces)(onp.arange(5.0))
+    assert [len(piece) for piece in value] == [2, 2, 1]
+    assert vjp([onp.ones(2), onp.zeros(2), 2 * onp.ones(1)]).tolist() == [1, 1, 0, 0, 2]
