@@ -8,6 +8,7 @@ answer another request within a second, without its CPU or memory running away?
 """
 
 import asyncio
+import json
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,7 @@ from tornado.httpclient import HTTPClientError
 from server_probes import (V1, answers_within, connect, cpu_seconds, fetch_page, kernel_alive,
                            legacy_widget_state_request, message, read_until_closed, resident_mb,
                            v1_frame)
-from voila_server import child_pids, start_voila, stop_process_tree
+from voila_server import REPO, child_pids, start_voila, stop_process_tree
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -82,6 +83,11 @@ def test_the_running_server_has_its_guards(server):
     commands = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
                 for pid in child_pids(server.pid)]
     assert commands and all(b"tutor.server.kernel_launcher" in command for command in commands)
+    limit = json.loads((REPO / "voila.json").read_text())["GuardedKernelManager"]["kernel_memory_limit_mb"]
+    for pid in child_pids(server.pid):   # the memory limit is in force in every kernel
+        limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
+        address_space = next(line for line in limits if line.startswith("Max address space"))
+        assert address_space.split()[3] == str(limit * 1024 * 1024)
 
 
 def test_a_connection_without_the_v1_protocol_is_refused_and_nothing_freezes(server, page_kernel):
