@@ -99,11 +99,16 @@ def test_two_learners_on_one_server_see_only_their_own_progress(shared_voila, br
     expect(page_a.locator(".tutor-practice .tutor-learner-status")).to_contain_text(
         "Saving progress as ana")
     page_a.screenshot(path=str(artifacts_dir / "practice-tries-1400.png"), full_page=True)
+    # A passes one: lesson 1's fixed question, whose answer we know.
+    page_a.locator(".tutor-practice-chooser select").select_option(label="Lesson 1: Type ∂f/∂x")
+    expect(page_a.locator(".tutor-practice .tutor-exercise-title")).to_contain_text("Lesson 1")
+    assert "Right" in answer(page_a, "2/x + y")
 
     page_a.locator(".lm-TabBar-tab", has_text="Progress").click()
     expect(page_a.locator(".tutor-progress")).to_be_visible()
+    expect(page_a.locator(".tutor-progress-lesson").first).to_contain_text("1 / 4 passed")
     mine = export(page_a)
-    assert len(mine["attempts"]) == 3
+    assert len(mine["attempts"]) == 4 and mine["passed"] == 1
 
     page_b = open_tab(browser, shared_voila.url, "Progress")
     expect(page_b.locator(".tutor-progress")).to_be_visible()
