@@ -143,3 +143,13 @@ def test_array_examples_load_in_the_explorer_in_both_modes():
             assert recording is not None and recording.mode == mode, area.message
             assert area.message == ""
     assert "-0.0" not in recording.listing()
+
+
+def test_the_inspector_says_in_words_when_broadcasting_sums_an_adjoint():
+    recording, _, _ = make_recording(MSE.expression, MSE.values, "w")
+    step = next(step for step in recording.backward if step.parent == recording.inputs["w"])
+    assert step.broadcast == ("all elements", (3,), ())
+    inspector = Inspector()
+    inspector.render(recording, step.index)
+    assert ("v0 (scalar) was stretched (broadcast) to 3 in the forward pass, so it receives "
+            "the sum of its copies' adjoints: Σ over all elements.") in inspector.step_html

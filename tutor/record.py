@@ -163,7 +163,9 @@ class BackwardStep:
     had, i.e. when this step adds to an earlier contribution (fan-out). ``line`` reads like
     ``ḡ_v1 += ḡ_v3 · v2 = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``. ``named_formula`` is the
     formula written in this step's node names (``ḡ_v3 · v2``), so that its letters are never
-    read as the learner's own variables.
+    read as the learner's own variables. ``broadcast`` is empty, or, when the VJP summed
+    over axes that broadcasting had stretched ``parent`` along, ``(words, shape of g, shape
+    of the contribution)`` such as ``("rows", (2, 3), (3,))``.
     """
 
     index: int
@@ -178,6 +180,7 @@ class BackwardStep:
     line: str
     accumulates: bool = False
     named_formula: str = ""
+    broadcast: tuple = ()
 
     @property
     def phase(self):
@@ -696,9 +699,11 @@ class _Builder:
                               accumulates, self.fan_out[parent_id] > 1, g)
         named = _fill_formula(formula, names, by_name=True) if set(
             _FORMULA_WORDS.findall(formula)) <= set(names) | _FORMULA_FUNCTIONS else formula
+        big, small = shape_of(getval(g)), shape_of(getval(contribution))
+        summed = summed_axes_text(big, small) if len(big) >= len(small) and big != small else ""
         self.backward.append(BackwardStep(0, node_id, parent_id, argnum, formula, g,
                                           contribution, before, after, line, accumulates,
-                                          named))
+                                          named, (summed, big, small) if summed else ()))
 
     def observe_forward(self, node, tangents_in, contributions, tangent):
         """The forward pass's observer: the tangent of one node, for its :class:`ForwardStep`."""
@@ -730,7 +735,7 @@ class _Builder:
         backward = tuple(
             BackwardStep(n_forward + i + 1, *(getattr(step, name) for name in (
                 "node", "parent", "argnum", "formula", "g", "contribution", "before", "after",
-                "line", "accumulates", "named_formula")))
+                "line", "accumulates", "named_formula", "broadcast")))
             for i, step in enumerate(self.backward))
         forward = tuple(self.forward)
         seed = _frozen(fields["seed"])

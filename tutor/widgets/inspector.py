@@ -19,6 +19,7 @@ import re
 import ipywidgets as widgets
 
 from ..record import TANGENT, summarize
+from ..shapes import shape_text
 from .access import SR_ONLY_CSS
 from .common import ADJOINT, escape, number_text
 from .graph_view import STATUS_COLOURS
@@ -142,6 +143,11 @@ def describe_step(recording, k):
              f"{escape(_name(recording, step.parent))}, through the VJP "
              f"<code>{escape(getattr(step, 'named_formula', '') or step.formula)}</code>:")
     notes = []
+    if getattr(step, "broadcast", ()):
+        words, big, small = step.broadcast
+        notes.append(f"{escape(step.parent)} ({escape(shape_text(small))}) was stretched "
+                     f"(broadcast) to {escape(shape_text(big))} in the forward pass, so it "
+                     f"receives the sum of its copies' adjoints: Σ over {escape(words)}.")
     if step.accumulates:
         notes.append(f"{escape(step.parent)} already had {ADJOINT} = "
                      f"{escape(summarize(step.before))} from another path: contributions "
