@@ -18,8 +18,8 @@ Instead :func:`parse` goes through four steps:
    what is dangerous is the point: a construct nobody thought about is refused, not run.
    The walk also bounds the size of the tree, its depth and the number of variables.
 4. **Translate** the accepted nodes into our own tiny tree: :class:`Number`,
-   :class:`Variable`, :class:`Negate`, :class:`Binary`, :class:`Call`, :class:`Index` and
-   :class:`Compare`. Evaluating an :class:`Expression` walks that tiny tree and nothing
+   :class:`Variable`, :class:`Negate`, :class:`Binary`, :class:`Call` and :class:`Index`.
+   Evaluating an :class:`Expression` walks that tiny tree and nothing
    else, so the evaluator cannot do anything the whitelist did not allow.
 
 **Arrays.** Variables may be arrays (the values box takes ``x=[1, 2, 3], W=[[1, 2], [3, 4]]``).
@@ -121,7 +121,8 @@ class Negate:
 
 @dataclass(frozen=True)
 class Binary:
-    """``left op right`` with op one of ``+ - * / ** @``."""
+    """``left op right`` with op one of ``+ - * / ** @``, or, only ever as where's condition,
+    a comparison ``< <= > >= == !=``."""
     op: str
     left: object
     right: object
@@ -146,15 +147,6 @@ class Index:
     text: str = field(default="", compare=False)
 
 
-@dataclass(frozen=True)
-class Compare:
-    """``left op right`` with op one of ``< <= > >= == !=``: only ever where's condition."""
-    op: str
-    left: object
-    right: object
-    text: str = field(default="", compare=False)
-
-
 # Conveniences: functions that are rewritten, at parse time, into the primitives above, so
 # a trace shows the primitives (sigmoid shows up as negative, exp, add and divide).
 CONVENIENCES = {
@@ -165,9 +157,9 @@ CONVENIENCES = {
 }
 
 _OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul,
-              "/": operator.truediv, "**": operator.pow, "@": operator.matmul}
-_COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-                "==": operator.eq, "!=": operator.ne}
+              "/": operator.truediv, "**": operator.pow, "@": operator.matmul,
+              "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+              "==": operator.eq, "!=": operator.ne}
 _OPERATION_WORDS = {"+": "addition", "-": "subtraction", "*": "multiplication",
                     "/": "division", "**": "power"}
 
@@ -224,11 +216,6 @@ def _evaluate(node, values, namespace, budget=None):
             _check_before(node, op, (left, right), operands)
             result = _computed(node, (left, right), operands,
                                lambda: _apply(op, *operands))
-        case Compare(op, left, right):
-            operands = walk(left), walk(right)
-            _check_before(node, op, (left, right), operands)
-            result = _computed(node, (left, right), operands,
-                               lambda: _COMPARISONS[op](*operands))
         case Call(function, args, keywords):
             arguments = [walk(arg) for arg in args]
             if function not in ("dot", "outer"):
@@ -601,7 +588,7 @@ class _Parser:
             self._refuse("only < <= > >= == != can compare here", node)
         left = self._visit(node.left, depth + 1)
         right = self._visit(node.comparators[0], depth + 1)
-        return self._fold(Compare(op, left, right, self._source(node)), [left, right], node)
+        return self._fold(Binary(op, left, right, self._source(node)), [left, right], node)
 
     def _call(self, node, depth):
         if not isinstance(node.func, ast.Name):
