@@ -214,10 +214,11 @@ def test_with_nothing_kept_the_course_fills_in_and_says_so(mygrad_dir):
         np.cos(0.5) * 0.5 + np.sin(0.5))
 
 
-def test_kept_pieces_make_one_autograd_that_passes_the_capstone(tmp_path, mygrad_dir):
+def test_kept_pieces_make_one_autograd_that_passes_the_capstone(tmp_path, mygrad_dir, capsys):
     learner = learner_module(tmp_path, "learner", REFERENCE_PIECES.values())
     for name in mygrad.PIECES:
-        assert mygrad.keep(getattr(learner, name)).startswith("Kept your")
+        assert mygrad.keep(getattr(learner, name)) is getattr(learner, name)
+        assert capsys.readouterr().out.startswith(f"Kept your {name}")
     assert mygrad.kept() == list(mygrad.PIECES)
     mine = mygrad.load(quiet=True)
     assert mine.yours == list(mygrad.PIECES), mine.report()
@@ -227,11 +228,14 @@ def test_kept_pieces_make_one_autograd_that_passes_the_capstone(tmp_path, mygrad
     assert primitives_beside(mine.grad).sin is mine.sin
 
 
-def test_a_piece_that_fails_its_check_is_not_kept_and_not_used(tmp_path, mygrad_dir):
+def test_a_piece_that_fails_its_check_is_not_kept_and_not_used(tmp_path, mygrad_dir, capsys):
     learner = learner_module(tmp_path, "wrong", [
         "def toposort(end_node):\n    return [end_node]\n"])
-    said = mygrad.keep(learner.toposort)
-    assert said.startswith("Not kept: your toposort does not pass l06-toposort")
+    in_use = mygrad.keep(learner.toposort)
+    assert capsys.readouterr().out.startswith(
+        "Not kept: your toposort does not pass l06-toposort")
+    assert in_use is not learner.toposort and in_use(Node(1.0)) != []     # the course's
+    assert not mygrad.path().exists()
     mygrad.keep(learner.toposort, check=False)          # kept anyway, by hand
     mine = mygrad.load(quiet=True)
     assert "toposort" not in mine.yours

@@ -78,11 +78,13 @@ def kept():
 
 
 def keep(function, *, check=True):
-    """Copy ``function``'s source into ``mygrad.py`` (replacing an older version of it).
+    """Keep ``function`` in ``mygrad.py`` if it passes its check; return the one to use now.
 
-    Only pieces of the course's autograd are kept (``primitive``, ``vjp_sin``, ...), and by
-    default only once they pass their exercise's check: what is kept is what works.
-    Returns a sentence saying what happened.
+    ``toposort = keep(toposort)`` after an exercise: when yours passes, its source is copied
+    into ``mygrad.py`` (replacing an older version) and yours is returned; when it does not
+    (or is still the stub), nothing is kept and the course's version is returned, so the
+    cells below still run. Either way a sentence says which. ``check=False`` keeps it
+    without checking (``load`` checks it again anyway).
     """
     name = getattr(function, "__name__", "")
     if name not in PIECES:
@@ -93,13 +95,17 @@ def keep(function, *, check=True):
         import tutor.exercises as ex
         result = ex.check(exercise_id, function, record=False)
         if not result.passed:
-            return _Said(f"Not kept: your {name} does not pass {exercise_id} yet.\n"
-                         f"{result.message}")
+            print(f"Not kept: your {name} does not pass {exercise_id} yet "
+                  f"({result.message.splitlines()[0]})\nThe cells below use the course's "
+                  f"{name} until yours passes; then run this cell again.")
+            return _course_version(getattr(function, "__globals__", {}), name)
     try:
         source = textwrap.dedent(inspect.getsource(function)).strip() + "\n"
     except (OSError, TypeError):
-        return _Said(f"Not kept: Python cannot find the source of {name} (define it with "
-                     f"`def {name}(...)` in a cell, run the cell, then keep it).")
+        print(f"Not kept: Python cannot find the source of {name} (define it with "
+              f"`def {name}(...)` in a cell, run the cell, then keep it). The cells below "
+              f"use yours all the same.")
+        return function
     target = path()
     sections = _sections(target.read_text(encoding="utf-8")) if target.exists() else {}
     sections[name] = source
@@ -110,15 +116,8 @@ def keep(function, *, check=True):
                          f"{sections[piece]}")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(parts), encoding="utf-8")
-    return _Said(f"Kept your {name} in {target.name} (lesson {lesson}). Later lessons load it "
-                 f"with tutor.mygrad.load().")
-
-
-class _Said(str):
-    """A sentence that shows itself without quotes when it ends a notebook cell."""
-
-    def __repr__(self):
-        return str(self)
+    print(f"Kept your {name} in {target.name}: the cells below, and later lessons, use it.")
+    return function
 
 
 def _course_version(namespace, name):

@@ -80,6 +80,21 @@ def primitives_beside(answer):
     return SimpleNamespace(**{name: found[name] for name in names})
 
 
+def built_beside(answer, f):
+    """The random function ``f`` (it carries its ``expr``) rebuilt from the primitives beside
+    ``answer``, or ``f`` itself when there are none."""
+    lib = primitives_beside(answer)
+    if lib is None:
+        return f
+    names = tuple(f.__signature__.parameters)
+
+    def built(*args):
+        return evaluate(f.expr, dict(zip(names, args)), lib)
+
+    built.__signature__, built.expr, built.__name__ = f.__signature__, f.expr, "f"
+    return built
+
+
 def which_piece_fails(answer):
     """A sentence naming the learner's pieces (beside ``answer``) that fail their checks."""
     found = getattr(answer, "__globals__", {})
@@ -104,15 +119,10 @@ def _grad_call(name):
 
     def call(answer, case):
         (f, argnum), point = case.args
-        lib = primitives_beside(answer)
-        if lib is None:
+        if primitives_beside(answer) is None:
             return plain(answer, case)
         names = tuple(f.__signature__.parameters)
-
-        def built(*args):
-            return evaluate(f.expr, dict(zip(names, args)), lib)
-
-        built.__signature__, built.expr = f.__signature__, f.expr
+        built = built_beside(answer, f)
         try:
             got = plain(answer, Case(((built, argnum), point), case.kwargs, case.text))
         except WrongAnswer:

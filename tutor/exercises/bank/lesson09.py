@@ -4,10 +4,13 @@ itself traced when an outer ``grad`` is watching.
 
 from functools import partial
 
+from tutor.autograd import grad
+
 from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
 from ..practice import derivative_question
 from ..randfun import make_function, random_smooth, second_derivative, to_text
 from ..specs import cases, returns_function
+from .lesson07 import built_beside
 
 LESSON = 9
 
@@ -15,7 +18,6 @@ LESSON = 9
 # --------------------------------------------------------------- second_derivative
 
 def second_derivative_of(f):
-    from tutor.autograd import grad
     return grad(grad(f))
 
 
@@ -25,6 +27,14 @@ def _second_case(rng, index):
     f.expr = expr
     x = round(float(rng.uniform(-1.5, 1.5)), 3)
     return Case(((f,), (x,)), text=f"f(x) = {to_text(expr)}, at x = {x:g}")
+
+
+def _second_call(answer, case):
+    """``second_derivative_of(f)(x)``, with ``f`` built from the primitives beside the answer
+    (the notebook's leveled ones) when there are, else from ``tutor.autograd.numpy``."""
+    (f,), inner = case.args
+    call = returns_function("second_derivative_of(f)", "a function of x")
+    return call(answer, Case(((built_beside(answer, f),), inner), case.kwargs, case.text))
 
 
 def _second_reference(case):
@@ -37,10 +47,9 @@ SECOND_DERIVATIVE = Exercise(
     title="The second derivative by nesting grad",
     prompt=(
         "Write `second_derivative_of(f)`: for `f`, a function of one number, return the "
-        "function `x -> f''(x)`. Use `grad` from `tutor.autograd` (or your own, if it can "
-        "differentiate its own backward pass).\n\n"
-        "Checked on random functions built from `tutor.autograd.numpy` (sin, cos, exp, tanh, "
-        "powers) at random points."),
+        "function `x -> f''(x)`, using the leveled `grad` of this lesson.\n\n"
+        "Checked on random functions built from the primitives beside your function (this "
+        "notebook's `sin`, `cos`, `exp`, `tanh`, powers) at random points."),
     hints=(
         "`grad(f)` is itself a function of one number, like `f`.",
         "So you can take its derivative again.",
@@ -50,7 +59,7 @@ SECOND_DERIVATIVE = Exercise(
     solution=second_derivative_of,
     spec=FunctionSpec("second_derivative_of", "second_derivative_of(f)(x)",
                       cases(20, _second_case),
-                      call=returns_function("second_derivative_of(f)", "a function of x"),
+                      call=_second_call,
                       reference=_second_reference, rtol=1e-6, atol=1e-7),
 )
 
