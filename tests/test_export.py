@@ -124,3 +124,17 @@ def test_the_link_carries_the_gif_and_a_described_preview():
     assert base64.b64decode(match.group(1)) == data
     alt = re.search(r'<img alt="([^"]+)"', app.export.link.value).group(1)
     assert "log(x**2) + y**2 + x*y" in alt and "∂f/∂x = 4" in alt
+
+
+def test_the_gif_thread_draws_text_with_a_cache_of_its_own(monkeypatch):
+    """The dashboard's drawings share one text cache per resolution; the GIF, drawn in
+    another thread at the same time, must not use it."""
+    from tutor.widgets import export
+    from tutor.widgets.graph_view import TextStamps
+    rec = record(parse("x*y + sin(x)"), 0.5, 2.0)
+    made = []
+    original = export._drawing_for_gif
+    monkeypatch.setattr(export, "_drawing_for_gif",
+                        lambda *args: made.append(original(*args)) or made[-1])
+    gif_bytes(rec)
+    assert made and made[0].stamps is not TextStamps.shared(made[0].dpi)

@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from .common import escape, guarded, log, number_text
-from .graph_view import DPI, TEXT, GraphDrawing, GraphTooBig
+from .graph_view import DPI, TEXT, GraphDrawing, GraphTooBig, TextStamps
 
 __all__ = ["backward_gif", "gif_bytes", "ExportPanel", "ExportCancelled", "GifTooBig",
            "LIMITS", "gif_steps", "title_lines", "result_lines"]
@@ -116,7 +116,11 @@ def _drawing_for_gif(recording, max_pixels):
         raise GraphTooBig(f"this graph has {len(recording.nodes)} nodes: even a GIF at low "
                           f"resolution would be {probe.width * MIN_DPI:.0f} x "
                           f"{probe.height * MIN_DPI:.0f} pixels a frame, too big")
-    return probe if dpi <= MIN_DPI else GraphDrawing(recording, caption=True, dpi=int(dpi))
+    drawing = probe if dpi <= MIN_DPI else GraphDrawing(recording, caption=True, dpi=int(dpi))
+    # The GIF is drawn in a thread of its own while the dashboard keeps drawing steps: give
+    # it a text cache of its own too (the shared one renders on one canvas, not thread-safe).
+    drawing.stamps = TextStamps(drawing.dpi)
+    return drawing
 
 
 def _frames(recording, steps, title, progress, cancelled, max_pixels):
