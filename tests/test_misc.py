@@ -159,3 +159,18 @@ def test_primitive_vjps_takes_a_vjp_away_and_puts_it_back():
         primitive_vjps[np.sin] = table
     assert grad(np.sin)(0.0) == 1.0
     assert primitive_vjps.pop(np.iscomplex, None) is None
+
+
+# ------------------------------------------------------------------- fixed_point
+
+def test_fixed_point_is_differentiated_through_its_identity_in_both_modes():
+    from tutor.autograd.misc.fixed_points import fixed_point
+
+    def sqrt(a):
+        newton_step = lambda a: lambda x: 0.5 * (x + a / x)
+        return fixed_point(newton_step, a, 1.0, lambda x, y: np.abs(x - y), 1e-12)
+
+    assert sqrt(2.0) == pytest.approx(onp.sqrt(2.0))
+    assert grad(sqrt)(2.0) == pytest.approx(0.5 / onp.sqrt(2.0))
+    assert grad(grad(sqrt))(2.0) == pytest.approx(-0.25 * 2.0 ** -1.5)
+    check_grads(sqrt, modes=["fwd", "rev"], order=2)(3.0)
