@@ -72,9 +72,9 @@ class TutorApp(widgets.VBox):
     ``state`` (the shared recording and step), ``explorer``, ``player`` (the stepped views:
     ``stepper``, ``graph``, ``inspector``, ``gradient``, also attributes of the app),
     ``error`` (the error area), ``cost`` (which mode, and what it costs), ``export`` (the GIF
-    button) and
-    ``tabs`` (Explore, Practice, Progress). ``practice`` and ``progress`` are None until
-    their tab has been opened (or :meth:`open_tab` called).
+    panel), ``step_keys`` (keyboard stepping anywhere in the Explore tab, the live region
+    and accessible names) and ``tabs`` (Explore, Practice, Progress). ``practice`` and
+    ``progress`` are None until their tab has been opened (or :meth:`open_tab` called).
     """
 
     TAB_TITLES = ("Explore", "Practice", "Progress")
