@@ -57,6 +57,7 @@ def kernel_env(tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.setenv("JUPYTER_PATH", str(root))
     patch.setenv("TUTOR_PROGRESS_DB", str(root / "progress.sqlite"))
+    patch.setenv("TUTOR_MYGRAD_DIR", str(root / "mygrad"))     # never the learner's mygrad.py
     patch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     yield root
     patch.undo()
