@@ -902,6 +902,8 @@ def _():
     check(lambda x, y: np.where(condition=c, x=x, y=y), uniform(VECTOR), uniform(VECTOR, seed=1))
     check(lambda x, y: np.where(c, x, y=y), uniform(VECTOR), uniform(MATRIX, seed=1))
     assert np.where(c)[0].tolist() == [0, 2]
+    assert type(np.where(True, 1, 2)) is int and np.where(False, [1], [3]) == [3]   # as HIPS
+    assert np.where(False, onp.ones(1), onp.ones(1, dtype="float32")).dtype == onp.float64
 
 
 def test_version_is_numpys():

@@ -54,10 +54,12 @@ def make_vjp(fun, x):
 
 @unary_to_nary
 def grad(fun, x):
-    """The gradient of the scalar function ``fun`` with respect to argument ``argnum``.
+    """
+    Returns a function which computes the gradient of the scalar function ``fun`` with
+    respect to argument ``argnum``.
 
-    ``grad(f, argnum=1)`` returns a *function* with the same arguments as ``f``: calling it
-    at a point gives ∂f/∂(argument 1) there, a value of the same shape as that argument.
+    ``grad(f, argnum=1)`` is a *function* with the same arguments as ``f``: calling it at a
+    point gives ∂f/∂(argument 1) there, a value of the same shape as that argument.
     """
     vjp, ans = _make_vjp(fun, x)
     require_scalar(ans, "grad")

@@ -100,8 +100,8 @@ def check_vjp(f, x, rng=None):
     numeric = _inner(u, _finite_difference(f, x, v))     # u · (J v)
     name = getattr(f, "__name__", "f")
     assert scalar_close(numeric, exact), (
-        f"VJP of {name} is wrong: finite differences give u·(Jv) = {numeric:.8g}, "
-        f"the VJP gives (uᵀJ)·v = {exact:.8g}")
+        f"Derivative (VJP) check of {name} failed: finite differences give "
+        f"u·(Jv) = {numeric:.8g}, the VJP gives (uᵀJ)·v = {exact:.8g}")
 
 
 def check_jvp(f, x, rng=None):
@@ -115,8 +115,8 @@ def check_jvp(f, x, rng=None):
     numeric = _inner(u, _finite_difference(f, x, v))
     name = getattr(f, "__name__", "f")
     assert scalar_close(numeric, exact), (
-        f"JVP of {name} is wrong: finite differences give u·(Jv) = {numeric:.8g}, "
-        f"the JVP gives u·(Jv) = {exact:.8g}")
+        f"Derivative (JVP) check of {name} failed: finite differences give "
+        f"u·(Jv) = {numeric:.8g}, the JVP gives u·(Jv) = {exact:.8g}")
 
 
 def check_equivalent_shapes(tangent, value, name):
@@ -154,7 +154,7 @@ def check_grads(f, x, modes=("fwd", "rev"), order=2):
                 if not isinstance(x, tuple):
                     inputs, v = inputs[0], v[0]
                 return _make_jvp(f, inputs)(v)[1]
-            jvp_of_f.__name__ = f"JVP_of_{name}"
+            jvp_of_f.__name__ = f"jvp_{name}"
             check_grads(jvp_of_f, tuple(range(2 * len(parts))), modes, order=order - 1)(
                 *parts, *_parts(v))
     if "rev" in modes:
@@ -168,7 +168,7 @@ def check_grads(f, x, modes=("fwd", "rev"), order=2):
                     inputs, u = inputs_and_u[:-1], inputs_and_u[-1]
                     pulled_back = _make_vjp(f, inputs if isinstance(x, tuple) else inputs[0])[0](u)
                     return _parts(pulled_back)[part]
-                vjp_of_f.__name__ = f"VJP_of_{name}"
+                vjp_of_f.__name__ = f"vjp_{name}"
                 check_grads(vjp_of_f, tuple(range(len(parts) + 1)), modes, order=order - 1)(
                     *parts, u)
 

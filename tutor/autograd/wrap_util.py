@@ -45,6 +45,13 @@ def unary_to_nary(unary_operator):
             x = tuple(values) if locate.many else values[0]
             return unary_operator(unary_f, x, *nary_op_args, **nary_op_kwargs)
 
+        # Named for what it computes (as HIPS autograd names it): grad_of_f_wrt_argnum_1.
+        # It keeps f's signature (functools.wraps), so keyword calls and nesting still work.
+        operator, name = unary_operator.__name__, getattr(fun, "__name__", "f")
+        nary_f.__name__ = nary_f.__qualname__ = f"{operator}_of_{name}_wrt_argnum_{argnum}"
+        nary_f.__doc__ = (f"    {operator} of function {name} with respect to argument number "
+                          f"{argnum}. Takes the same arguments as {name} but returns the "
+                          f"{operator}.\n")
         return nary_f
 
     return nary_operator

@@ -365,6 +365,9 @@ def where(condition, x=None, y=None):
     condition it gives the indices where it holds, as numpy does."""
     if x is None and y is None:
         return _np.where(getval(condition))
+    if isinstance(condition, (bool, _np.bool_)) and not any(      # one choice of two numbers
+            isinstance(v, _np.ndarray) or isbox(v) for v in (x, y)):  # or lists: keep its type
+        return x if condition else y
     return where.primitive(condition, x, y)
 
 
