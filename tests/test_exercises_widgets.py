@@ -344,6 +344,7 @@ def shared_server(tmp_path, monkeypatch):
     monkeypatch.delenv("TUTOR_PROGRESS_DB", raising=False)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     monkeypatch.delenv("QUERY_STRING", raising=False)
+    monkeypatch.setenv("VOILA_KERNEL_ID", "a-kernel-of-a-class-server")   # Voila's kernels
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     return tmp_path / "data" / "autograd-tutor"
 
@@ -409,8 +410,14 @@ def test_one_learner_servers_keep_using_their_own_file(tmp_path, monkeypatch):
     view = ProgressView(learner=learner)
     assert view.learner_box.children == (view.learner_box.status,)   # no name box
     monkeypatch.delenv("TUTOR_PROGRESS_DB")
+    monkeypatch.setenv("VOILA_KERNEL_ID", "a-kernel")
     monkeypatch.setenv("JUPYTERHUB_USER", "ana")
     assert not Learner().shared                           # JupyterHub: the home is hers
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    monkeypatch.delenv("VOILA_KERNEL_ID")
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.delenv("SERVER_SOFTWARE", raising=False)
+    assert not Learner().shared                           # not Voila: the learner's own kernel
 
 
 def test_progress_says_where_each_lessons_exercises_are():

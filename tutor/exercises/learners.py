@@ -6,8 +6,9 @@ open page, all as the same user, so one file for everybody would show learner A'
 to learner B. So the dashboard's Practice and Progress tabs keep progress per *learner*:
 
 * when the server belongs to one learner (``TUTOR_PROGRESS_DB`` is set, or JupyterHub
-  started it: ``JUPYTERHUB_USER``), that learner's file, as in the notebooks;
-* otherwise progress is kept **for this page only** until the learner types a name (or
+  started it: ``JUPYTERHUB_USER``), or the tabs are not served by Voila at all (a notebook
+  in the learner's own JupyterLab), that learner's file, as in the notebooks;
+* otherwise (a Voila server for a class) progress is kept **for this page only** until the learner types a name (or
   the page was opened with ``?learner=NAME``, a link a teacher can hand out); from then
   on it goes to ``learners/<name>.sqlite`` beside the usual file, and what the page had
   is carried over. Another page, without that name, sees none of it.
@@ -32,6 +33,12 @@ NAME_PATTERN = re.compile(r"^[\w][\w .'-]{0,39}$")
 def one_learner_server():
     """True when this server belongs to one learner (their own file is used)."""
     return bool(os.environ.get(ENV_VAR) or os.environ.get("JUPYTERHUB_USER"))
+
+
+def under_voila():
+    """True in a kernel Voila started (it sets ``VOILA_KERNEL_ID`` and ``VOILA_PREHEAT``)."""
+    return bool(os.environ.get("VOILA_KERNEL_ID") or os.environ.get("VOILA_PREHEAT")
+                or os.environ.get("SERVER_SOFTWARE", "").startswith("voila"))
 
 
 def learners_dir():
@@ -77,7 +84,7 @@ class Learner:
     def __init__(self, name=None):
         self.name = None
         self._page_dir = None
-        self.shared = not one_learner_server()
+        self.shared = under_voila() and not one_learner_server()
         if self.shared:
             self._page_dir = tempfile.mkdtemp(prefix="autograd-tutor-page-")
             atexit.register(shutil.rmtree, self._page_dir, True)
