@@ -10,10 +10,15 @@ In a notebook::
     ex.CheckWidget("l05-vjp-sin")              # the same, with Check / Hint / Solution buttons
 
     q = ex.ask("l06-number-next-adjoint")      # a fresh question each time
-    ex.check("l06-number-next-adjoint", 2.5)   # answers the question just asked
+    ex.check("l06-number-next-adjoint", 2.5)   # answers the question just asked (a few tries)
+
+The learner's function runs in a child process with a hard time limit (see
+:mod:`.checking`). Answers stay with the checker: an exercise has no ``.solution`` and a
+question no ``.answer`` for a learner to read by accident.
 
 Each check is recorded in the learner's progress file (see :mod:`.store`);
 ``progress()`` reads it back and ``export_progress()`` turns it into JSON for a teacher.
+On a dashboard serving a class, progress is kept per learner (see :mod:`.learners`).
 """
 
 import warnings

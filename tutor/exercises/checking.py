@@ -3,10 +3,16 @@
 A ``function`` answer is called on every random input of its exercise (a fresh set per
 check, so a hard-coded answer cannot pass) and compared with the reference solution on the
 same input. The first input where they differ is reported with what was expected and what
-came back. The learner's code runs under a time limit that covers all inputs together.
+came back. The learner's code runs under a time limit that covers all inputs together, in a
+forked child process (:mod:`.sandbox`) so that nothing it does (a long C loop, catching
+every exception, switching the alarm off, ``os._exit``, a memory hog) escapes the limit or
+reaches the learner's kernel; the expected results are worked out in the parent meanwhile,
+where the learner's code cannot find them.
 
 ``number``, ``choice`` and ``expression`` answers are checked against the question that was
-drawn for the attempt.
+drawn for the attempt. A question takes a few tries (:data:`TRIES`): a wrong answer gets a
+hint and another go; the answer and its explanation come after a pass or the last try, and
+from then on the question is used up.
 """
 
 import contextlib
