@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from tornado.httpclient import HTTPClientError
+from tornado.websocket import WebSocketClosedError
 
 from server_probes import (V1, answers_within, connect, cpu_seconds, fetch_page, kernel_alive,
                            legacy_widget_state_request, message, read_until_closed, resident_mb,
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.timeout(240)
 
 MAX_KERNELS = 5
 UNCONNECTED_TIMEOUT = 6
+POOL_FILLED = "Kernel pool of app.ipynb is filled"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,7 @@ def server(artifacts_dir):
         f"--GuardedKernelManager.max_kernels={MAX_KERNELS}",
         f"--GuardedKernelManager.unconnected_timeout={UNCONNECTED_TIMEOUT}"])
     try:
-        wait_for_log(voila, "Kernel pool of app.ipynb is filled")
+        wait_for_log(voila, POOL_FILLED)
         yield voila
     finally:
         stop_process_tree(voila.process)
@@ -44,17 +46,20 @@ def server(artifacts_dir):
 def page_kernel(server):
     """The kernel id of one dashboard page whose websocket opened, as a learner's page does
     (so the culler of unconnected kernels leaves it alone)."""
+    refills = server.log().count(POOL_FILLED)
     kernel_id = fetch_page(server.url)[2]
 
     async def open_and_close():
         (await connect(server.url, kernel_id, subprotocols=[V1])).close()
     asyncio.run(open_and_close())
+    # Refilling the pool keeps Voila busy for a while; let it finish before measuring its CPU.
+    wait_for_log(server, POOL_FILLED, times=refills + 1)
     return kernel_id
 
 
-def wait_for_log(server, text, timeout=120):
+def wait_for_log(server, text, times=1, timeout=120):
     deadline = time.monotonic() + timeout
-    while text not in server.log():
+    while server.log().count(text) < times:
         assert time.monotonic() < deadline, f"{text!r} never appeared in Voila's log"
         time.sleep(0.2)
 
@@ -140,11 +145,17 @@ def test_a_message_over_one_mebibyte_closes_the_connection(server, page_kernel):
         ws = await connect(server.url, page_kernel, subprotocols=[V1])
         request = message("comm_open", {"comm_id": uuid.uuid4().hex, "target_name": "jupyter.widget",
                                         "data": {"state": {"value": "x" * 2_000_000}}})
-        await ws.write_message(v1_frame(request), binary=True)
+        try:
+            await ws.write_message(v1_frame(request), binary=True)
+        except WebSocketClosedError:
+            pass   # the server closed the socket while the rest of the message was on its way
         return await read_until_closed(ws)
 
-    code, _ = asyncio.run(send_big_text_model())
-    assert code == 1009   # "message too big"
+    closed = asyncio.run(send_big_text_model())
+    assert closed is not None, "the server kept the connection open"
+    # 1009 is "message too big"; when the server's close overtakes the unread rest of the
+    # message, the client may see the connection reset instead of the close frame.
+    assert closed[0] in (1009, None)
     assert_still_serving(server)
 
 

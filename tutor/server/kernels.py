@@ -79,6 +79,7 @@ class GuardedKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._starting = 0            # kernels being started for a page or the REST API
+        self._pool_tasks_seen = set() # Voila's pool tasks not finished yet (see kernel_count)
         self._connected_once = set()  # kernel ids whose websocket opened at least once
         self._unclaimed_since = {}    # kernel id -> when we first saw it out of the pool, unconnected
         self._unconnected_culler = None
@@ -98,9 +99,17 @@ class GuardedKernelManager(AsyncMappingKernelManager):
         return ready
 
     def kernel_count(self):
-        """Kernels alive, plus those on their way (being started, or queued in Voila's pool)."""
-        on_the_way = sum(1 for task in self._pool_tasks() if not task.done())
-        return len(self.list_kernel_ids()) + self._starting + on_the_way
+        """Kernels alive, plus those on their way (being started, or queued in Voila's pool).
+
+        A page that takes a pool kernel still starting takes its task out of the pool and
+        waits for it, so pool tasks are remembered here until they finish: a finished one
+        has its kernel in ``list_kernel_ids``, an unfinished one is a kernel on its way,
+        whether or not it is still in the pool. (Every page checks ``is_full``, and so
+        this, before it takes a task, so no task leaves the pool unseen.)
+        """
+        self._pool_tasks_seen.update(self._pool_tasks())
+        self._pool_tasks_seen = {task for task in self._pool_tasks_seen if not task.done()}
+        return len(self.list_kernel_ids()) + self._starting + len(self._pool_tasks_seen)
 
     def is_full(self):
         """True when one more kernel would pass ``max_kernels``."""
