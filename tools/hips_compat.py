@@ -71,7 +71,8 @@ def extract_tests(archive, destination):
 
 def run_pytest(tests, extra_args):
     """Run pytest on the rewritten tests; return (its summary counts, its full output)."""
-    command = [sys.executable, "-m", "pytest", "-q", "-rfE", "--no-header", "-p", "no:cacheprovider",
+    command = [sys.executable, "-m", "pytest", "-q", "-rfE", "--no-header",
+               "-p", "no:cacheprovider",
                "--rootdir", str(tests), "-o", "addopts=", "--timeout=300",
                "--continue-on-collection-errors", *extra_args, str(tests)]
     completed = subprocess.run(command, cwd=tests, capture_output=True, text=True,
@@ -90,7 +91,8 @@ def _environment():
 def parse_counts(output):
     """pytest's last line, e.g. '3 failed, 500 passed, 13 skipped in 20s', as a dict."""
     counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
-    summary = [line for line in output.splitlines() if re.search(r"\d+ (passed|failed|error)", line)]
+    summary = [line for line in output.splitlines()
+               if re.search(r"\d+ (passed|failed|error)", line)]
     if summary:
         for number, word in re.findall(r"(\d+) (passed|failed|errors?|skipped)", summary[-1]):
             counts["errors" if word.startswith("error") else word] += int(number)

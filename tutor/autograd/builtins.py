@@ -55,7 +55,8 @@ def container_untake(g, index, like):
     return _builtins.type(result)(entries)
 
 
-defvjp(container_take, lambda ans, container, index: lambda g: container_untake(g, index, getval(container)),
+defvjp(container_take,
+       lambda ans, container, index: lambda g: container_untake(g, index, getval(container)),
        symbol="[ ]", formulas="g at the entry read, 0 at the others")
 defvjp(container_untake, lambda ans, g, index, like: lambda h: container_take(h, index),
        symbol="scatter", formulas="g[index]")

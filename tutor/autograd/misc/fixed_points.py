@@ -11,7 +11,7 @@ needed, never the path to it (this is the implicit function theorem).
 """
 
 from ..core import defvjp, vspace
-from ..differential_operators import make_vjp
+from ..differential_operators import make_jvp, make_vjp
 from ..forward import defjvp
 from ..tracer import primitive
 from ..builtins import tuple as traced_tuple
@@ -48,11 +48,16 @@ def _fixed_point_vjp(ans, f, a, x0, distance, tol):
     return vjp
 
 
+def _tangent_step(params):
+    """One step of ``ẋ ← ∂ₐf · ȧ + ∂ₓf · ẋ``; ``params = (f, ∂ₐf · ȧ, a, x*)``."""
+    f, along_a, a, x_star = params
+    return lambda tangent: along_a + make_jvp(f(a))(x_star)(tangent)[1]
+
+
 def _fixed_point_jvp(g, ans, f, a, x0, distance, tol):
-    """The tangent solves ``ẋ = ∂ₓf · ẋ + ∂ₐf · ȧ``; iterated the same way."""
-    from ..differential_operators import make_jvp
+    """The tangent solves ``ẋ = ∂ₓf · ẋ + ∂ₐf · ȧ``: a fixed point too, iterated the same way."""
     _, along_a = make_jvp(lambda a: f(a)(ans))(a)(g)
-    return fixed_point(lambda params: lambda t: params[0] + make_jvp(f(params[1]))(params[2])(t)[1],
+    return fixed_point(lambda params: _tangent_step((f,) + tuple(params)),
                        traced_tuple((along_a, a, ans)), vspace(ans).zeros(), distance, tol)
 
 
