@@ -7,6 +7,8 @@ nodes, broadcasting sums named in words, and shape mistakes explained in their o
 
 import numpy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tutor.autograd.numpy as np
 import tutor.expression as expression_module
@@ -153,3 +155,21 @@ def test_the_inspector_says_in_words_when_broadcasting_sums_an_adjoint():
     inspector.render(recording, step.index)
     assert ("v0 (scalar) was stretched (broadcast) to 3 in the forward pass, so it receives "
             "the sum of its copies' adjoints: Σ over all elements.") in inspector.step_html
+
+
+arrays = st.lists(st.floats(-2.0, 2.0), min_size=2, max_size=2)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(arrays, min_size=2, max_size=2), arrays, arrays,
+       st.lists(arrays, min_size=2, max_size=2))
+def test_forward_and_reverse_agree_on_the_linear_layer(W, x, b, direction):
+    f = parse(LAYER.expression)
+    W, x, b, direction = (numpy.array(value) for value in (W, x, b, direction))
+    reverse = record(f, W, x, b)
+    forward = record(f, W, x, b, mode="forward", tangent=direction)
+    assert forward.gradient == pytest.approx(float(numpy.sum(reverse.gradient * direction)),
+                                             abs=1e-9)
+    step = 1e-6
+    numeric = (f(W + step * direction, x, b) - f(W - step * direction, x, b)) / (2 * step)
+    assert forward.gradient == pytest.approx(numeric, abs=1e-5)

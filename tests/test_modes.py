@@ -141,3 +141,12 @@ def test_a_forward_recording_exports_its_forward_steps():
     from tutor.widgets.export import gif_steps
     recording, _, _ = make_recording("x*y + sin(x)", "x=1, y=2", "x", mode="forward")
     assert gif_steps(recording) == list(range(recording.steps + 1))
+
+
+def test_a_jacobian_too_big_to_keep_only_counts_its_passes(app):
+    app.explorer.values.value = "x=[" + ", ".join(["1"] * 200) + "]"
+    app.explorer.expression.value = "sin(x)"
+    app.explorer.mode.value = "forward"
+    assert app.cost.counts["m"] * app.cost.counts["n"] == 40_000 and app.cost.jacobian is None
+    app.cost.one_pass.click()
+    assert app.cost.passes_done == 1 and "too big to list here" in app.cost.table.value

@@ -37,6 +37,7 @@ from .common import escape, guarded
 __all__ = ["CostPanel", "costs", "element_names", "jacobian_pass", "MAX_PASSES"]
 
 MAX_PASSES = 60          # passes the panel will run to assemble a Jacobian
+MAX_ENTRIES = 10_000     # numbers of a Jacobian the panel keeps (bigger ones: passes counted)
 
 
 def element_names(name, shape):
@@ -107,7 +108,9 @@ class CostPanel(widgets.VBox):
     shown. ``one_pass`` (button ``tutor-jacobian-pass``) runs the next pass of the
     recording's mode and fills in one more column (forward) or row (reverse) of the
     Jacobian; ``all_passes`` (``tutor-jacobian-all``) runs the rest (at most
-    :data:`MAX_PASSES`). ``jacobian`` holds the numbers so far (NaN where not yet filled);
+    :data:`MAX_PASSES`). ``jacobian`` holds the numbers so far (NaN where not yet filled;
+    None for a Jacobian of more than :data:`MAX_ENTRIES` numbers, whose passes are only
+    counted);
     ``summary`` and ``table`` are the HTML parts.
     """
 
@@ -148,7 +151,9 @@ class CostPanel(widgets.VBox):
         counts = costs(recording)
         self.counts = counts
         self.passes_needed = counts["n"] if recording.mode == "forward" else counts["m"]
-        self.jacobian = np.full((counts["m"], counts["n"]), np.nan)
+        entries = counts["m"] * counts["n"]
+        self.jacobian = (np.full((counts["m"], counts["n"]), np.nan)
+                         if entries <= MAX_ENTRIES else None)
         self.passes_done = 0
         self.summary.value = self._summary_html(recording, counts)
         self._update()
@@ -186,7 +191,9 @@ class CostPanel(widgets.VBox):
             while passes > 0 and self.passes_done < budget:
                 numbers, _ = jacobian_pass(self.function, self.arguments, mode,
                                            self.passes_done)
-                if mode == "forward":
+                if self.jacobian is None:
+                    pass                             # too big to keep: the pass is counted
+                elif mode == "forward":
                     self.jacobian[:, self.passes_done] = numbers
                 else:
                     self.jacobian[self.passes_done, :] = numbers
@@ -206,7 +213,7 @@ class CostPanel(widgets.VBox):
         else:
             note = (f"{done} of {needed} {self.recording.mode} pass{'es' if needed != 1 else ''}"
                     f" done: each fills one {what}.")
-        m, n = self.jacobian.shape
+        m, n = self.counts["m"], self.counts["n"]
         if m * n > 400:
             self.table.value = f"<div>{escape(note)} (The Jacobian is {m} × {n}: too big to "\
                                f"list here.)</div>"
