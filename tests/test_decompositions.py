@@ -11,7 +11,7 @@ import numpy as onp
 import pytest
 
 import tutor.autograd.numpy as np
-from tutor.autograd import grad, make_jvp
+from tutor.autograd import grad, make_jvp, make_vjp
 from tutor.autograd import tuple as traced_tuple
 from tutor.autograd.numpy.numpy_vjps_decompositions import PRIMITIVES
 from tutor.autograd.test_util import check_grads
@@ -144,3 +144,11 @@ def test_pinv_of_a_rank_deficient_product_keeps_its_rank():
 def test_every_decomposition_has_its_teaching_metadata():
     for fun in PRIMITIVES:
         assert fun.vjps and fun.jvps and fun.formulas and fun.jvp_formulas, fun.__name__
+
+
+def test_slogdet_returns_a_pair_that_unpacks_and_can_be_returned():
+    a = symmetric(3)
+    sign, logdet = np.linalg.slogdet(a)
+    vjp, (sign, logdet) = make_vjp(np.linalg.slogdet)(a)
+    assert onp.allclose(vjp((0.0, 1.0)), onp.linalg.inv(a).T)
+    check(lambda a: np.linalg.slogdet(a)[1], a)

@@ -90,7 +90,7 @@ def trace(fun, x):
             start_node = Node.new_root(x)
             start_box = _new_box(x, level, start_node)
         end_box = fun(start_box)
-        if type(end_box) in (list, tuple, dict):    # a plain container of Boxes: trace it whole
+        if isinstance(end_box, (list, tuple, dict)):   # a plain container of Boxes: traced whole
             from .builtins import traced_container
             end_box = traced_container(end_box)
         if isinstance(end_box, Box) and end_box._trace == level:
