@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 
 import tutor.exercises as ex
-from exercise_helpers import answer_of, recording_of, solution_copy
-from tutor.exercises.model import reference_of
+from exercise_helpers import solution_copy
 from tutor.exercises.compare import compare_values, summarize
 from tutor.exercises.kit import Box, Node
 from tutor.exercises.limits import TimeLimitExceeded, learner_traceback, time_limit

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import tutor.exercises as ex
-from exercise_helpers import answer_of, recording_of, solution_copy
+from exercise_helpers import answer_of, recording_of
 from tutor.exercises.model import reference_of, secret_of
 from tutor.exercises.checking import read_number
 from tutor.exercises.practice import derivative_question, join_terms, vjp_formulas

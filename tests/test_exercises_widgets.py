@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 import tutor.exercises as ex
-from exercise_helpers import answer_of, recording_of, solution_copy
-from tutor.exercises.model import reference_of
+from exercise_helpers import answer_of, recording_of
 from tutor.exercises import widgets as exercise_widgets
 from tutor.exercises.widgets import CheckWidget, PracticePanel, ProgressView
 
