@@ -43,9 +43,12 @@ def rewrite_imports(source):
 
 def download_sdist(folder):
     """Fetch HIPS autograd's sdist with pip into ``folder`` and return the archive's path."""
-    subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                    "--no-binary", ":all:", f"autograd=={VERSION}", "--dest", str(folder)],
-                   check=True)
+    completed = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                                "--no-binary", ":all:", f"autograd=={VERSION}",
+                                "--dest", str(folder)])
+    if completed.returncode != 0:
+        raise SystemExit(f"pip could not download autograd {VERSION}'s sdist from PyPI (see its "
+                         f"message above): this script needs the network, once per run.")
     archives = sorted(folder.glob("autograd-*.tar.gz"))
     if not archives:
         raise SystemExit(f"pip did not produce an sdist of autograd {VERSION} in {folder}")
