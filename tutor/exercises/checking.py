@@ -65,7 +65,7 @@ def _timeout_message(limit):
 
 
 ISOLATE = True          # run learner code in a forked child where the platform can
-GRACE_SECONDS = 2.0     # what the child may take beyond the limit (start-up, judging)
+GRACE_SECONDS = 1.5     # what the child may take beyond the limit (start-up, judging)
 
 
 def hard_deadline(limit):
@@ -75,7 +75,7 @@ def hard_deadline(limit):
     input); the rest is room for starting the child and judging the results on a busy
     machine, so that a right answer near the limit is never cut off.
     """
-    return None if limit is None else 1.5 * limit + GRACE_SECONDS
+    return None if limit is None else limit + GRACE_SECONDS
 
 
 def check_function(exercise, answer, rng, limit=DEFAULT_TIME_LIMIT):
