@@ -173,3 +173,19 @@ def test_store_errors_name_the_file(tmp_path):
     store = ProgressStore(folder / "progress.sqlite")
     with pytest.raises(ProgressStoreError, match="plain-file"):
         store.record_attempt("l01-partials", 1, True)
+
+
+def test_the_practice_tab_says_when_the_file_changed_under_it(progress_file):
+    from tutor.exercises.learners import Learner
+    from tutor.exercises.widgets import PracticePanel
+    panel = PracticePanel(seed=0, learner=Learner())
+    widget = panel.check_widget
+    widget.answer_input.value = "12345"
+    widget.check_button.click()                              # an attempt: the file exists
+    progress_file.unlink()
+    widget.answer_input.value = "12346"
+    with pytest.warns(ChangedUnderUsWarning):
+        widget.check_button.click()
+    status = panel.learner_box.status.value
+    assert "was deleted while in use" in status and str(progress_file) in status
+    assert count_rows(progress_file) == {"l06-number-next-adjoint": 2}

@@ -342,11 +342,15 @@ class LearnerBox(widgets.VBox):
         """Say where progress goes now, and whether it can be saved at all."""
         if self.learner.name and self.name_input.value != self.learner.name:
             self.name_input.value = self.learner.name
-        problem = self.learner.store.problem()
+        store = self.learner.store
+        problem = store.problem()
         text = html.escape(self.learner.status())
         if problem:
             text = (f"<span class='tutor-store-unwritable' style='color:#b71c1c'><b>Nothing is "
                     f"being saved:</b> {html.escape(problem)}</span>")
+        elif store.notice:              # the file was set aside or changed under us
+            text += (f"<div class='tutor-store-notice' style='color:#6d4c00'>"
+                     f"{html.escape(store.notice)}</div>")
         self.status.value = f"<div style='color:#444'>{text}</div>"
 
 
