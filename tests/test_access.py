@@ -157,3 +157,11 @@ def test_forward_mode_listing_hides_future_values_and_tangents(forward_mode):
         assert "ẋ_v" in line and line.count("= ?") == 2, line   # the JVP formula, no numbers
     result = next(line for line in lines if line.startswith("result:"))
     assert result == "result: f = ?;  ∂f/∂x along the tangent = ẋ_v9 = ?"
+
+
+def test_space_at_the_end_plays_from_the_start_even_if_play_never_noticed_the_end():
+    app = build_app()
+    app.step_keys.press("End")
+    app.stepper.play.playing = True               # the page's Play has not paused itself yet
+    app.step_keys.press(" ")
+    assert app.state.k == 0 and app.stepper.play.playing

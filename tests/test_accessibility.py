@@ -137,6 +137,16 @@ def test_keys_work_from_a_focused_button_but_not_while_typing(voila_server, page
     assert box.input_value().endswith("x*2*y")
 
 
+def test_space_on_a_focused_button_plays_instead_of_pressing_it(voila_server, page):
+    open_dashboard(page, voila_server.url)
+    page.focus(".tutor-to-end")
+    page.keyboard.press(" ")                          # play (2 steps a second), not End
+    expect(page.locator(".tutor-status")).not_to_have_text("forward 0/6")
+    page.keyboard.press(" ")                          # pause
+    page.wait_for_timeout(500)
+    assert page.locator(".tutor-status").inner_text().startswith("forward ")
+
+
 def test_space_plays_and_pauses(voila_server, page):
     open_dashboard(page, voila_server.url)
     page.locator(".tutor-speed [role=slider]").focus()

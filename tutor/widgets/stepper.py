@@ -109,8 +109,14 @@ class Stepper(widgets.VBox):
         move()
 
     def toggle_play(self):
-        """Play if paused, pause if playing: what Space does. (At the end, Play starts over.)"""
-        self.play.playing = not self.play.playing
+        """Play if paused, pause if playing: what Space does. At the end, play from the start
+        (the page's Play may still count as playing there until its next tick)."""
+        if self.state.k >= self.state.steps:
+            self.play.playing = False
+            self.state.reset()
+            self.play.playing = True
+        else:
+            self.play.playing = not self.play.playing
 
     def _set_speed(self, change):
         self.play.interval = max(50, int(round(1000 / max(1, change["new"]))))
