@@ -25,8 +25,9 @@ from tutor.autograd.test_util import check_grads
 shapes = st.sampled_from([(), (2,), (3,), (2, 2)])
 arrays = st.builds(lambda shape, seed: onp.random.default_rng(seed).standard_normal(shape),
                    shapes, st.integers(0, 2 ** 16))
+numbers = st.floats(-2.0, 2.0)                      # Python floats are entries too
 nests = st.recursive(
-    arrays,
+    st.one_of(arrays, numbers),
     lambda children: st.one_of(
         st.lists(children, min_size=1, max_size=3),
         st.lists(children, min_size=1, max_size=3).map(tuple),
