@@ -4,7 +4,8 @@ Each numpy function becomes a :func:`primitive` (it records a Node when it meets
 functions whose result has no derivative (``shape``, ``argmax``, ``floor``, comparisons...),
 which become :func:`notrace_primitive` (they unwrap Boxes and return plain values). Classes,
 dtypes and constants pass through unchanged, so ``np.pi``, ``np.float64`` and ``np.newaxis``
-work as usual. ``np.random`` is plain numpy's: random draws are inputs, not operations.
+work as usual. ``np.random`` (``random.py``) is numpy's random module wrapped the same way:
+random draws are inputs, not operations, so none of its functions has a VJP.
 
 A function that is wrapped but has no VJP registered still runs; differentiating through it
 gives a clear ``MissingVJPError`` naming it.
