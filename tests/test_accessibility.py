@@ -144,7 +144,7 @@ def test_space_on_a_focused_button_plays_instead_of_pressing_it(voila_server, pa
     expect(page.locator(".tutor-status")).not_to_have_text("forward 0/6")
     page.keyboard.press(" ")                          # pause
     page.wait_for_timeout(500)
-    assert page.locator(".tutor-status").inner_text().startswith("forward ")
+    assert page.locator(".tutor-status").inner_text() != "backward 9/9"
 
 
 def test_space_plays_and_pauses(voila_server, page):
@@ -159,10 +159,13 @@ def test_space_plays_and_pauses(voila_server, page):
     page.keyboard.press(" ")                          # from the end: plays from the start
     expect(page.locator(".tutor-status")).not_to_have_text("backward 9/9")
     page.keyboard.press(" ")                          # pause
-    page.wait_for_timeout(300)
-    paused = page.locator(".tutor-status").inner_text()
-    page.wait_for_timeout(1000)
-    assert page.locator(".tutor-status").inner_text() == paused
+    status = page.locator(".tutor-status")
+    for _ in range(10):                               # the pause may take a moment to arrive
+        paused = status.inner_text()
+        page.wait_for_timeout(800)
+        if status.inner_text() == paused:
+            break
+    assert status.inner_text() == paused != "backward 9/9", "Space did not pause"
 
 
 def test_the_live_region_and_the_graphs_alt_text_say_what_the_step_shows(voila_server, page):
