@@ -177,6 +177,8 @@ def test_the_live_region_and_the_graphs_alt_text_say_what_the_step_shows(voila_s
         page.keyboard.press("ArrowLeft")
     expect(live).to_have_text("Backward step 7 of 9: v6 (y ** 2) sends 4.0 to y; y's adjoint is "
                               "now 5.0, after 1.0 from x · y.")
+    handle = page.locator(".tutor-slider [role=slider]")
+    expect(handle).to_have_attribute("aria-valuetext", "backward 7/9")
     first_strip = page.locator(".tutor-graph img").first
     expect(first_strip).to_have_attribute("alt", live.inner_text())
     others = page.locator(".tutor-graph img").evaluate_all("images => images.slice(1).map(i => i.alt)")

@@ -109,6 +109,12 @@ function nameControls(root, description) {
 }
 
 function describeGraph(root, description) {
+  // The step slider reads as the status ("backward 3/9"), not as a bare number.
+  root.querySelectorAll(".tutor-stepper").forEach((stepper) => {
+    const status = visibleText(stepper.querySelector(".tutor-status"));
+    const handle = stepper.querySelector('.tutor-slider [role="slider"]');
+    if (handle && status) handle.setAttribute("aria-valuetext", status);
+  });
   root.querySelectorAll(".tutor-graph").forEach((graph) => {
     graph.querySelectorAll("img").forEach((image, index) => {
       // One picture cut into strips: the first strip says what the whole picture shows.
