@@ -37,11 +37,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from server_probes import (  # noqa: E402  (tests/ holds the probes the tests use too)
-    V1, answers_within, connect, cpu_seconds, fetch_page, legacy_widget_state_request, message,
-    read_until_closed, resident_mb, v1_frame)
+    V1, answers_within, connect, cpu_seconds, fetch_page, kernel_pids, legacy_widget_state_request,
+    message, read_until_closed, resident_mb, v1_frame)
 from server_probes import kernels_alive_after_closing_tabs  # noqa: E402
 from voila_server import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, REPO, child_pids, start_voila, stop_process_tree)
+    CHROMIUM, CHROMIUM_ARGS, REPO, start_voila, stop_process_tree)
 
 GUARD_SETTINGS = {"GuardedKernelManager", "Voila"}
 
@@ -121,7 +121,7 @@ def burst_of_gets(server, pages=12, seconds=10):
     with ThreadPoolExecutor(pages) as pool:
         visits = [pool.submit(visit, index) for index in range(pages)]
         while not all(visit.done() for visit in visits):
-            most = max(most, len(child_pids(server.pid)))
+            most = max(most, len(kernel_pids(server.pid)))
             time.sleep(0.2)
     statuses = [visit.result() for visit in visits]
     print(f"  {pages} GETs in {seconds} s: at most {most} kernels alive; "
@@ -130,7 +130,7 @@ def burst_of_gets(server, pages=12, seconds=10):
 
 def text_model_flood(server, count=40, megabytes=9):
     _, _, kernel_id, _ = fetch_page(server.url)
-    pid = next(pid for pid in child_pids(server.pid)
+    pid = next(pid for pid in kernel_pids(server.pid)
                if kernel_id in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"))
     before = resident_mb(pid)
 

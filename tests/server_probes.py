@@ -18,6 +18,8 @@ from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
+from voila_server import child_pids
+
 V1 = "v1.kernel.websocket.jupyter.org"
 KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
 
@@ -53,6 +55,20 @@ def answers_within(url, seconds):
     except OSError:
         return False
     return True
+
+
+def kernel_pids(server_pid):
+    """Process ids of the kernels a server started: its own children only. (A kernel's
+    children, such as the forked process a check runs in, are not kernels.)"""
+    kernels = []
+    for pid in child_pids(server_pid):
+        try:
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue   # it exited meanwhile
+        if parent == server_pid:
+            kernels.append(pid)
+    return kernels
 
 
 def cpu_seconds(pid):

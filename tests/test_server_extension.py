@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from server_probes import V1, answers_within, connect, fetch_page, read_until_closed
-from voila_server import REPO, VoilaServer, child_pids, free_port, stop_process_tree, wait_for_http
+from server_probes import V1, answers_within, connect, fetch_page, kernel_pids, read_until_closed
+from voila_server import REPO, VoilaServer, free_port, stop_process_tree, wait_for_http
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -49,7 +49,7 @@ def test_the_guards_are_active_in_the_jupyter_server(server):
     assert "0 page route(s) guarded" not in server.log()
     cookies = " ".join(headers.get_all("Set-Cookie") or [])
     assert "_xsrf=" in cookies   # so that a closing tab may shut its kernel down
-    commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in child_pids(server.pid)]
+    commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in kernel_pids(server.pid)]
     assert any(b"tutor.server.kernel_launcher\0--memory-limit-mb=" in command for command in commands)
 
     async def attacks():

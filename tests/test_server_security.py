@@ -19,9 +19,9 @@ from tornado.httpclient import HTTPClientError
 from tornado.websocket import WebSocketClosedError
 
 from server_probes import (V1, answers_within, connect, cpu_seconds, fetch_page, kernel_alive,
-                           legacy_widget_state_request, message, read_until_closed, resident_mb,
-                           v1_frame)
-from voila_server import REPO, child_pids, start_voila, stop_process_tree
+                           kernel_pids, legacy_widget_state_request, message, read_until_closed,
+                           resident_mb, v1_frame)
+from voila_server import REPO, start_voila, stop_process_tree
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -65,7 +65,7 @@ def wait_for_log(server, text, times=1, timeout=120):
 
 
 def kernel_processes(server):
-    return len(child_pids(server.pid))
+    return len(kernel_pids(server.pid))
 
 
 def assert_still_serving(server, seconds=5):
@@ -86,10 +86,10 @@ def test_the_running_server_has_its_guards(server):
     assert "tutor.server guards active" in server.log()
     assert "1 page route(s) guarded" in server.log()
     commands = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-                for pid in child_pids(server.pid)]
+                for pid in kernel_pids(server.pid)]
     assert commands and all(b"tutor.server.kernel_launcher" in command for command in commands)
     limit = json.loads((REPO / "voila.json").read_text())["GuardedKernelManager"]["kernel_memory_limit_mb"]
-    for pid in child_pids(server.pid):   # the memory limit is in force in every kernel
+    for pid in kernel_pids(server.pid):   # the memory limit is in force in every kernel
         limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
         address_space = next(line for line in limits if line.startswith("Max address space"))
         assert address_space.split()[3] == str(limit * 1024 * 1024)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from server_probes import kernels_alive_after_closing_tabs
-from voila_server import child_pids, start_voila, stop_process_tree
+from server_probes import kernel_pids, kernels_alive_after_closing_tabs
+from voila_server import start_voila, stop_process_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(400)]
 
@@ -39,6 +39,6 @@ def test_closing_the_tabs_shuts_their_kernels_down_within_ten_seconds(server, br
     assert alive == []
     assert "'_xsrf' argument missing" not in server.log()
     deadline = time.monotonic() + 60   # the pool refills behind the learners who left
-    while len(child_pids(server.pid)) != PRELOADED:
-        assert time.monotonic() < deadline, f"{len(child_pids(server.pid))} kernels running"
+    while len(kernel_pids(server.pid)) != PRELOADED:
+        assert time.monotonic() < deadline, f"{len(kernel_pids(server.pid))} kernels running"
         time.sleep(0.5)
