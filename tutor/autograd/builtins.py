@@ -25,7 +25,7 @@ import numpy as _np
 
 from .core import container_spaces, defvjp, defvjp_argnum, vspace, zeros_like
 from .forward import defjvp, defjvp_argnum
-from .tracer import Box, getval, primitive
+from .tracer import Box, box_types, getval, primitive
 
 __all__ = ["list", "tuple", "dict", "isinstance", "type", "SequenceBox", "DictBox",
            "container_take", "container_untake", "make_sequence", "make_dict", "traced_container",
@@ -126,18 +126,26 @@ class ContainerSpace:
     """
 
     def __init__(self, value):
-        value = getval(value)
-        self.kind = _builtins.type(value)
-        self.keys = _list(value) if _builtins.isinstance(value, _dict) else None
-        entries = [value[key] for key in self.keys] if self.keys is not None else value
-        self.spaces = [vspace(entry) for entry in entries]
+        self.value = getval(value)
+        self.kind = _builtins.type(self.value)
+        self.keys = _list(self.value) if _builtins.isinstance(self.value, _dict) else None
+        self._spaces = None
+
+    @property
+    def spaces(self):
+        """The vector space of each entry (worked out when first needed: adding doesn't)."""
+        if self._spaces is None:
+            self._spaces = [vspace(entry) for entry in self._entries(self.value)]
+        return self._spaces
 
     def _build(self, entries):
+        entries = _list(entries)
+        kind = _tuple if hasattr(self.kind, "_fields") else self.kind    # namedtuple: a tuple
+        if not any(_builtins.type(entry) in box_types for entry in entries):  # nothing traced
+            return _dict(zip(self.keys, entries)) if self.keys is not None else kind(entries)
         if self.keys is not None:
             return make_dict(zip(self.keys, entries))
-        if hasattr(self.kind, "_fields"):               # a namedtuple: rebuilt as a tuple
-            return make_sequence(_tuple, *entries)
-        return make_sequence(self.kind, *entries)
+        return make_sequence(kind, *entries)
 
     def _entries(self, x):
         return [x[key] for key in self.keys] if self.keys is not None else _list(x)
@@ -145,7 +153,7 @@ class ContainerSpace:
     size = property(lambda self: sum(space.size for space in self.spaces))
 
     def zeros(self):
-        return self._build(space.zeros() for space in self.spaces)
+        return self._build(zeros_like(entry) for entry in self._entries(self.value))
 
     def ones(self):
         return self._build(space.ones() for space in self.spaces)
