@@ -183,8 +183,11 @@ def backward_pass(g, end_node, observer=None):
             g = adjoints[node] = g.written_out()
         if not node.parents:
             continue
+        vjps = node.fun.vjps
         for argnum, parent in zip(node.parent_argnums, node.parents):
-            contribution = _vjp(node, argnum)(g)
+            maker = vjps.get(argnum)        # the usual case, looked up here: this loop is hot
+            vjp = maker(node.value, *node.args, **node.kwargs) if maker else _vjp(node, argnum)
+            contribution = vjp(g)
             before = adjoints.get(parent)
             after = contribution if before is None else add_adjoints(before, contribution)
             adjoints[parent] = after
