@@ -197,6 +197,9 @@ def test_the_gif_is_made_in_the_background_with_a_progress_bar(voila_server, pag
     expect(page.locator(".tutor-status")).to_have_text("forward 0/74")
     page.click(".tutor-export-gif")
     expect(page.locator(".tutor-export-progress")).to_be_visible()
+    expect(page.locator(".tutor-export-progress [role=progressbar]")).to_have_attribute(
+        "aria-label", "GIF frames made")
+    expect(page.locator(".tutor-export-link[role=status]")).to_contain_text("making the GIF")
     expect(page.locator(".tutor-export-cancel")).to_be_enabled()
     # the dashboard keeps stepping while the GIF is made
     assert step(page, "tutor-step-forward") == "forward 1/74"

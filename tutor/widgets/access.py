@@ -98,6 +98,20 @@ function nameControls(root, description) {
   if (root.classList.contains("tutor-app") && !document.querySelector('main, [role="main"]')) {
     root.setAttribute("role", "main");
   }
+  // What the GIF export says ("making the GIF…", "GIF cancelled.") is read out when it
+  // changes; its progress bar is announced as one.
+  root.querySelectorAll(".tutor-export-link").forEach((area) => {
+    if (!area.hasAttribute("role")) {
+      area.setAttribute("role", "status");
+      area.setAttribute("aria-live", "polite");
+    }
+  });
+  root.querySelectorAll(".tutor-export-progress .progress").forEach((bar) => {
+    if (!bar.hasAttribute("role")) {
+      bar.setAttribute("role", "progressbar");
+      bar.setAttribute("aria-label", "GIF frames made");
+    }
+  });
   root.querySelectorAll(".tutor-graph-box").forEach((box) => {
     if (!box.hasAttribute("tabindex")) {
       box.setAttribute("tabindex", "0");
