@@ -1,7 +1,8 @@
 """Properties that hold for *any* input, checked on many random ones (hypothesis).
 
 The central one: a random composition of elementwise and broadcasting binary primitives has
-first and second derivatives that agree with finite differences. The others are facts a
+first and second derivatives that agree with finite differences, in forward and in reverse
+mode, and the two modes agree with each other. The others are facts a
 learner can check by hand: the gradient of a linear function is its coefficient, a VJP is
 linear in ``g``, a value used k times collects k adjoints, transposing the input transposes
 the gradient.
@@ -13,7 +14,7 @@ from hypothesis import assume, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tutor.autograd.numpy as np
-from tutor.autograd import elementwise_grad, grad, jacobian, make_vjp
+from tutor.autograd import elementwise_grad, grad, jacobian, make_jvp, make_vjp
 from tutor.autograd.test_util import check_grads
 
 SETTINGS = settings(deadline=None, max_examples=40, derandomize=True)
@@ -100,6 +101,26 @@ def test_random_compositions_match_finite_differences_to_second_order(program):
     f = run(steps)
     assume(moderate(f, x, y))
     check_grads(f, (0, 1), modes=["fwd", "rev"], order=2)(x, y)
+
+
+@SETTINGS
+@given(programs(), st.integers(0, 2 ** 32 - 1))
+def test_forward_and_reverse_mode_are_transposes_of_each_other(program, seed):
+    """u · (J v) from one forward pass equals (uᵀ J) · v from one backward pass, to rounding:
+    the two modes compute the same Jacobian, one column or one row combination at a time."""
+    steps, x, y = program
+    f = run(steps)
+    assume(moderate(f, x, y))
+    rng = onp.random.default_rng(seed)
+    v = (rng.standard_normal(onp.shape(x)), rng.standard_normal(onp.shape(y)))
+    value, jv = make_jvp(f, (0, 1))(x, y)(v)
+    u = rng.standard_normal(onp.shape(value))
+    vjp, _ = make_vjp(f, (0, 1))(x, y)
+    ujv = onp.sum(u * jv)
+    ujv_reverse = sum(onp.sum(adjoint * vi) for adjoint, vi in zip(vjp(u), v))
+    assert ujv == pytest.approx(ujv_reverse, rel=1e-9, abs=1e-9)
+    _, doubled = make_jvp(f, (0, 1))(x, y)((2 * v[0], 2 * v[1]))          # linear in v
+    onp.testing.assert_allclose(doubled, 2 * onp.asarray(jv), rtol=1e-12, atol=1e-12)
 
 
 @SETTINGS
