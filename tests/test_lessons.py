@@ -259,3 +259,36 @@ def test_the_capstone_names_the_piece_of_the_learners_autograd_that_fails(mygrad
     result = ex.check("l07-grad", namespace["grad"], record=False)
     assert not result.passed
     assert "your backward_pass (l06-backward-pass)" in result.message, result.message
+
+
+def test_leaving_out_the_end_node_is_named_as_the_end_node():
+    end = Node(2.0, "mul", (Node(1.0, name="v0"),) * 2, name="v1")
+    result = ex.check("l06-toposort", lambda node: [parent for parent in node.parents][:1],
+                      record=False)
+    assert not result.passed
+    from tutor.exercises.bank.lesson03 import judge_node_collection
+    mismatch = judge_node_collection(end, [end.parents[0]])
+    assert mismatch.message == "v1 is missing: the end node itself belongs in your result"
+
+
+CHEATS = {
+    "constant": ("def grad(f, argnum=0):\n    return lambda *args: 1.0\n", "value"),
+    "raising": ("def grad(f, argnum=0):\n    raise ZeroDivisionError('my bug')\n", "exception"),
+    "nan": ("def grad(f, argnum=0):\n    return lambda *args: float('nan')\n", "nan"),
+    "none": ("def grad(f, argnum=0):\n    return lambda *args: None\n", "none"),
+    "looping": ("def grad(f, argnum=0):\n    while True:\n        pass\n", "timeout"),
+    "hard-coded": ("def grad(f, argnum=0):\n    return lambda *args: 0.5403\n", "value"),
+}
+
+
+@pytest.mark.parametrize("name", CHEATS)
+def test_the_capstone_fails_cheating_answers_written_beside_the_learners_autograd(
+        name, mygrad_dir):
+    source, problem = CHEATS[name]
+    namespace = {}
+    mygrad.load(into=namespace, quiet=True)
+    exec(compile(source, "<learner's cell>", "exec"), namespace)  # noqa: S102
+    from tutor.exercises.bank.lesson07 import primitives_beside
+    assert primitives_beside(namespace["grad"]) is not None     # the learner's-autograd path
+    result = ex.check("l07-grad", namespace["grad"], time_limit=0.5, record=False)
+    assert not result.passed and result.problem == problem, result

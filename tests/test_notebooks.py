@@ -186,3 +186,73 @@ def test_an_unfilled_exercise_says_not_done_yet(path, exercise_id, source):
     result = ex.check(exercise_id, answer, record=False)
     assert not result.passed
     assert "not done yet" in result.message.lower()
+
+
+# ------------------------------------------- with the stubs filled by the reference solutions
+
+
+def filled(path):
+    """Lesson ``path`` with every stub replaced by its exercise's reference solution, and
+    after each one a cell printing that solution's check, as a learner who got it right."""
+    notebook = nbformat.read(path, as_version=4)
+    stub_sources = {source: exercise_id for exercise_id, source in stubs(path)}
+    cells = []
+    for cell in notebook.cells:
+        exercise_id = stub_sources.get(cell.source.strip()) if cell.cell_type == "code" else None
+        if exercise_id is None:
+            cells.append(cell)
+            continue
+        exercise = ex.get(exercise_id)
+        cell.source = exercise.solution_source
+        cells.append(cell)
+        cells.append(nbformat.v4.new_code_cell(
+            f"print('CHECK', {exercise_id!r}, "
+            f"ex.check({exercise_id!r}, {exercise.spec.name}, record=False).passed)"))
+    notebook.cells = cells
+    return notebook
+
+
+def printed(notebook):
+    """What the cells printed, and the plain text of what they returned."""
+    return "\n".join(output.get("text", "") or output.get("data", {}).get("text/plain", "")
+                     for cell in notebook.cells for output in cell.get("outputs", [])
+                     if output.output_type in ("stream", "execute_result"))
+
+
+@pytest.mark.notebooks
+def test_with_the_stubs_filled_every_lesson_uses_the_learners_pieces(kernel_env):
+    """Lessons in order, sharing one mygrad.py: each filled stub passes its check in its own
+    notebook, is kept (or used) by the cells below as the prose says, and lesson 7's
+    capstone passes on the learner's whole autograd; lesson 10 then trains with it."""
+    outputs = {}
+    for path in LESSONS:
+        notebook = execute(filled(path), path.parent)
+        assert problems(notebook, stderr_allowed=False) == [], path.name
+        outputs[lesson_number(path)] = printed(notebook)
+    for number, text in outputs.items():
+        checks = re.findall(r"^CHECK (\S+) (True|False)$", text, re.MULTILINE)
+        assert checks, number
+        for exercise_id, passed in checks:
+            assert passed == "True", (number, exercise_id, text[-2000:])
+        assert "Not kept" not in text and "does not pass" not in text, (number, text[-2000:])
+    for name in ("primitive", "vjp_sin", "vjp_divide_y", "unbroadcast", "toposort",
+                 "backward_pass", "grad"):
+        assert f"Kept your {name} in mygrad.py" in "\n".join(outputs.values()), name
+    capstone = outputs[7]
+    assert "l07-grad: ✔ passed" in capstone, capstone[-2000:]
+    assert "the course's" not in capstone.split("Your autograd")[-1]
+    assert "The cells below use your vjp_sum." in outputs[8]
+    assert "The cells below use your sgd_step." in outputs[10]
+    assert "Training with YOUR autograd" in outputs[10]
+
+
+def test_no_cell_defines_a_stubs_function_before_the_learner_has_written_it():
+    for path in LESSONS:
+        sources = code_sources(path)
+        for exercise_id, stub in stubs(path):
+            name = ex.get(exercise_id).spec.name
+            before = sources[:sources.index(stub)]
+            defining = re.compile(rf"^(def {name}\(|{name}\s*=)", re.MULTILINE)
+            for source in before:
+                assert not defining.search(source), \
+                    f"{path.name}: a cell above the stub of {exercise_id} defines {name}"

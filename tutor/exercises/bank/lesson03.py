@@ -150,6 +150,9 @@ def judge_node_collection(end_node, got, what="your result"):
         if item in seen:
             return Mismatch("value", f"{_name(item)} appears more than once in {what}")
         seen.add(item)
+    if end_node not in seen:
+        return Mismatch("value", f"{_name(end_node)} is missing: the end node itself belongs "
+                                 f"in {what}")
     missing = sorted((_name(node) for node in wanted - seen))
     if missing:
         return Mismatch("value", f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
