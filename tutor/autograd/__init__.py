@@ -10,8 +10,9 @@ wrapped numpy and its table of VJPs and JVPs.
 from .differential_operators import (  # noqa: F401
     grad, value_and_grad, elementwise_grad, jacobian, hessian, deriv, make_vjp, make_jvp,
     make_hvp, hessian_tensor_product, hessian_vector_product, tensor_jacobian_product,
-    vector_jacobian_product, make_ggnvp, grad_and_aux, checkpoint, holomorphic_grad,
-    grad_named, multigrad_dict)
+    vector_jacobian_product, make_ggnvp, grad_and_aux, holomorphic_grad, grad_named,
+    multigrad_dict)
+from .checkpoint import checkpoint, nodes_kept  # noqa: F401
 from .tracer import primitive  # noqa: F401
 # Containers, as in HIPS autograd: ``from tutor.autograd import list, dict, isinstance``. They
 # are left out of __all__ so that ``import *`` never shadows Python's own list or dict.
@@ -21,5 +22,5 @@ from . import builtins  # noqa: F401,E402
 __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", "deriv",
            "make_vjp", "make_jvp", "make_hvp", "hessian_tensor_product",
            "hessian_vector_product", "tensor_jacobian_product", "vector_jacobian_product",
-           "make_ggnvp", "grad_and_aux", "checkpoint", "holomorphic_grad", "grad_named",
-           "multigrad_dict", "primitive"]
+           "make_ggnvp", "grad_and_aux", "checkpoint", "nodes_kept", "holomorphic_grad",
+           "grad_named", "multigrad_dict", "primitive"]

@@ -11,14 +11,13 @@ import numpy as _np
 from . import numpy as np
 from .core import make_vjp as _make_vjp, vspace
 from .forward import make_jvp as _make_jvp
-from .tracer import getval, primitive
+from .tracer import getval
 from .wrap_util import unary_to_nary
 
 __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", "deriv",
            "make_vjp", "make_jvp", "make_hvp", "hessian_tensor_product",
            "hessian_vector_product", "tensor_jacobian_product", "vector_jacobian_product",
-           "make_ggnvp", "grad_and_aux", "checkpoint", "holomorphic_grad", "grad_named",
-           "multigrad_dict"]
+           "make_ggnvp", "grad_and_aux", "holomorphic_grad", "grad_named", "multigrad_dict"]
 
 
 def require_scalar(ans, name):
@@ -218,24 +217,3 @@ def multigrad_dict(fun):
         values = grad(fun, tuple(present))(*args, **kwargs)
         return dict(zip(present, values))
     return gradients
-
-
-def checkpoint(fun):
-    """Recompute ``fun``'s forward pass during the backward pass instead of storing it.
-
-    Trades time for memory on long computations: the graph inside ``fun`` is dropped after
-    the forward pass and rebuilt when its gradient is needed.
-    """
-    @primitive
-    def checkpointed(*args, **kwargs):
-        return fun(*args, **kwargs)
-
-    def vjp_maker(argnum, ans, args, kwargs):
-        def vjp(g):
-            return make_vjp(fun, argnum)(*args, **kwargs)[0](g)
-        return vjp
-
-    from .core import defvjp_argnum
-    defvjp_argnum(checkpointed, vjp_maker, symbol=getattr(fun, "__name__", "checkpoint"))
-    checkpointed.__name__ = getattr(fun, "__name__", "checkpointed")
-    return checkpointed
