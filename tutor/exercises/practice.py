@@ -29,8 +29,9 @@ def _number(value):
     return format_number(round(value, 6))
 
 
-def random_recording(rng, variables=VARIABLES):
-    """``(program_text, args, recording)`` of a random +, -, × function at small integers.
+def random_recording(rng, variables=VARIABLES, mode="reverse"):
+    """``(program_text, args, recording)`` of a random +, -, × function at small integers,
+    recorded in ``mode`` (``"forward"``: tangents beside the values, for next-tangent questions).
 
     Functions that are trivial to differentiate are drawn again: a step such as ``a - a``
     (always 0), or a derivative with respect to the chosen variable that is 0 everywhere.
@@ -43,7 +44,7 @@ def random_recording(rng, variables=VARIABLES):
             break
     f = make_function(expr, variables, lib="autograd")
     args = tuple(float(value) for value in rng.choice([-3, -2, -1, 1, 2, 3], size=len(variables)))
-    return to_program(expr, variables), args, record(f, *args, argnum=argnum)
+    return to_program(expr, variables), args, record(f, *args, argnum=argnum, mode=mode)
 
 
 def not_trivial(expr, variables, wrt, rng):
