@@ -117,9 +117,6 @@ class _Concatenator:
             return anp.concatenate(arrays, axis=-1)
         return anp.concatenate(arrays, axis=0)
 
-    def __len__(self):
-        return 0
-
     def _as_array(self, entry):
         if isinstance(entry, slice):
             return self.numpy_version[entry]
