@@ -76,7 +76,8 @@ def unbroadcast(target, g):
     """
     if type(g) is type(target) is _np.float64:
         return g                    # the common scalar case, decided without any shape lookups
-    g = _match_complex(target, g)
+    if not (type(g) is _np.ndarray and g.dtype.kind == "f"):      # a real array needs nothing
+        g = _match_complex(target, g)
     target_shape = _shape(target)
     g_shape = _shape(g)
     if g_shape == target_shape:
