@@ -174,3 +174,9 @@ def test_fixed_point_is_differentiated_through_its_identity_in_both_modes():
     assert grad(sqrt)(2.0) == pytest.approx(0.5 / onp.sqrt(2.0))
     assert grad(grad(sqrt))(2.0) == pytest.approx(-0.25 * 2.0 ** -1.5)
     check_grads(sqrt, modes=["fwd", "rev"], order=2)(3.0)
+
+
+def test_const_graph_takes_a_list_argument():
+    fast = const_graph(lambda pair: pair[0] * np.sin(pair[1]))
+    assert fast([2.0, 0.5]) == pytest.approx(2.0 * onp.sin(0.5))
+    assert fast([3.0, 1.0]) == pytest.approx(3.0 * onp.sin(1.0))
