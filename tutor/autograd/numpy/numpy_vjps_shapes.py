@@ -125,6 +125,8 @@ def _untake(g, index, shape):
 
 
 def _selects_each_position_once(index):
+    if type(index) in (slice, int):             # x[2:5], x[3]: the usual cases, at once
+        return True
     parts = index if isinstance(index, tuple) else (index,)
     return all(part is None or part is Ellipsis or isinstance(part, (slice, int, _np.integer))
                or (isinstance(part, _np.ndarray) and part.dtype == bool) for part in parts)
