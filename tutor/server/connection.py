@@ -8,7 +8,7 @@ with two checks in front of it:
 * **Only the v1 protocol.** A client that does not offer ``v1.kernel.websocket.jupyter.org``
   gets HTTP 400 before the websocket opens. Voila's page and JupyterLab both speak v1; the
   older "legacy" protocol is where Voila 0.5.13 misreads the server's own replies (the first
-  eight bytes of a legacy binary message taken as a count of offsets: a loop of ~10**17).
+  eight bytes of a legacy binary message taken as a count of offsets: a loop of ~5.8e17 steps).
 * **Every frame is checked before it is parsed** by ``tutor.server.frames.parse_v1_frame``:
   a frame whose count of offsets could not fit in its length, or that is otherwise not a
   kernel message, closes the connection with code 1007 ("invalid frame payload data") and a
