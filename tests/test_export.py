@@ -138,3 +138,12 @@ def test_the_gif_thread_draws_text_with_a_cache_of_its_own(monkeypatch):
                         lambda *args: made.append(original(*args)) or made[-1])
     gif_bytes(rec)
     assert made and made[0].stamps is not TextStamps.shared(made[0].dpi)
+
+
+def test_a_forward_mode_gif_says_so_and_ends_on_the_tangent():
+    from tutor.widgets.export import result_lines
+    rec = record(parse("log(x**2) + y**2 + x*y"), 1.0, 2.0, mode="forward")
+    assert result_lines(rec) == ["f = 6", "ẋ_f = 4: the derivative of f along the inputs' "
+                                          "tangents"]
+    with Image.open(io.BytesIO(gif_bytes(rec))) as gif:
+        assert gif.n_frames == 1 + rec.steps + 1 + 1          # title, k = 0..6, result

@@ -60,8 +60,7 @@ def gif_steps(recording, include_forward=False, max_frames=None):
     ``include_forward``) and every step after it, thinned evenly to at most ``max_frames``
     (the first and the last always kept)."""
     # a forward-mode recording has no backward pass: its forward steps (with tangents) are it
-    forward_mode = getattr(recording, "mode", "reverse") == "forward"
-    first = 0 if include_forward or forward_mode else len(recording.forward)
+    first = 0 if include_forward or _forward_mode(recording) else len(recording.forward)
     steps = list(range(first, recording.steps + 1))
     limit = LIMITS["frames"] if max_frames is None else max_frames
     if len(steps) <= limit:
@@ -82,9 +81,17 @@ def title_lines(recording, expression=None):
     return heading, (f"at {point}" if point else "")
 
 
+def _forward_mode(recording):
+    return getattr(recording, "mode", "reverse") == "forward"
+
+
 def result_lines(recording):
-    """The last frame's lines: f's value, then each gradient."""
+    """The last frame's lines: f's value, then each gradient (in forward mode, the output's
+    tangent: the derivative along the inputs' tangents)."""
     lines = [f"f = {number_text(recording.value)}"]
+    if _forward_mode(recording):
+        return lines + [f"ẋ_f = {number_text(recording.gradient)}: the derivative of f along "
+                        f"the inputs' tangents"]
     lines += [f"∂f/∂{name} = {number_text(value)}"
               for name, value in recording.gradients.items()]
     return lines
@@ -130,7 +137,8 @@ def _frames(recording, steps, title, progress, cancelled, max_pixels):
     total = len(steps) + 2
     shown = len(steps) - 1                      # steps after the first frame's
     taken = recording.steps - steps[0]
-    passes = "the backward pass" if steps[0] else "both passes"
+    passes = ("the forward pass with tangents" if _forward_mode(recording)
+              else "the backward pass" if steps[0] else "both passes")
     note = (f"{passes}: {shown} of its {taken} steps, evenly spaced" if shown < taken
             else f"{passes}, step by step ({taken} steps)")
     heading, point = title_lines(recording, title)
@@ -213,9 +221,10 @@ class ExportPanel(widgets.VBox):
         self.fps = fps
         self.title = title or (lambda recording: None)
         self.limits = limits
-        self.button = widgets.Button(description="Export backward pass as GIF",
+        self.button = widgets.Button(description="Export steps as GIF",
                                      icon="download", layout=widgets.Layout(width="auto"),
-                                     tooltip="make an animated GIF of the backward pass")
+                                     tooltip="an animated GIF: the function, the graph step "
+                                             "by step, the result")
         self.button.add_class("tutor-export-gif")
         self.cancel = widgets.Button(description="Cancel", disabled=True,
                                      layout=widgets.Layout(width="auto", display="none"),
