@@ -152,3 +152,13 @@ def test_slogdet_returns_a_pair_that_unpacks_and_can_be_returned():
     vjp, (sign, logdet) = make_vjp(np.linalg.slogdet)(a)
     assert onp.allclose(vjp((0.0, 1.0)), onp.linalg.inv(a).T)
     check(lambda a: np.linalg.slogdet(a)[1], a)
+
+
+def test_eigvalsh_eigvals_and_svdvals_differentiate_like_the_full_decompositions():
+    a = symmetric(3)
+    assert onp.allclose(grad(lambda a: np.sum(np.linalg.eigvalsh(a) ** 2))(a),
+                        grad(lambda a: np.sum(np.linalg.eigh(a)[0] ** 2))(a))
+    check(lambda a: np.abs(np.linalg.eigvals(a)), a + onp.triu(randn(3, 3, seed=2), 1))
+    if hasattr(onp.linalg, "svdvals"):
+        check(np.linalg.svdvals, randn(4, 3))
+    assert onp.allclose(np.linalg.eigvalsh(a), onp.linalg.eigvalsh(a))   # plain: numpy's

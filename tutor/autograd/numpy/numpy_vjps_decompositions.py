@@ -14,6 +14,7 @@ infinite: the eigenvectors are then not unique and have no derivative.
 Conventions as everywhere in the table: the last two axes are the matrix (stacks work), a
 complex input's adjoint follows HIPS autograd's convention (``grad`` of ``Re(c·z)`` is ``c``),
 and a real input gets a real adjoint. Only ``full_matrices=False`` SVDs are differentiable.
+``eigvalsh``, ``eigvals`` and ``svdvals`` of a Box take their values from these.
 """
 
 import numpy as _np
@@ -22,7 +23,7 @@ import numpy.linalg as _linalg
 from .. import builtins
 from ..core import defvjp
 from ..forward import defjvp
-from ..tracer import getval, primitive
+from ..tracer import getval, isbox, primitive
 from . import linalg
 from . import numpy_wrapper as anp
 from .numpy_vjps import _match_complex
@@ -257,5 +258,28 @@ defjvp(linalg.pinv, _pinv_jvp, formulas=("−A⁺ ẋ A⁺ + A⁺A⁺ᵀ ẋᵀ 
 
 # np.linalg.eigh, .eig and .svd are these tuple-returning primitives.
 linalg.eigh, linalg.eig, linalg.svd = eigh, eig, svd
+
+
+# ----------------------------------------------------- eigenvalues or singular values only
+
+def _values_only(name, values):
+    """``np.linalg.<name>`` that, given a Box, takes the values from the decomposition above
+    (so it has a derivative); given plain numbers, it is numpy's own."""
+    original = getattr(_linalg, name, None)
+    if original is None:                                        # svdvals: numpy >= 2
+        return
+
+    def only_values(a, *args, **kwargs):
+        if isbox(a):
+            return values(a, *args, **kwargs)
+        return original(a, *args, **kwargs)
+    only_values.__name__ = name
+    only_values.__doc__ = original.__doc__
+    setattr(linalg, name, only_values)
+
+
+_values_only("eigvalsh", lambda a, UPLO="L": eigh(a, UPLO)[0])
+_values_only("eigvals", lambda a: eig(a)[0])
+_values_only("svdvals", lambda a: _svd(a, False, False))
 
 PRIMITIVES = (eigh, eig, _svd, linalg.pinv)
