@@ -324,7 +324,7 @@ class ExportPanel(widgets.VBox):
                 f'{len(data) // 1024} KB)</span>')
         if len(data) <= self.PREVIEW_LIMIT:
             heading, point = title_lines(recording, self.title(recording))
-            html += (f'<br><img alt="the backward pass of {escape(heading)} {escape(point)}, '
+            html += (f'<br><img alt="the steps of {escape(heading)} {escape(point)}, '
                      f'animated, ending on {escape("; ".join(result_lines(recording)))}" '
                      f'style="max-width:100%;border:1px solid #ddd" '
                      f'src="data:image/gif;base64,{encoded}">')
