@@ -156,7 +156,7 @@ def test_export_progress_is_json_for_a_teacher(tmp_path):
     assert by_id["l05-vjp-sin"]["first_passed_at"]
     assert by_id["l06-toposort"] == {**by_id["l06-toposort"], "attempts": 0, "passed": False}
     assert [attempt["exercise_id"] for attempt in document["attempts"]] == ["l05-vjp-sin"] * 2
-    assert [item["lesson"] for item in document["lessons"]] == list(range(1, 11))
+    assert [item["lesson"] for item in document["lessons"]] == sorted({e.lesson for e in ex.catalog()})
 
 
 def test_attempt_times_are_kept_in_order(progress_file):

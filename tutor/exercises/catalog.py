@@ -20,6 +20,10 @@ LESSON_TITLES = {
     8: "Arrays and broadcasting",
     9: "Higher-order derivatives",
     10: "Training a small model",
+    11: "Forward mode",
+    12: "Which mode: Jacobians and Hessians",
+    13: "What a gradient costs",
+    14: "Where differentiation breaks",
 }
 
 _EXERCISES = None
