@@ -79,3 +79,22 @@ def test_a_kernel_cannot_take_more_memory_than_its_limit_and_says_so():
             line = next(row for row in limits if row.startswith("Max address space"))
         assert line.split()[3] == str(1500 * 1024 * 1024)
     run(test, kernel_memory_limit_mb=1500)
+
+
+@pytest.mark.parametrize("command, limited", [
+    (["python", "-m", "ipykernel_launcher", "-f", "k.json"],
+     ["python", "-m", "tutor.server.kernel_launcher", "--memory-limit-mb=900", "-f", "k.json"]),
+    (["python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "k.json"],
+     ["python", "-Xfrozen_modules=off", "-m", "tutor.server.kernel_launcher",
+      "--memory-limit-mb=900", "-f", "k.json"]),
+    (["R", "--slave", "-e", "IRkernel::main()"], ["R", "--slave", "-e", "IRkernel::main()"]),
+])
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS is Linux's")
+def test_the_kernel_command_goes_through_the_limiting_launcher(monkeypatch, command, limited):
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+
+    from tutor.server.kernels import MemoryLimitedKernelManager
+
+    monkeypatch.setattr(ServerKernelManager, "format_kernel_cmd", lambda self, extra=None: command)
+    kernel = MemoryLimitedKernelManager(parent=GuardedKernelManager(kernel_memory_limit_mb=900))
+    assert kernel.format_kernel_cmd() == limited

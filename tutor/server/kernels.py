@@ -57,9 +57,14 @@ class MemoryLimitedKernelManager(ServerKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
         limit = getattr(self.parent, "kernel_memory_limit_mb", 0)
-        if limit > 0 and sys.platform.startswith("linux") and command[1:3] == ["-m", "ipykernel_launcher"]:
-            command = [command[0], "-m", "tutor.server.kernel_launcher",
-                       f"--memory-limit-mb={limit}", *command[3:]]
+        if limit <= 0 or not sys.platform.startswith("linux"):
+            return command
+        for at in range(len(command) - 1):
+            if command[at:at + 2] == ["-m", "ipykernel_launcher"]:
+                return [*command[:at], "-m", "tutor.server.kernel_launcher",
+                        f"--memory-limit-mb={limit}", *command[at + 2:]]
+        self.log.warning("No memory limit for kernel command %s: it does not run "
+                         "ipykernel_launcher", command[:3])
         return command
 
 
