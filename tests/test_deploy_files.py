@@ -38,6 +38,7 @@ def hub_config(tmp_path_factory):
     state = tmp_path_factory.mktemp("hub")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TUTOR_HUB_DIR", str(state))
+        patch.setenv("TUTOR_HUB_RUNTIME_DIR", str(state / "run"))
         for name in ("TUTOR_HUB_IP", "TUTOR_HUB_PORT", "TUTOR_HUB_ADMIN_TOKEN",
                      "TUTOR_HUB_IDLE_TIMEOUT"):
             patch.delenv(name, raising=False)
@@ -169,6 +170,8 @@ def test_the_one_machine_hub_listens_on_this_machine_only_by_default(hub_config)
     assert hub_config.ConfigurableHTTPProxy.api_url.startswith("http://127.0.0.1:")
     assert hub_config.JupyterHub.spawner_class == "simple"
     assert hub_config.Spawner.cmd[1:] == ["-m", "jupyterhub.singleuser"]
+    # kernels on Unix sockets: servers starting together cannot pick the same TCP port
+    assert "--KernelManager.transport=ipc" in hub_config.Spawner.args
 
 
 def test_the_hub_finds_the_proxy_where_the_makefile_installs_it(hub_config):

@@ -37,14 +37,20 @@ Settings from the environment (all optional):
 ``TUTOR_HUB_API_PORT``      the hub's own port (behind the proxy)       ``8081``
 ``TUTOR_PROXY_API_PORT``    the proxy's control port                    ``8001``
 ``TUTOR_HUB_IDLE_TIMEOUT``  seconds of idleness before a server stops   ``3600``
+``TUTOR_HUB_RUNTIME_DIR``   where the learners' kernels keep their      a folder of its
+                            connection files and sockets (keep the      own in the
+                            path short: a socket's is at most 107       system's temp
+                            bytes)                                      folder
 ``TUTOR_HUB_ADMIN_TOKEN``   a token for scripts that manage the class   none
                             (a ``teacher`` service may list learners
                             and start or stop their servers)
 ==========================  ==========================================  =================
 """
 
+import hashlib
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -63,6 +69,9 @@ HUB_API_PORT = int(os.environ.get("TUTOR_HUB_API_PORT", "8081"))
 PROXY_API_PORT = int(os.environ.get("TUTOR_PROXY_API_PORT", "8001"))
 IDLE_TIMEOUT = int(os.environ.get("TUTOR_HUB_IDLE_TIMEOUT", "3600"))
 START_TIMEOUT = 300    # seconds for a learner's server to start, and then to answer HTTP
+RUNTIME = Path(os.environ.get("TUTOR_HUB_RUNTIME_DIR") or Path(tempfile.gettempdir()) / (
+    "tutor-hub-" + hashlib.sha1(str(STATE).encode()).hexdigest()[:8]))
+RUNTIME.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 # ---------------------------------------------------------------------- where it listens
 c.JupyterHub.bind_url = f"http://{IP}:{PORT}"
@@ -90,12 +99,19 @@ c.SimpleLocalProcessSpawner.home_dir_template = str(HOMES / "{username}")
 # This interpreter's own single-user server, whatever is on PATH.
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/voila/render/app.ipynb"
+# Kernels talk to their server over Unix sockets, not TCP ports. Each server picks its
+# kernels' ports on its own, so when a class arrives at once two servers can pick the same
+# port and a learner's kernel dies at start ("Address already in use"); a socket file named
+# after its kernel cannot clash. (On Kubernetes every learner has a network of their own.)
+c.Spawner.args = ["--KernelManager.transport=ipc"]
 # Jupyter refuses to run as root unless told; CI and containers often are root.
-c.Spawner.args = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    c.Spawner.args.append("--allow-root")
 c.Spawner.environment = {
     "TUTOR_PROGRESS_DB": lambda spawner: str(progress_db_path(spawner.home_dir)),
     # the learners' server settings (Voila's timeouts, kernel culling): singleuser/
     "JUPYTER_CONFIG_PATH": str(HERE / "singleuser"),
+    "JUPYTER_RUNTIME_DIR": str(RUNTIME),
 }
 
 
