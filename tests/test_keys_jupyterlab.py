@@ -3,14 +3,15 @@
 A lesson notebook shows a :class:`~tutor.widgets.RecordingPlayer`; with focus inside it, →
 steps forward, ← back, End jumps to the end, while JupyterLab's own keys keep working
 outside it. Served by the same JupyterLab fixture as the lesson test (a copy of the
-lessons, 127.0.0.1, a free port, a token), driven by headless Debian Chromium.
+lessons, 127.0.0.1, a free port, a token), driven by headless Debian Chromium (the
+``browser`` fixture of conftest.py).
 """
 
 import re
 
 import pytest
 
-from test_lessons_browser import (KERNEL_TIMEOUT_MS, chromium, jupyterlab,  # noqa: F401
+from test_lessons_browser import (KERNEL_TIMEOUT_MS, jupyterlab,  # noqa: F401 (a fixture)
                                   menu, only_loopback, sync_api)
 
 pytestmark = pytest.mark.browser
@@ -19,9 +20,9 @@ LESSON = "02_computation_graph.ipynb"      # shows a RecordingPlayer
 STATUS = re.compile(r"(forward|backward) \d+/\d+")
 
 
-def test_a_lesson_player_steps_with_the_arrow_keys(jupyterlab, chromium):  # noqa: F811
+def test_a_lesson_player_steps_with_the_arrow_keys(jupyterlab, browser):  # noqa: F811
     url, token = jupyterlab
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.route("**/*", only_loopback)
     page.set_default_timeout(60_000)
