@@ -168,3 +168,25 @@ def test_disabled_buttons_clicked_from_the_page_do_nothing(shared_voila, browser
     assert "Passed" not in feedback and "Right" not in feedback
     assert page.locator(".tutor-practice .tutor-exercise-hints").inner_text().strip() == ""
     page.context.close()
+
+
+@pytest.mark.parametrize("width", [1400, 768])
+def test_practice_and_progress_fit_the_width_they_have(shared_voila, browser, artifacts_dir,
+                                                       width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(shared_voila.url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
+    expect(page.locator(".tutor-step-forward")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    for tab, css in (("Practice", ".tutor-practice"), ("Progress", ".tutor-progress")):
+        page.locator(".lm-TabBar-tab", has_text=tab).click()
+        expect(page.locator(css)).to_be_visible(timeout=WAIT_MS)
+        overflow = page.evaluate(f"""() => {{
+            const panel = document.querySelector('{css}');
+            return panel.scrollWidth - panel.clientWidth;
+        }}""")
+        page.screenshot(path=str(artifacts_dir / f"{tab.lower()}-{width}.png"), full_page=True)
+        assert overflow <= 1, f"{tab} is {overflow} px wider than its tab at {width} px"
+        export_button = page.locator(".tutor-progress-export")
+        if tab == "Progress":                     # the label is whole, not cut off
+            assert export_button.evaluate("b => b.scrollWidth <= b.clientWidth + 1")
+    context.close()

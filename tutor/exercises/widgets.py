@@ -27,12 +27,17 @@ SOLUTION_AFTER = 3     # failed attempts before the solution is offered
 
 
 def markdown_html(text):
-    """Markdown to HTML for prompts and questions (mistune when installed, else plain)."""
+    """Markdown to HTML for prompts and questions (mistune when installed, else plain).
+
+    Wrapped in a block with an ordinary line height: an HTML widget's own (one control's
+    height per line) would spread a listing of code over the whole page.
+    """
     try:
         import mistune
-        return mistune.html(text)
+        body = mistune.html(text)
     except ImportError:     # pragma: no cover - mistune comes with Jupyter
-        return f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
+        body = f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
+    return f"<div class='tutor-markdown' style='line-height:1.45'>{body}</div>"
 
 
 def _user_namespace():
