@@ -4,6 +4,7 @@ The whole numpy namespace is here (constants, dtypes, ``np.random``, ``np.linalg
 functions record Nodes when given Boxes. The VJP table is split by topic:
 
 * ``numpy_vjps.py``: arithmetic, elementwise functions, reductions;
+* ``numpy_vjps_axes.py``: running along an axis (cumsum, cumprod, diff, gradient, linspace);
 * ``numpy_vjps_linalg.py``: dot, matmul, tensordot, einsum, trace, ...;
 * ``numpy_vjps_shapes.py``: reshaping, joining, indexing;
 * ``numpy_vjps_sequences.py``: functions returning lists (``split``...) or taking lists of
@@ -18,7 +19,8 @@ functions record Nodes when given Boxes. The VJP table is split by topic:
 primitive before anything else picks them up.
 """
 
-from . import numpy_vjps, numpy_vjps_linalg, numpy_vjps_shapes, numpy_vjps_sequences
+from . import numpy_vjps, numpy_vjps_axes, numpy_vjps_linalg, numpy_vjps_shapes
+from . import numpy_vjps_sequences
 from . import numpy_boxes, operators  # operators last: it rebinds Box arithmetic
 from . import linalg, fft, random
 from . import numpy_vjps_fft  # noqa: F401  (the VJPs and JVPs of np.fft)
