@@ -174,8 +174,9 @@ def _limit_memory(extra):
         used = 0
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = used + extra
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
+    for bound in (soft, hard):      # never loosen a limit the server set on the kernel
+        if bound != resource.RLIM_INFINITY:
+            limit = min(limit, bound)
     try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ValueError, OSError):                   # pragma: no cover
