@@ -96,10 +96,12 @@ def read_class(*places):
             learners.append(read_database(path, name))
         else:
             learners.append(read_export(path, name))
-    lessons = dict(LESSON_TITLES)
+    # The lessons that have exercises: today's catalog's, and any an older export counted.
+    lessons = {lesson: item.title for lesson, item in _empty_lessons().items()}
     for learner in learners:
         for item in learner.lessons.values():
-            lessons.setdefault(item.lesson, item.title)
+            if item.total:
+                lessons.setdefault(item.lesson, item.title)
     return ClassProgress(learners, dict(sorted(lessons.items())), notes)
 
 
