@@ -52,6 +52,17 @@ def test_flatten_and_unflatten_are_traced():
                 modes=["fwd", "rev"], order=2)(randn(6, seed=1))
 
 
+def test_flatten_func_makes_a_function_of_a_nest_a_function_of_a_vector():
+    from tutor.autograd.misc import flatten_func
+    params = {"W": randn(2, 2), "b": randn(2, seed=1)}
+    objective = lambda params, scale: scale * np.sum(np.tanh(params["W"]) + params["b"])
+    flat_objective, unflatten, flat_params = flatten_func(objective, params)
+    assert flat_params.shape == (6,)
+    assert flat_objective(flat_params, 2.0) == pytest.approx(objective(params, 2.0))
+    gradient = unflatten(grad(flat_objective)(flat_params, 2.0))
+    assert onp.allclose(gradient["W"], grad(objective)(params, 2.0)["W"])
+
+
 def test_the_vjp_of_unflatten_is_flatten():
     value = [randn(3), (2.5, randn(2, 2))]
     vector, unflatten = flatten(value)

@@ -22,7 +22,7 @@ from .. import numpy as np
 from ..builtins import make_dict, make_sequence
 from ..tracer import getval
 
-__all__ = ["flatten"]
+__all__ = ["flatten", "flatten_func"]
 
 
 def flatten(value):
@@ -42,6 +42,17 @@ def flatten(value):
             start += size
         return rebuild(iter(parts))
     return vector, unflatten
+
+
+def flatten_func(func, example):
+    """``func(params, *args)`` as a function of one flat vector: returns
+    ``(flat_func, unflatten, flat_example)`` with ``flat_func(vector, *args) ==
+    func(unflatten(vector), *args)``, for optimizers that want vectors (scipy's minimize)."""
+    flat_example, unflatten = flatten(example)
+
+    def flat_func(vector, *args, **kwargs):
+        return func(unflatten(vector), *args, **kwargs)
+    return flat_func, unflatten, flat_example
 
 
 def _take_apart(value):
