@@ -28,7 +28,7 @@ sys.path.insert(0, str(DEPLOY))
 from learner_home import COURSE_FILES, PROGRESS_DB, prepare_home  # noqa: E402
 
 IMAGE_HOME = "/home/jovyan"
-MEASURED_MIB_PER_LEARNER = 280   # server + dashboard kernel, RSS (tests/test_hub.py)
+MEASURED_MIB_PER_LEARNER = 285   # server + dashboard kernel, RSS, most seen (test_hub.py)
 TOOL_EXTRAS = {"test", "bench"}  # what the Makefile installs beside serving: not for the image
 
 
