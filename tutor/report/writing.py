@@ -126,7 +126,9 @@ def page_html(progress, picture):
 <style>
 body {{ font-family: sans-serif; margin: 1.5em; color: #212121; }}
 table {{ border-collapse: collapse; }}
-th, td {{ border: 1px solid #bdbdbd; padding: 4px 8px; text-align: center; }}
+th, td {{ border: 1px solid #bdbdbd; padding: 4px 8px; text-align: center;
+          white-space: nowrap; }}
+ul.lessons {{ list-style: none; padding-left: 0; }}
 th.name {{ text-align: left; }}
 td.none {{ color: #757575; }}
 small {{ color: #424242; }}
@@ -141,7 +143,7 @@ many were tried; hover for the last activity (UTC). Darker is further.</p>
 </table>
 <p><img src="data:image/png;base64,{image}"
  alt="Bar chart: per lesson, the share of the class's exercises attempted and passed."></p>
-<h2>Lessons</h2><ol class="lessons">{legend}</ol>
+<h2>Lessons</h2><ul class="lessons">{legend}</ul>
 {f'<h2>Notes</h2><ul class="notes">{notes}</ul>' if notes else ''}
 </body></html>
 """
