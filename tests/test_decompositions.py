@@ -9,6 +9,7 @@ A few identities a learner can check by hand come first.
 
 import numpy as onp
 import pytest
+from complex_checks import complex_gradient_by_finite_differences
 
 import tutor.autograd.numpy as np
 from tutor.autograd import grad, make_jvp, make_vjp
@@ -135,6 +136,41 @@ def test_svd_with_full_matrices_of_a_non_square_matrix_says_why_it_has_no_deriva
 @pytest.mark.parametrize("shape", [(4, 2), (2, 4), (3, 3), (2, 4, 3)])
 def test_pinv(shape):
     check(np.linalg.pinv, randn(*shape))
+
+
+@pytest.mark.parametrize("shape", [(3, 2), (2, 3), (3, 3)])
+def test_pinv_of_a_complex_matrix_moved_along_real_and_imaginary_parts(shape):
+    a = randn(*shape) + 1j * randn(*shape, seed=1)
+    weights = randn(*shape[::-1], seed=2) + 1j * randn(*shape[::-1], seed=3)
+    loss = lambda a: np.sum(np.real(np.linalg.pinv(a) * weights))
+    assert onp.allclose(grad(loss)(a), complex_gradient_by_finite_differences(loss, a), atol=1e-6)
+    direction = randn(*shape, seed=4) + 1j * randn(*shape, seed=5)
+    _, tangent = make_jvp(np.linalg.pinv)(a)(direction)
+    eps = 1e-6
+    expected = (onp.linalg.pinv(a + eps * direction) - onp.linalg.pinv(a - eps * direction)) / (2 * eps)
+    assert onp.allclose(tangent, expected, atol=1e-6)
+
+
+def _hermitian(n, seed=0):
+    part = randn(n, n, seed=seed) + 1j * randn(n, n, seed=seed + 1)
+    return part + part.conj().T + onp.diag(onp.arange(n) * 3.0)
+
+
+@pytest.mark.parametrize("name, loss, matrix", [
+    ("eigh values", lambda a: np.sum(np.linalg.eigh(a)[0] * onp.arange(1.0, 4.0)), _hermitian(3)),
+    ("eigh vectors", lambda a: np.sum(np.abs(np.linalg.eigh(a)[1]) * onp.arange(9.0).reshape(3, 3)),
+     _hermitian(3)),
+    ("eig values", lambda a: np.sum(np.real(np.linalg.eig(a)[0] * (1 + 2j))),
+     randn(3, 3) + 1j * randn(3, 3, seed=1)),
+    ("singular values", lambda a: np.sum(np.linalg.svd(a, compute_uv=False) * onp.array([2.0, 1.0])),
+     randn(3, 2) + 1j * randn(3, 2, seed=1)),
+    ("singular vectors", lambda a: np.sum(np.abs(np.linalg.svd(a, full_matrices=False)[0]) ** 2
+                                          * onp.arange(6.0).reshape(3, 2)),
+     randn(3, 2) + 1j * randn(3, 2, seed=1)),
+])
+def test_complex_matrices_moved_along_real_and_imaginary_parts(name, loss, matrix):
+    assert onp.allclose(grad(loss)(matrix), complex_gradient_by_finite_differences(loss, matrix),
+                        atol=1e-5), name
 
 
 def test_pinv_of_a_rank_deficient_product_keeps_its_rank():

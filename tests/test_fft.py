@@ -8,6 +8,7 @@ practice), and outputs that are complex are compared through their real and imag
 
 import numpy as onp
 import pytest
+from complex_checks import complex_gradient_by_finite_differences
 
 import tutor.autograd.numpy as np
 from tutor.autograd import grad, make_jvp
@@ -115,19 +116,6 @@ def test_every_fft_primitive_is_covered():
         assert fun.vjps and fun.jvps and fun.formulas and fun.jvp_formulas, fun.__name__
 
 
-def _complex_gradient_by_finite_differences(loss, z, eps=1e-6):
-    """∂L/∂Re z − i·∂L/∂Im z, entry by entry: the gradient of a real loss of a complex input,
-    in HIPS autograd's convention (grad of Re(c·z) is c)."""
-    result = onp.zeros(z.shape, complex)
-    for index in onp.ndindex(z.shape):
-        step = onp.zeros(z.shape, complex)
-        step[index] = eps
-        along_real = (loss(z + step) - loss(z - step)) / (2 * eps)
-        along_imaginary = (loss(z + 1j * step) - loss(z - 1j * step)) / (2 * eps)
-        result[index] = along_real - 1j * along_imaginary
-    return result
-
-
 @pytest.mark.parametrize("fun", [
     lambda z: np.fft.irfft(z, 6), lambda z: np.fft.irfft(z, 5, norm="ortho"),
     lambda z: np.fft.irfftn(z, s=(3, 6), axes=(0, 1)), lambda z: np.real(np.fft.fft(z)) * 2.0,
@@ -137,5 +125,5 @@ def test_complex_inputs_get_the_gradient_along_real_and_imaginary_parts(fun):
     z = onp.fft.rfft(randn(3, 6), axis=-1)[:, :4]
     weights = randn(*onp.shape(fun(z)), seed=3)
     loss = lambda z: np.sum(fun(z) * weights)
-    assert onp.allclose(grad(loss)(z), _complex_gradient_by_finite_differences(loss, z),
+    assert onp.allclose(grad(loss)(z), complex_gradient_by_finite_differences(loss, z),
                         atol=1e-6)

@@ -230,13 +230,15 @@ defjvp(_svd, _svd_jvp, formulas=("(dU, diag(Uᵀ ẋ V), dVᵀ)",))
 
 # ------------------------------------------------------------------------------ pinv
 
+# X = A⁺ (Golub and Pereyra): dX = −X dA X + X Xᴴ dAᴴ (I − A X) + (I − X A) dAᴴ Xᴴ X. The
+# last two terms move with conj(dA), so for complex A the VJP conjugates their transposes.
+
 def _pinv_jvp(g, ans, a, *args, **kwargs):
-    """d(A⁺) = −A⁺ dA A⁺ + A⁺A⁺ᵀ dAᵀ (I − A A⁺) + (I − A⁺A) dAᵀ A⁺ᵀA⁺ (real matrices)."""
     m, n = _np.shape(getval(a))[-2:]
     x = ans
     return (-anp.matmul(anp.matmul(x, g), x)
-            + anp.matmul(anp.matmul(anp.matmul(x, _T(x)), _T(g)), _np.eye(m) - anp.matmul(a, x))
-            + anp.matmul(anp.matmul(_np.eye(n) - anp.matmul(x, a), _T(g)), anp.matmul(_T(x), x)))
+            + anp.matmul(anp.matmul(anp.matmul(x, _H(x)), _H(g)), _np.eye(m) - anp.matmul(a, x))
+            + anp.matmul(anp.matmul(_np.eye(n) - anp.matmul(x, a), _H(g)), anp.matmul(_H(x), x)))
 
 
 def _pinv_vjp(ans, a, *args, **kwargs):
@@ -244,17 +246,17 @@ def _pinv_vjp(ans, a, *args, **kwargs):
     x = ans
 
     def vjp(g):
-        return (-anp.matmul(anp.matmul(_T(x), g), _T(x))
-                + anp.matmul(anp.matmul(_np.eye(m) - anp.matmul(a, x), _T(g)),
-                             anp.matmul(x, _T(x)))
-                + anp.matmul(anp.matmul(anp.matmul(_T(x), x), _T(g)),
-                             _np.eye(n) - anp.matmul(x, a)))
+        along_conj = (anp.matmul(anp.matmul(_np.eye(m) - anp.matmul(a, x), _T(g)),
+                                 anp.matmul(x, _H(x)))
+                      + anp.matmul(anp.matmul(anp.matmul(_H(x), x), _T(g)),
+                                   _np.eye(n) - anp.matmul(x, a)))
+        return _match_complex(a, -anp.matmul(anp.matmul(_T(x), g), _T(x)) + anp.conj(along_conj))
     return vjp
 
 
 defvjp(linalg.pinv, _pinv_vjp, symbol="A⁺",
-       formulas=("−A⁺ᵀ g A⁺ᵀ + (I − A A⁺) gᵀ A⁺A⁺ᵀ + A⁺ᵀA⁺ gᵀ (I − A⁺A)",))
-defjvp(linalg.pinv, _pinv_jvp, formulas=("−A⁺ ẋ A⁺ + A⁺A⁺ᵀ ẋᵀ (I − A A⁺) + (I − A⁺A) ẋᵀ A⁺ᵀA⁺",))
+       formulas=("−A⁺ᵀ g A⁺ᵀ + conj((I − A A⁺) gᵀ A⁺A⁺ᴴ + A⁺ᴴA⁺ gᵀ (I − A⁺A))",))
+defjvp(linalg.pinv, _pinv_jvp, formulas=("−A⁺ ẋ A⁺ + A⁺A⁺ᴴ ẋᴴ (I − A A⁺) + (I − A⁺A) ẋᴴ A⁺ᴴA⁺",))
 
 # np.linalg.eigh, .eig and .svd are these tuple-returning primitives.
 linalg.eigh, linalg.eig, linalg.svd = eigh, eig, svd
