@@ -198,3 +198,21 @@ def test_eigvalsh_eigvals_and_svdvals_differentiate_like_the_full_decompositions
     if hasattr(onp.linalg, "svdvals"):
         check(np.linalg.svdvals, randn(4, 3))
     assert onp.allclose(np.linalg.eigvalsh(a), onp.linalg.eigvalsh(a))   # plain: numpy's
+
+
+@pytest.mark.parametrize("name, fun, matrix", [
+    ("eigh values", lambda a, np: np.linalg.eigh(a)[0], _hermitian(3)),
+    ("eigh vectors", lambda a, np: np.abs(np.linalg.eigh(a)[1]), _hermitian(3)),
+    ("eig values", lambda a, np: np.linalg.eig(a)[0], randn(3, 3) + 1j * randn(3, 3, seed=1)),
+    ("eig vectors", lambda a, np: np.abs(np.linalg.eig(a)[1]), randn(3, 3) + 1j * randn(3, 3, seed=1)),
+    ("singular values", lambda a, np: np.linalg.svd(a, compute_uv=False),
+     randn(3, 2) + 1j * randn(3, 2, seed=1)),
+    ("singular vectors", lambda a, np: np.abs(np.linalg.svd(a, full_matrices=False)[2]),
+     randn(3, 2) + 1j * randn(3, 2, seed=1)),
+])
+def test_complex_tangents_agree_with_finite_differences(name, fun, matrix):
+    direction = randn(*matrix.shape, seed=7) + 1j * randn(*matrix.shape, seed=8)
+    _, tangent = make_jvp(lambda a: fun(a, np))(matrix)(direction)
+    eps = 1e-6
+    expected = (fun(matrix + eps * direction, onp) - fun(matrix - eps * direction, onp)) / (2 * eps)
+    assert onp.allclose(tangent, expected, atol=1e-5), name
