@@ -246,3 +246,15 @@ def test_split_returns_a_traced_list_whose_pieces_differentiate():
     vjp, value = make_vjp(pieces)(onp.arange(5.0))
     assert [len(piece) for piece in value] == [2, 2, 1]
     assert vjp([onp.ones(2), onp.zeros(2), 2 * onp.ones(1)]).tolist() == [1, 1, 0, 0, 2]
+
+
+def test_changing_a_container_being_differentiated_says_what_to_do_instead():
+    with pytest.raises(TypeError, match=r"(?s)list being differentiated.*params \+ \[value\]"):
+        grad(lambda params: params.append(1.0) or params[0])([1.0])
+    with pytest.raises(TypeError, match=r"(?s)dict being differentiated.*dict\(params"):
+        grad(lambda params: params.update(b=2.0) or params["a"])({"a": 1.0})
+
+    def assign(params):
+        params["a"] = 2.0
+    with pytest.raises(TypeError, match="item assignment"):
+        grad(assign)({"a": 1.0})

@@ -200,6 +200,18 @@ class ContainerSpace:
 
 # ------------------------------------------------------------------------- the boxes
 
+def _no_changes(what):
+    """A method refusing to change a container being differentiated, saying what to do."""
+    def refuse(self, *args, **kwargs):
+        kind = _builtins.type(getval(self)).__name__
+        raise TypeError(
+            f"A {kind} being differentiated can't be changed in place ({what}): the backward "
+            f"pass still needs it as it was.\nBuild a new one instead, e.g. "
+            + ("new = params + [value]" if kind != "dict" else "new = dict(params, key=value)")
+            + ".")
+    return refuse
+
+
 class SequenceBox(Box):
     """A list or tuple being differentiated. Reading entries records ``container_take``."""
 
@@ -222,6 +234,9 @@ class SequenceBox(Box):
 
     def index(self, value):
         return self._value.index(value)
+
+    __setitem__ = _no_changes("item assignment")
+    append = extend = insert = pop = remove = _no_changes("a list method")
 
 
 class DictBox(Box):
@@ -253,6 +268,9 @@ class DictBox(Box):
 
     def get(self, key, default=None):
         return self[key] if key in self._value else default
+
+    __setitem__ = _no_changes("item assignment")
+    update = pop = setdefault = _no_changes("a dict method")
 
 
 for _kind in (_list, _tuple):
