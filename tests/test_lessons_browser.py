@@ -20,7 +20,7 @@ import urllib.request
 
 import pytest
 
-from voila_server import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, stop_process_tree
+from voila_server import CHROMIUM, REPO, free_port, stop_process_tree
 
 pytestmark = pytest.mark.browser
 
@@ -79,17 +79,6 @@ def jupyterlab(tmp_path_factory):
         stop_process_tree(process)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def only_loopback(route):
     """The page may talk to our server only; anything else is refused, never sent."""
     if route.request.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:")):
@@ -103,9 +92,9 @@ def menu(page, top, item):
     page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
 
 
-def test_lesson_1_opens_runs_and_checks_an_answer(jupyterlab, chromium):
+def test_lesson_1_opens_runs_and_checks_an_answer(jupyterlab, browser):
     url, token = jupyterlab
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.route("**/*", only_loopback)
     page.set_default_timeout(60_000)
@@ -118,7 +107,9 @@ def test_lesson_1_opens_runs_and_checks_an_answer(jupyterlab, chromium):
         # The kernel first: "Run All" before the session exists asks for a kernel instead.
         expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=120_000)
         menu(page, "Run", "Run All Cells")
-        check = notebook.locator(".tutor-exercise-check").first
+        widget = notebook.locator(".tutor-exercise",
+                                  has_text="Estimate a derivative with finite differences").first
+        check = widget.locator(".tutor-exercise-check")
         check.scroll_into_view_if_needed(timeout=KERNEL_TIMEOUT_MS)
         expect(check).to_be_visible(timeout=KERNEL_TIMEOUT_MS)
 
@@ -138,7 +129,7 @@ def test_lesson_1_opens_runs_and_checks_an_answer(jupyterlab, chromium):
         expect(prompt).not_to_have_text(ran_before, timeout=KERNEL_TIMEOUT_MS)
         expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=KERNEL_TIMEOUT_MS)
         check.click()
-        feedback = notebook.locator(".tutor-exercise-feedback").first
+        feedback = widget.locator(".tutor-exercise-feedback")
         expect(feedback).to_contain_text("Correct", timeout=60_000)
     except Exception:
         ARTIFACTS.mkdir(exist_ok=True)
