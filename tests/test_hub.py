@@ -39,6 +39,11 @@ if not CHROMIUM.exists():
                 "the system Chromium and never downloads one", allow_module_level=True)
 pytest.importorskip("jupyterhub", reason="JupyterHub is not installed (pip install -e '.[hub]')")
 async_api = pytest.importorskip("playwright.async_api", reason="Playwright is not installed")
+LOCAL_PROXY = Path(sys.prefix) / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
+if not LOCAL_PROXY.exists() and shutil.which("configurable-http-proxy") is None:
+    pytest.skip("JupyterHub's proxy is not installed: `make test` installs it, or "
+                "npm install --prefix .venv/node configurable-http-proxy@5",
+                allow_module_level=True)
 
 from test_browser import GRAPH_LOADED, STATUS  # noqa: E402  (what a usable dashboard shows)
 from tutor.exercises.store import ProgressStore  # noqa: E402
