@@ -12,8 +12,9 @@ is jupyter_server's ``AsyncMappingKernelManager`` with three additions, all sett
 ``unconnected_timeout``
     seconds a kernel may wait for its page to connect. Fetching the page starts (or takes) a
     kernel, but only a browser that runs the page opens the kernel's websocket; a kernel
-    whose websocket never opened within this time, and that is not waiting in Voila's pool,
-    is shut down. ``0`` turns this off.
+    whose websocket never opened within this time after it went idle (Voila has run the
+    notebook for the page), and that is not waiting in Voila's pool, is shut down. ``0``
+    turns this off.
 ``kernel_memory_limit_mb``
     the address space each kernel may use (``RLIMIT_AS``, Linux); see ``kernel_launcher``.
     ``0`` turns it off.
@@ -149,6 +150,14 @@ class GuardedKernelManager(AsyncMappingKernelManager):
         self.log.info("Kernels whose page does not connect within %.0f s will be shut down",
                       self.unconnected_timeout)
 
+    def _still_rendering(self, kernel_id):
+        """True while the kernel is busy, as it is while Voila runs the notebook for a page:
+        a slow machine must not lose a page that is still being built."""
+        try:
+            return getattr(self.get_kernel(kernel_id), "execution_state", None) == "busy"
+        except KeyError:
+            return False
+
     async def cull_unconnected(self):
         """Shut down every kernel that left the pool (or started) and never got its page."""
         now = time.monotonic()
@@ -159,6 +168,9 @@ class GuardedKernelManager(AsyncMappingKernelManager):
                 del self._unclaimed_since[kernel_id]
         self._connected_once &= alive
         for kernel_id in alive - waiting - self._connected_once:
+            if self._still_rendering(kernel_id):   # the clock starts once the page is built
+                self._unclaimed_since[kernel_id] = now
+                continue
             since = self._unclaimed_since.setdefault(kernel_id, now)
             if now - since >= self.unconnected_timeout:
                 self.log.warning("Shutting down kernel %s: its page never connected in %.0f s",
