@@ -1,4 +1,4 @@
-"""The lessons' players in JupyterLab answer the keyboard as the dashboard does.
+"""The lessons' players in JupyterLab answer the keyboard as the dashboard does, and pass axe.
 
 A lesson notebook shows a :class:`~tutor.widgets.RecordingPlayer`; with focus inside it, →
 steps forward, ← back, End jumps to the end, while JupyterLab's own keys keep working
@@ -47,6 +47,13 @@ def test_a_lesson_player_steps_with_the_arrow_keys(jupyterlab, browser):  # noqa
         # the alt text follows once the new picture has been sent
         expect(player.locator(".tutor-graph img").first).to_have_attribute(
             "alt", re.compile(r"^Start: the graph of f"))
+        # axe-core on the lesson's players (JupyterLab's own interface is not ours to judge)
+        axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+        violations = axe.run(page, context=".tutor-player").response["violations"]
+        print("axe on a lesson's players:", {v["id"]: (v["impact"], len(v["nodes"]))
+                                             for v in violations} or "no violations")
+        assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+        assert "landmark-unique" not in [v["id"] for v in violations]   # players apart
     except Exception:
         from test_lessons_browser import ARTIFACTS
         ARTIFACTS.mkdir(exist_ok=True)

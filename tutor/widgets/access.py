@@ -120,6 +120,22 @@ function nameControls(root, description) {
     }
   });
   describeGraph(root, description);
+  uniqueRegionNames();
+}
+
+// Several players on one page (a lesson) must not have regions of the same name: the
+// second "computation graph" becomes "computation graph (2)".
+function uniqueRegionNames() {
+  const seen = new Map();
+  document.querySelectorAll('.tutor-keys-scope [role="region"][aria-label], '
+                            + '.tutor-app [role="region"][aria-label]').forEach((region) => {
+    const base = region.dataset.tutorLabel || region.getAttribute("aria-label");
+    region.dataset.tutorLabel = base;
+    const count = (seen.get(base) || 0) + 1;
+    seen.set(base, count);
+    const label = count === 1 ? base : `${base} (${count})`;
+    if (region.getAttribute("aria-label") !== label) region.setAttribute("aria-label", label);
+  });
 }
 
 function describeGraph(root, description) {
