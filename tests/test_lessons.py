@@ -292,3 +292,44 @@ def test_the_capstone_fails_cheating_answers_written_beside_the_learners_autogra
     assert primitives_beside(namespace["grad"]) is not None     # the learner's-autograd path
     result = ex.check("l07-grad", namespace["grad"], time_limit=0.5, record=False)
     assert not result.passed and result.problem == problem, result
+
+
+# ------------------------------------------------------ the catalog and the notebooks agree
+
+import nbformat  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+LESSON_FILES = sorted((Path(__file__).resolve().parent.parent / "lessons").glob(
+    "[0-9][0-9]_*.ipynb"))
+WIDGET = re.compile(r'ex\.CheckWidget\("([^"]+)"')
+
+
+def test_every_exercise_of_the_catalog_is_in_its_lesson_so_progress_can_reach_100_percent():
+    shown = {}
+    for path in LESSON_FILES:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                for exercise_id in WIDGET.findall(cell.source):
+                    shown.setdefault(exercise_id, int(path.name[:2]))
+    lessons = {int(path.name[:2]) for path in LESSON_FILES}
+    for exercise in ex.catalog():
+        if exercise.lesson in lessons:
+            assert shown.get(exercise.id) == exercise.lesson, \
+                f"{exercise.id} has no check widget in lesson {exercise.lesson}"
+
+
+EXPRESSION_EXERCISES = ex.catalog(kind="expression")
+
+
+@pytest.mark.parametrize("exercise", EXPRESSION_EXERCISES,
+                         ids=[e.id for e in EXPRESSION_EXERCISES])
+def test_the_last_hint_of_an_expression_question_is_not_its_answer(exercise):
+    for question in drawn(exercise, count=10):
+        reference = secret_of(question).reference
+        for span in CODE_SPAN.findall(exercise.hints[-1]):
+            typed = formula(span)
+            if typed is None or not set(typed.variables) <= set(question.variables):
+                continue
+            differs = any(abs(float(typed(**{k: p[k] for k in typed.variables}))
+                              - reference(p)) > 1e-6 for p in question.points)
+            assert differs, f"{exercise.id}: the last hint `{span}` is the answer"

@@ -219,13 +219,18 @@ def printed(notebook):
                      if output.output_type in ("stream", "execute_result"))
 
 
+# Lessons 1-10 build the learner's autograd (kept in mygrad.py); later ones use tutor.autograd.
+BUILDING_LESSONS = [path for path in LESSONS if lesson_number(path) <= 10]
+LATER_LESSONS = [path for path in LESSONS if lesson_number(path) > 10]
+
+
 @pytest.mark.notebooks
 def test_with_the_stubs_filled_every_lesson_uses_the_learners_pieces(kernel_env):
     """Lessons in order, sharing one mygrad.py: each filled stub passes its check in its own
     notebook, is kept (or used) by the cells below as the prose says, and lesson 7's
     capstone passes on the learner's whole autograd; lesson 10 then trains with it."""
     outputs = {}
-    for path in LESSONS:
+    for path in BUILDING_LESSONS:
         notebook = execute(filled(path), path.parent)
         assert problems(notebook, stderr_allowed=False) == [], path.name
         outputs[lesson_number(path)] = printed(notebook)
@@ -244,6 +249,15 @@ def test_with_the_stubs_filled_every_lesson_uses_the_learners_pieces(kernel_env)
     assert "The cells below use your vjp_sum." in outputs[8]
     assert "The cells below use your sgd_step." in outputs[10]
     assert "Training with YOUR autograd" in outputs[10]
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", LATER_LESSONS, ids=[path.stem for path in LATER_LESSONS])
+def test_a_later_lesson_with_its_stubs_filled_passes_its_own_checks(path, kernel_env):
+    notebook = execute(filled(path), path.parent)
+    assert problems(notebook, stderr_allowed=False) == []
+    checks = re.findall(r"^CHECK (\S+) (True|False)$", printed(notebook), re.MULTILINE)
+    assert all(passed == "True" for _, passed in checks), checks
 
 
 def test_no_cell_defines_a_stubs_function_before_the_learner_has_written_it():
