@@ -103,7 +103,7 @@ def _eigh_jvp(g, ans, a, UPLO="L"):
 
 
 defvjp(eigh, _eigh_vjp, symbol="eigh",
-       formulas=("V (diag(ḡ_w) + F ∘ (Vᵀ ḡ_V)) Vᵀ, folded onto the triangle read",))
+       formulas=("V (diag(g_w) + F ∘ (Vᵀ g_V)) Vᵀ, folded onto the triangle read",))
 defjvp(eigh, _eigh_jvp, formulas=("(diag(Vᵀ ẋ V), V (F ∘ (Vᵀ ẋ V)))",))
 
 
@@ -142,7 +142,7 @@ def _eig_jvp(g, ans, a):
 
 
 defvjp(eig, _eig_vjp, symbol="eig",
-       formulas=("V⁻ᵀ (diag(ḡ_w) + F ∘ (Vᵀ ḡ_V) − length term) Vᵀ",))
+       formulas=("V⁻ᵀ (diag(g_w) + F ∘ (Vᵀ g_V) − length term) Vᵀ",))
 defjvp(eig, _eig_jvp, formulas=("(diag(V⁻¹ ẋ V), V (F ∘ (V⁻¹ ẋ V)), kept at unit length)",))
 
 
@@ -189,7 +189,7 @@ def _svd_vjp(ans, a, full_matrices=True, compute_uv=True, hermitian=False):
         if anp.iscomplexobj(u):
             inner = inner + 1j * _diagonal_matrix(anp.imag(_diagonal(ut_gu)) / s)
         adjoint = anp.matmul(anp.matmul(anp.conj(u), inner), _T(v))
-        # The parts of ḡ_U and ḡ_V outside the spans of U and V (a non-square a).
+        # The parts of g_U and g_V outside the spans of U and V (a non-square a).
         if m > n:
             outside_u = _np.eye(m) - anp.matmul(u, _H(u))
             adjoint = adjoint + _T(anp.matmul(anp.matmul(v / anp.expand_dims(s, -2), _T(g_u)),
@@ -224,8 +224,9 @@ def _svd_jvp(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
 
 
 defvjp(_svd, _svd_vjp, symbol="svd",
-       formulas=("U (F ∘ (Uᵀḡ_U − ḡ_Uᵀ U)) S + diag(ḡ_s) + S (F ∘ (Vᵀḡ_V − ḡ_Vᵀ V))) Vᵀ + ...",))
-defjvp(_svd, _svd_jvp, formulas=("(dU, diag(Uᵀ ẋ V), dVᵀ)",))
+       formulas=("U (F ∘ (Uᵀg_U − g_Uᵀ U)) S + diag(g_s) + S (F ∘ (Vᵀg_V − g_Vᵀ V))) Vᵀ + ...",))
+defjvp(_svd, _svd_jvp, formulas=("with P = Uᵀ ẋ V: (U (F ∘ (P S + S Pᵀ)) + …, diag(P), "
+                                   "(V (F ∘ (S P + Pᵀ S)) + …)ᵀ)",))
 
 
 # ------------------------------------------------------------------------------ pinv
