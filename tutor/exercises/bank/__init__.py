@@ -5,4 +5,4 @@ Solutions are ordinary functions written the way a learner would write them, so 
 "Show solution" can print their source.
 """
 
-LESSON_MODULES = tuple(f"lesson{number:02d}" for number in range(1, 14))
+LESSON_MODULES = tuple(f"lesson{number:02d}" for number in range(1, 15))
