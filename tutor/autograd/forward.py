@@ -176,8 +176,10 @@ def forward_pass(start_tangents, end_node, observer=None):
         tangents_in = [tangents[parent] for parent in node.parents]
         contributions = []
         tangent = None
+        jvps = node.fun.jvps
         for argnum, tangent_in in zip(node.parent_argnums, tangents_in):
-            contribution = _jvp(node, argnum)(tangent_in, node.value, *node.args, **node.kwargs)
+            jvp = jvps.get(argnum) or _jvp(node, argnum)      # the usual case looked up here
+            contribution = jvp(tangent_in, node.value, *node.args, **node.kwargs)
             contributions.append(contribution)
             if contribution is not None:
                 tangent = contribution if tangent is None else add_adjoints(tangent, contribution)
