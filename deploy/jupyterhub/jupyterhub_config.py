@@ -23,7 +23,7 @@ The pieces, all from this repository's ``.venv`` (``make hub`` installs them):
 
 Timeouts are long on purpose. When a class logs in at once, thirty servers and thirty
 kernels start together; on two cores each one takes tens of seconds, and JupyterHub's
-defaults (30 s to start, 30 s to answer HTTP) would give up on the last of them.
+defaults (60 s to start, then 30 s to answer HTTP) would give up on the last of them.
 
 Settings from the environment (all optional):
 
