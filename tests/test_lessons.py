@@ -333,3 +333,12 @@ def test_the_last_hint_of_an_expression_question_is_not_its_answer(exercise):
             differs = any(abs(float(typed(**{k: p[k] for k in typed.variables}))
                               - reference(p)) > 1e-6 for p in question.points)
             assert differs, f"{exercise.id}: the last hint `{span}` is the answer"
+
+
+def test_an_unfilled_grad_beside_the_learners_autograd_is_not_done_yet(mygrad_dir):
+    namespace = {}
+    mygrad.load(into=namespace, quiet=True)
+    exec(compile("def grad(f, argnum=0):\n    raise NotImplementedError('not done yet')\n",  # noqa: S102
+                 "<stub>", "exec"), namespace)
+    result = ex.check("l07-grad", namespace["grad"], record=False)
+    assert result.problem == "unfinished", result
