@@ -413,8 +413,10 @@ def check_expression(exercise, answer, question, limit=DEFAULT_TIME_LIMIT):
                               input=where)
         mismatch = _compare_values(float(expected), _as_float(got), rtol=1e-6, atol=1e-8)
         if mismatch is not None:
-            message = f"At {where}, your expression gives {summarize(_as_float(got))}, " \
-                      f"but the derivative is {_number_text(float(expected))}."
+            mine, right = (distinct_digits(float(got), float(expected))
+                           if mismatch.problem == "value" else ("", ""))
+            message = f"At {where}, your expression gives {mine}, but the right formula " \
+                      f"gives {right}."
             if mismatch.problem != "value":
                 message = f"At {where}: {mismatch.message}"
             where_off = term_feedback(question, answer)
@@ -460,9 +462,10 @@ def with_tries(exercise, question, answer, result):
             f"{result.message} Try again ({left} {'try' if left == 1 else 'tries'} left). "
             f"Hint: {hint}"))
     secret.revealed = True
+    shown = "" if exercise.kind == "expression" and secret.explanation else \
+        " " + answer_text(exercise, question, answer)    # (the explanation gives the formula)
     return replace(result, tries_left=0, revealed=True,
-                   message=f"{result.message} {answer_text(exercise, question, answer)}"
-                           f"{explanation}")
+                   message=f"{result.message}{shown}{explanation}")
 
 
 def answer_text(exercise, question, answer=None):
