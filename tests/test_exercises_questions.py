@@ -312,7 +312,7 @@ def test_a_wrong_expression_names_the_point_and_the_term_that_is_off():
     missing = ex.check("l07-expr-derivative", "2*x + 3*cos(3*x)", question, record=False)
     assert "derivative of `x*y`" in missing.message
     last = ex.check("l07-expr-derivative", "2*x", question, record=False)
-    assert last.revealed and "One way to write it: 2*x + 3*cos(3*x) + y" in last.message
+    assert last.revealed and "One way to write it: ∂f/∂x = 2*x + 3*cos(3*x) + y" in last.message
 
 
 def test_expression_questions_take_retries_before_the_explanation():
