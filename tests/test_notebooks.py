@@ -249,6 +249,7 @@ def test_with_the_stubs_filled_every_lesson_uses_the_learners_pieces(kernel_env)
     assert "The cells below use your vjp_sum." in outputs[8]
     assert "The cells below use your sgd_step." in outputs[10]
     assert "Training with YOUR autograd" in outputs[10]
+    assert "yours here: toposort, backward_pass, grad | the course's (above): none" in outputs[9]
 
 
 @pytest.mark.notebooks

@@ -223,6 +223,15 @@ def load(into=None, *, quiet=False):
     return module
 
 
+def adopt(my_autograd, names, namespace):
+    """Your pieces ``names`` (those of them that are yours in ``my_autograd``), re-made to
+    look their names up in ``namespace``: your code, unchanged, calling a notebook's own
+    functions (lesson 9's leveled ``make_vjp``, say). Returns ``{name: function}``."""
+    return {name: types.FunctionType(getattr(my_autograd, name).__code__, namespace, name,
+                                     getattr(my_autograd, name).__defaults__)
+            for name in names if name in my_autograd.yours}
+
+
 def _report(module):
     lines = [f"Your autograd ({module.__file__}):"]
     for name, (lesson, _) in PIECES.items():
