@@ -77,26 +77,40 @@ def _point(rng, n):
 # ------------------------------------------------ answers that call what they should build
 
 def names_used(function):
-    """Every global name ``function``'s code (and the code nested in it) refers to."""
-    found, stack = set(), [getattr(function, "__code__", None)]
+    """``(names, objects)``: every global, attribute or imported name ``function``'s code (and
+    the code nested in it) refers to, and the objects its closure holds."""
+    names, stack = set(), [getattr(function, "__code__", None)]
     while stack:
         code = stack.pop()
         if code is None:
             continue
-        found.update(code.co_names)
+        names.update(code.co_names)
         stack.extend(const for const in code.co_consts if isinstance(const, types.CodeType))
-    return found
+    cells = getattr(function, "__closure__", None) or ()
+    objects = []
+    for cell in cells:
+        try:
+            objects.append(cell.cell_contents)
+        except ValueError:                   # a cell not filled yet
+            pass
+    return names, objects
 
 
 def refuse_library(answer, forbidden, what):
     """Raise :class:`WrongAnswer` if ``answer`` calls one of the library functions in
-    ``forbidden`` (``{name: function}``), under whatever name it imported them."""
+    ``forbidden`` (``{name: function}``): under its own name (imported, or as an attribute of
+    the library), under another name it was imported as, or held in a closure."""
     scope = getattr(answer, "__globals__", {})
-    for name in names_used(answer):
-        for library_name, library_function in forbidden.items():
-            if scope.get(name) is library_function:
-                raise WrongAnswer("value", f"your function calls the library's "
-                                           f"`{library_name}` (as `{name}`); {what}")
+    names, objects = names_used(answer)
+    for library_name, library_function in forbidden.items():
+        aliases = [name for name in names if scope.get(name) is library_function]
+        if library_name in names and library_name not in scope:
+            aliases.append(library_name)             # tutor.autograd.jacobian, or imported inside
+        if any(item is library_function for item in objects):
+            aliases.append(library_name)
+        if aliases:
+            raise WrongAnswer("value", f"your function calls the library's `{library_name}` "
+                                       f"(as `{aliases[0]}`); {what}")
 
 
 FOR_FORWARD = {"jacobian": autograd.jacobian, "hessian": autograd.hessian,
