@@ -7,7 +7,8 @@ learners then log in through the login page at the same moment, each in a browse
 of their own (their own cookies), in headless Debian Chromium. Each must land on the
 dashboard served from their own home and be able to step it; one answers a Practice
 question, and only that learner's progress database changes. At the end the servers are
-stopped through the hub's REST API, and no learner's process may be left.
+stopped through the hub's REST API, no learner's process may be left, and the class report
+reads the class back from the homes.
 
 What it measured (how long until the tenth learner had a usable dashboard, and the memory
 of each learner's server with its kernel) is written to ``test-artifacts/hub-class.json``;
@@ -47,6 +48,7 @@ if not LOCAL_PROXY.exists() and shutil.which("configurable-http-proxy") is None:
 
 from test_browser import GRAPH_LOADED, STATUS  # noqa: E402  (what a usable dashboard shows)
 from tutor.exercises.store import ProgressStore  # noqa: E402
+from tutor.report import read_class  # noqa: E402
 
 sys.path.insert(0, str(REPO / "deploy" / "jupyterhub"))
 from learner_home import COURSE_FILES, progress_db_path  # noqa: E402
@@ -339,6 +341,13 @@ def test_ten_learners_log_in_at_once_and_each_gets_their_own_dashboard(hub, arti
         time.sleep(0.5)
     assert processes_in(hub.homes) == [], "a learner's process outlived its server"
     assert not any(alive(pid) for pid in learner_pids)
+
+    # The teacher's report (make report) reads the class back from the hub's homes.
+    report_of_the_class = read_class(hub.homes)
+    assert [learner.name for learner in report_of_the_class.learners] == LEARNERS
+    first, *others = report_of_the_class.learners
+    assert (first.passed, first.lessons[1].passed) == (1, 1)
+    assert all(learner.passed == 0 and not learner.problem for learner in others)
 
     report = {
         "learners": len(LEARNERS),
