@@ -184,3 +184,18 @@ def test_an_attempt_still_in_the_log_of_a_learners_open_database_is_read(homes, 
 
     erin = read_class(homes).learners[-1]
     assert erin.name == "erin" and erin.lessons[1].passed == 1
+
+
+def test_the_named_learners_of_one_voila_server_are_read_from_its_learners_folder(
+        tmp_path, monkeypatch):
+    learners = tmp_path / "autograd-tutor" / "learners"   # as tutor.exercises.learners keeps it
+    monkeypatch.setattr(ex, "_pending", dict(ex._pending))
+    for slug, answer in (("ana-lima", "2/x + y"), ("ben", "x")):
+        monkeypatch.setenv("TUTOR_PROGRESS_DB", str(learners / f"{slug}.sqlite"))
+        ex.ask("l01-expr-dfdx")
+        ex.check("l01-expr-dfdx", answer)
+
+    progress = read_class(tmp_path / "autograd-tutor")
+    assert [learner.name for learner in progress.learners] == ["ana-lima", "ben"]
+    assert [learner.lessons[1].passed for learner in progress.learners] == [1, 0]
+    assert [learner.lessons[1].attempted for learner in progress.learners] == [1, 1]

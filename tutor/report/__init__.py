@@ -4,6 +4,7 @@ From the command line (``make report`` runs the first)::
 
     python -m tutor.report .hub/homes --out class-report     # the hub's learners' homes
     python -m tutor.report exports/ --out class-report       # a folder of exported files
+    python -m tutor.report ~/.local/share/autograd-tutor/learners   # one Voila server's class
 
 It finds every progress database (``progress.sqlite``) and every exported progress file
 (the JSON from ``tutor.exercises.export_progress()`` or the Progress tab's download) under

@@ -3,7 +3,8 @@
 Two kinds of file hold a learner's progress:
 
 * the progress database a learner's tutor writes (``progress.sqlite``; on the hub, at
-  ``<homes>/<name>/.local/share/autograd-tutor/progress.sqlite``);
+  ``<homes>/<name>/.local/share/autograd-tutor/progress.sqlite``; on one Voila server
+  shared by a class, one ``learners/<name>.sqlite`` per learner who typed a name);
 * the JSON a learner exported for the teacher (``export_progress()`` or the Progress tab's
   download), whose ``"format"`` is ``"autograd-tutor-progress"``.
 
@@ -25,11 +26,13 @@ from datetime import datetime
 from pathlib import Path
 
 from ..exercises import LESSON_TITLES, catalog
+from ..exercises.learners import learners_dir
 from ..exercises.store import LessonProgress, ProgressStore
 
 DATABASE_NAME = "progress.sqlite"
 EXPORT_FORMAT = "autograd-tutor-progress"
 COURSE_MARKER = "app.ipynb"        # every learner's home on the hub holds a copy of it
+NAMED_LEARNERS = learners_dir().name   # one Voila server's learners: learners/<name>.sqlite
 LARGEST_EXPORT = 5 * 2**20         # bytes; an export is a few kB, anything bigger is not one
 
 
@@ -173,7 +176,9 @@ def _progress_files(place, notes):
         if not path.is_file() or ".ipynb_checkpoints" in path.parts:
             continue
         name = _learner_name(place, path)
-        if path.name == DATABASE_NAME:
+        if path.parent.name == NAMED_LEARNERS and path.suffix == ".sqlite":
+            yield path.stem, path, "database"       # a learner named on a shared dashboard
+        elif path.name == DATABASE_NAME:
             homes_with_progress.add(name)
             yield name, path, "database"
         elif path.suffix == ".json" and _looks_like_export(path):
