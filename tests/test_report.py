@@ -14,7 +14,8 @@ import pytest
 
 import tutor.exercises as ex
 from tutor.report import lesson_shares, main, read_class, write_report
-from tutor.report.reading import DATABASE_NAME
+from tutor.exercises.learners import learners_dir
+from tutor.report.reading import DATABASE_NAME, NAMED_LEARNERS
 
 PROGRESS = (".local", "share", "autograd-tutor", DATABASE_NAME)   # where the hub puts it
 LESSON_COUNT = len({exercise.lesson for exercise in ex.catalog()})   # lessons with exercises
@@ -197,5 +198,6 @@ def test_the_named_learners_of_one_voila_server_are_read_from_its_learners_folde
 
     progress = read_class(tmp_path / "autograd-tutor")
     assert [learner.name for learner in progress.learners] == ["ana-lima", "ben"]
+    assert learners_dir().name == NAMED_LEARNERS          # where the dashboard puts them
     assert [learner.lessons[1].passed for learner in progress.learners] == [1, 0]
     assert [learner.lessons[1].attempted for learner in progress.learners] == [1, 1]

@@ -26,13 +26,12 @@ from datetime import datetime
 from pathlib import Path
 
 from ..exercises import LESSON_TITLES, catalog
-from ..exercises.learners import learners_dir
 from ..exercises.store import LessonProgress, ProgressStore
 
 DATABASE_NAME = "progress.sqlite"
 EXPORT_FORMAT = "autograd-tutor-progress"
 COURSE_MARKER = "app.ipynb"        # every learner's home on the hub holds a copy of it
-NAMED_LEARNERS = learners_dir().name   # one Voila server's learners: learners/<name>.sqlite
+NAMED_LEARNERS = "learners"        # one Voila server's named learners: learners/<name>.sqlite
 LARGEST_EXPORT = 5 * 2**20         # bytes; an export is a few kB, anything bigger is not one
 
 
