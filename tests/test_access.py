@@ -165,3 +165,16 @@ def test_space_at_the_end_plays_from_the_start_even_if_play_never_noticed_the_en
     app.stepper.play.playing = True               # the page's Play has not paused itself yet
     app.step_keys.press(" ")
     assert app.state.k == 0 and app.stepper.play.playing
+
+
+def test_the_live_region_keeps_quiet_while_playing():
+    app = build_app()
+    assert not app.step_keys.quiet
+    app.step_keys.press(" ")
+    assert app.step_keys.quiet                       # ten sentences a second would drown
+    app.step_keys.press(" ")
+    assert not app.step_keys.quiet
+    app.stepper.play.playing = True                  # the page's own Play button
+    assert app.step_keys.quiet
+    app.stepper.forward.click()                      # a step takes over from Play
+    assert not app.step_keys.quiet

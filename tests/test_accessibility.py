@@ -166,6 +166,10 @@ def test_space_plays_and_pauses(voila_server, page):
         if status.inner_text() == paused:
             break
     assert status.inner_text() == paused != "backward 9/9", "Space did not pause"
+    # quiet while playing; paused, the live region says where the story stopped
+    step_words = ("Start:" if paused.startswith("forward 0/") else
+                  paused.replace("forward", "Forward step").replace("/", " of "))
+    expect(page.locator(".tutor-live")).to_contain_text(step_words)
 
 
 def test_the_live_region_and_the_graphs_alt_text_say_what_the_step_shows(voila_server, page):

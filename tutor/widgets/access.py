@@ -168,11 +168,12 @@ function render({ model, el }) {
 
   const showDescription = () => {
     const text = model.get("description");
-    live.textContent = text;
+    if (!model.get("quiet")) live.textContent = text;    // while playing, no flood of words
     const root = namesRoot();
     if (root) describeGraph(root, text);
   };
   model.on("change:description", showDescription);
+  model.on("change:quiet", showDescription);           // paused: say where it stopped
   showDescription();
 
   let pending = false;
@@ -236,7 +237,9 @@ class StepKeys(anywidget.AnyWidget):
     """Keyboard stepping, a live region and accessible names for one stepper.
 
     ``description`` is the sentence the live region reads and the graph's alternative
-    text; the player sets it on every step. ``press(key)`` does what a key press in the
+    text; the player sets it on every step. While Play runs, ``quiet`` is true and the live
+    region waits (ten sentences a second would drown a screen reader); on pause it reads
+    where the story stopped. ``press(key)`` does what a key press in the
     page does (``"ArrowRight"``, ``"ArrowLeft"``, ``"Home"``, ``"End"``, ``" "``); any
     other key is ignored. ``last_key`` is the last key acted on.
     """
@@ -244,6 +247,7 @@ class StepKeys(anywidget.AnyWidget):
     _esm = _ESM
     _css = _CSS
     description = traitlets.Unicode("").tag(sync=True)
+    quiet = traitlets.Bool(False).tag(sync=True)
 
     def __init__(self, stepper, **kwargs):
         super().__init__(**kwargs)
@@ -254,6 +258,10 @@ class StepKeys(anywidget.AnyWidget):
         self.layout.overflow = "hidden"
         self.layout.margin = "0"
         self.on_msg(self._on_message)
+        stepper.play.observe(self._playing, "playing")
+
+    def _playing(self, change):
+        self.quiet = bool(change["new"])
 
     def _on_message(self, _widget, content, _buffers):
         if isinstance(content, dict) and isinstance(content.get("key"), str):
