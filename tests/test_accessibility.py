@@ -168,7 +168,8 @@ def test_space_plays_and_pauses(voila_server, page):
     assert status.inner_text() == paused != "backward 9/9", "Space did not pause"
     # quiet while playing; paused, the live region says where the story stopped
     step_words = ("Start:" if paused.startswith("forward 0/") else
-                  paused.replace("forward", "Forward step").replace("/", " of "))
+                  paused.replace("forward", "Forward step").replace("backward", "Backward step")
+                  .replace("/", " of "))
     expect(page.locator(".tutor-live")).to_contain_text(step_words)
 
 
