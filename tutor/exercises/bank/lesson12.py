@@ -282,7 +282,7 @@ def pass_count_question(exercise_id, rng):
                        "over reverse). How many products are needed?", n)
         why = (f"Each product H v gives one column of the n × n Hessian when v is a unit "
                f"vector: {n} of them")
-    text = f"Take {story}: n = {n} numbers in, m = {m} out.\n\n{ask}"
+    text = f"Take {story}: n = {n} number{'s' * (n != 1)} in, m = {m} out.\n\n{ask}"
     return Question(exercise_id, text, float(answer), explanation=why + ".")
 
 

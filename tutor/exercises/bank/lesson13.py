@@ -115,7 +115,7 @@ SEGMENT_NUMBER = Exercise(
 # ------------------------------------------------------------------ segment_length
 
 def segment_length(L, bound):
-    for s in range(1, L + 1):
+    for s in range(L, 0, -1):              # the longest first: the fewest checkpoints
         peak = math.ceil(L / s) + s        # segments kept, plus one segment recomputed
         if peak <= bound:
             return s
@@ -151,7 +151,19 @@ def _segment_judge(case, got, expected):
         return Mismatch("value", f"expected a segment length whose peak stays within "
                                  f"{bound} Nodes, got s = {s}: ceil({length}/{s}) + {s} = "
                                  f"{peak} Nodes at the peak")
+    longest = longest_segment(length, bound)
+    if s < longest:
+        return Mismatch("value", f"expected the longest segment that fits, got s = {s}: it "
+                                 f"fits, but so does s = {longest} (ceil({length}/{longest}) + "
+                                 f"{longest} = {math.ceil(length / longest) + longest} ≤ "
+                                 f"{bound}), with fewer checkpoints to call")
     return None
+
+
+def longest_segment(length, bound):
+    """The reference's own search, from the short end: the last segment length that fits."""
+    fitting = [s for s in range(1, length + 1) if math.ceil(length / s) + s <= bound]
+    return fitting[-1]
 
 
 SEGMENT_LENGTH = Exercise(
@@ -160,15 +172,17 @@ SEGMENT_LENGTH = Exercise(
     prompt=(
         "A chain of `L` steps, checkpointed every `s` steps, keeps `ceil(L / s)` Nodes "
         "(one per segment) and, while the backward pass recomputes one segment, `s` more. "
-        "Write `segment_length(L, bound)`: return a whole number `s` from 1 to `L` whose peak "
-        "`ceil(L / s) + s` is at most `bound`.\n\n"
-        "Every `bound` checked can be met; any `s` that meets it passes."),
+        "Write `segment_length(L, bound)`: return the **longest** segment, a whole number `s` "
+        "from 1 to `L`, whose peak `ceil(L / s) + s` is at most `bound` (every checkpoint is "
+        "one more call to make, so fewer is better).\n\n"
+        "Every `bound` checked can be met."),
     hints=(
         "`math.ceil(L / s)` counts the segments; the last one may be shorter.",
-        "Try the segment lengths one after the other and return the first whose peak fits.",
+        "Try the segment lengths one after the other, from the longest down, and return the "
+        "first whose peak fits.",
         "The idea: short segments keep many Nodes on the tape, long ones hold many while they "
-        "are recomputed; the peak is smallest near the square root of L, and a bound a "
-        "little above that leaves a few choices.",
+        "are recomputed; the peak is smallest near the square root of L, and a bound at or "
+        "a little above that smallest peak leaves several lengths to choose from.",
     ),
     solution=segment_length,
     spec=FunctionSpec("segment_length", "segment_length(L, bound)", cases(30, _segment_case),
