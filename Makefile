@@ -25,7 +25,7 @@ app: $(STAMP)
 
 # JupyterLab on lessons/, with lesson 1 open (it prints the address to open if no browser starts).
 lessons: $(STAMP)
-	cd lessons && ../$(BIN)/jupyter lab 01_what_are_we_finding.ipynb
+	cd lessons && ../$(BIN)/jupyter lab 01_what_are_we_finding.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) $(PROXY)
 	$(BIN)/python -m pytest -q
