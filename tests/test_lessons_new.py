@@ -188,8 +188,12 @@ def test_segment_lengths_meet_their_bounds():
         best = min(math.ceil(length / s) + s for s in range(1, length + 1))
         s = segment_length(length, best)
         assert math.ceil(length / s) + s <= best
-    result = ex.check("l13-segment-length", lambda L, bound: max(1, L // 2), record=False)
-    assert not result.passed and "peak" in result.message
+        assert math.ceil(length / (s + 1)) + s + 1 > best or s == length     # the longest
+    too_long = ex.check("l13-segment-length", lambda L, bound: L, seed=0, record=False)
+    assert not too_long.passed and "at the peak" in too_long.message
+    square_root = ex.check("l13-segment-length", lambda L, bound: math.isqrt(L), seed=0,
+                           record=False)
+    assert not square_root.passed and "the longest segment that fits" in square_root.message
 
 
 def test_a_chain_checkpointed_whole_or_not_at_all_is_told_which():

@@ -17,7 +17,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
+from ..compare import compare_values
+from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, drawn_answer
 from ..practice import _code_block, _header, _number, node_legend, random_recording
 from ..randfun import _DUAL, Dual, derivative, evaluate, random_smooth, to_text
 from ..specs import cases, random_shape, random_value, text_of
@@ -25,6 +26,26 @@ from ..specs import cases, random_shape, random_value, text_of
 LESSON = 11
 DUAL_FUNCTIONS = ("sin", "cos", "exp", "tanh")
 sin, cos, exp, tanh = (getattr(_DUAL, name) for name in DUAL_FUNCTIONS)   # for the reference
+
+
+# ------------------------------------------------------------- typical mistakes
+
+def judge_with_mistakes(*mistakes):
+    """Compare values as usual; when a result is wrong, say which typical mistake it is.
+
+    Each mistake is ``(wrong_answer, advice)``: ``wrong_answer`` is called with the case's
+    arguments, and when the learner's result equals it, ``advice`` follows the usual message.
+    """
+    def judge(case, got, expected):
+        mismatch = compare_values(expected, got)
+        if mismatch is None or mismatch.problem != "value":
+            return mismatch
+        with np.errstate(all="ignore"):
+            for wrong_answer, advice in mistakes:
+                if compare_values(wrong_answer(*case.args), got) is None:
+                    return Mismatch("value", f"{mismatch.message}. {advice}")
+        return mismatch
+    return judge
 
 
 # ------------------------------------------------------------------------- jvp_sin
@@ -53,7 +74,13 @@ JVP_SIN = Exercise(
         "VJP scales the incoming adjoint; only the direction of travel differs.",
     ),
     solution=jvp_sin,
-    spec=FunctionSpec("jvp_sin", "jvp_sin(x, x_dot)", cases(30, _sin_case)),
+    spec=FunctionSpec("jvp_sin", "jvp_sin(x, x_dot)", cases(30, _sin_case),
+                      judge=judge_with_mistakes(
+                          (lambda x, x_dot: np.cos(x),
+                           "That is the slope of sin at x; the tangent is that slope times "
+                           "the speed x_dot."),
+                          (lambda x, x_dot: -x_dot * np.sin(x),
+                           "That is the tangent of cos(x); sin's slope is cos(x)."))),
 )
 
 
@@ -88,7 +115,15 @@ JVP_MULTIPLY = Exercise(
     ),
     solution=jvp_multiply,
     spec=FunctionSpec("jvp_multiply", "jvp_multiply(x, x_dot, y, y_dot)",
-                      cases(30, _multiply_case)),
+                      cases(30, _multiply_case),
+                      judge=judge_with_mistakes(
+                          (lambda x, x_dot, y, y_dot: x_dot * y_dot,
+                           "That is the term beside ε², and ε² = 0: keep the terms with "
+                           "exactly one ε."),
+                          (lambda x, x_dot, y, y_dot: x_dot * y,
+                           "That is x's share only; y moves too, at y_dot."),
+                          (lambda x, x_dot, y, y_dot: x * y_dot,
+                           "That is y's share only; x moves too, at x_dot."))),
 )
 
 

@@ -16,7 +16,8 @@ import tutor.autograd as autograd
 import tutor.autograd.numpy as anp
 from tutor.autograd import grad, make_jvp, make_vjp
 
-from ..model import Case, Exercise, FunctionSpec, Question, WrongAnswer, drawn_answer
+from ..compare import compare_values
+from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, WrongAnswer, drawn_answer
 from ..specs import cases, text_of
 
 LESSON = 12
@@ -148,6 +149,21 @@ def _jacobian_reference(case):
     return np.asarray(autograd.jacobian(f)(x))
 
 
+def _jacobian_judge(case, got, expected):
+    """Compare as usual, and recognise the transpose: columns stacked as rows."""
+    mismatch = compare_values(expected, got)
+    if mismatch is None or mismatch.problem not in ("shape", "value"):
+        return mismatch
+    transposed = np.shape(got) == np.shape(expected)[::-1] and \
+        compare_values(expected.T, np.asarray(got)) is None
+    if transposed:
+        return Mismatch(mismatch.problem, f"{mismatch.message}. Your result is the "
+                                          f"transpose of the Jacobian: row i must hold output "
+                                          f"i, column j input j (np.stack puts its pieces "
+                                          f"along axis 0 unless told otherwise)")
+    return mismatch
+
+
 JACOBIAN_FORWARD = Exercise(
     id="l12-jacobian-forward", lesson=LESSON, kind="function",
     title="The Jacobian by columns (forward mode)",
@@ -168,7 +184,7 @@ JACOBIAN_FORWARD = Exercise(
     solution=jacobian_forward,
     spec=FunctionSpec("jacobian_forward", "jacobian_forward(f, x)", cases(20, _jacobian_case),
                       call=_guarded_call(FOR_FORWARD, "build the columns with make_jvp."),
-                      reference=_jacobian_reference),
+                      judge=_jacobian_judge, reference=_jacobian_reference),
 )
 
 
@@ -199,7 +215,7 @@ JACOBIAN_REVERSE = Exercise(
     solution=jacobian_reverse,
     spec=FunctionSpec("jacobian_reverse", "jacobian_reverse(f, x)", cases(20, _jacobian_case),
                       call=_guarded_call(FOR_REVERSE, "build the rows with make_vjp."),
-                      reference=_jacobian_reference),
+                      judge=_jacobian_judge, reference=_jacobian_reference),
 )
 
 
