@@ -250,3 +250,19 @@ def test_the_branch_question_is_the_derivative_of_the_branch_taken():
 
         assert answer_of(question) == pytest.approx(grad(f)(x0))
         assert secret_of(question).explanation
+
+
+def test_the_dashboard_shows_the_step_of_a_next_tangent_answer_in_forward_mode():
+    from tutor.app import build_app
+    app = build_app()
+    app.open_tab(1)                                     # Practice
+    app.practice.chooser.value = "l11-number-next-tangent"
+    widget = app.practice.check_widget
+    widget.answer_input.value = repr(answer_of(widget.question))
+    widget.check_button.click()
+    assert widget.last_result.passed
+    assert app.state.recording.mode == "forward"
+    assert app.state.k == widget.question.reveal_step
+    step = app.state.recording.forward[app.state.k - 1]
+    assert app.state.recording.state_at(app.state.k).tangents[step.node] == pytest.approx(
+        answer_of(widget.question))
