@@ -249,6 +249,13 @@ def test_with_the_stubs_filled_every_lesson_uses_the_learners_pieces(kernel_env)
     assert "The cells below use your vjp_sum." in outputs[8]
     assert "The cells below use your sgd_step." in outputs[10]
     assert "Training with YOUR autograd" in outputs[10]
+    assert "primitive: yours (lesson 4)" in outputs[5]
+    # Lesson 1's prose: the best central step is near 1e-5 (about 10 digits), one-sided 1e-8.
+    best = re.search(r"central difference: ε ≈ (\S+), error (\S+); for the one-sided: "
+                     r"ε ≈ (\S+), error (\S+)$", outputs[1], re.MULTILINE)
+    central_step, central_error, one_step, one_error = map(float, best.groups())
+    assert 1e-6 <= central_step <= 1e-4 and central_error < 1e-9
+    assert 1e-9 <= one_step <= 1e-7 and 1e-9 < one_error < 1e-7
     assert "yours here: toposort, backward_pass, grad | the course's (above): none" in outputs[9]
 
 

@@ -223,13 +223,20 @@ def load(into=None, *, quiet=False):
     return module
 
 
-def adopt(my_autograd, names, namespace):
+def adopt(my_autograd, names, namespace, *, course_otherwise=False):
     """Your pieces ``names`` (those of them that are yours in ``my_autograd``), re-made to
     look their names up in ``namespace``: your code, unchanged, calling a notebook's own
-    functions (lesson 9's leveled ``make_vjp``, say). Returns ``{name: function}``."""
-    return {name: types.FunctionType(getattr(my_autograd, name).__code__, namespace, name,
-                                     getattr(my_autograd, name).__defaults__)
-            for name in names if name in my_autograd.yours}
+    functions (lesson 9's leveled ``make_vjp``, say). With ``course_otherwise``, a piece that
+    is not yours yet comes as the course's version instead. Returns ``{name: function}``."""
+    adopted = {}
+    for name in names:
+        if name in my_autograd.yours:
+            piece = getattr(my_autograd, name)
+            adopted[name] = types.FunctionType(piece.__code__, namespace, name,
+                                               piece.__defaults__)
+        elif course_otherwise:
+            adopted[name] = _course_version(namespace, name)
+    return adopted
 
 
 def _report(module):

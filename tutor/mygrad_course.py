@@ -72,6 +72,7 @@ def differentiable(raw_fun):
         return out
 
     boxed_fun.__name__ = raw_fun.__name__
+    boxed_fun.raw_fun = raw_fun
     return boxed_fun
 
 
