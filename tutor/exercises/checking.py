@@ -120,7 +120,27 @@ def _check_in_process(exercise, answer, cases, limit, output):
         return _verdict(exercise, cases, ran, expected, early)
 
 
+_WARMED = set()         # exercises whose reference has run once in this process
+
+
+def _warm_up(exercise):
+    """Run the reference once, on inputs of its own, before the first fork for an exercise:
+    modules it imports on first use are then imported here, once, and not again in every
+    child on the learner's time. (Those inputs are not the ones the learner gets.)"""
+    if exercise.id in _WARMED:
+        return
+    _WARMED.add(exercise.id)
+    try:
+        spare = exercise.spec.cases(np.random.default_rng())[:1]
+        for case in spare:
+            _expected(exercise, case)
+    except Exception:           # noqa: BLE001 - a warm-up only
+        pass
+
+
 def _check_in_child(exercise, answer, cases, limit, output):
+    _warm_up(exercise)
+
     def child(send, receive):
         sys.stdout = sys.stderr = CappedOutput()
         try:
