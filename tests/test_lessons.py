@@ -342,3 +342,19 @@ def test_an_unfilled_grad_beside_the_learners_autograd_is_not_done_yet(mygrad_di
                  "<stub>", "exec"), namespace)
     result = ex.check("l07-grad", namespace["grad"], record=False)
     assert result.problem == "unfinished", result
+
+
+def test_a_kept_piece_that_needs_a_helper_left_behind_says_what_to_do(tmp_path, mygrad_dir):
+    learner = learner_module(tmp_path, "helped", [
+        "def visit_all(node, order, seen):\n"
+        "    if node not in seen:\n"
+        "        seen.add(node)\n"
+        "        for parent in node.parents:\n"
+        "            visit_all(parent, order, seen)\n"
+        "        order.append(node)\n",
+        "def toposort(end_node):\n    order = []\n    visit_all(end_node, order, set())\n"
+        "    return order[::-1]\n"])
+    mygrad.keep(learner.toposort)                      # passes where the helper is defined
+    mine = mygrad.load(quiet=True)
+    assert "toposort" not in mine.yours
+    assert "define any helper it needs inside it" in mine.missing["toposort"]

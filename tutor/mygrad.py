@@ -200,6 +200,9 @@ def load(into=None, *, quiet=False):
         result = ex.check(PIECES[name][1], own[name], record=False)
         if not result.passed:
             missing[name] = f"yours does not pass {PIECES[name][1]}: {result.message}"
+            if "NameError" in result.message:
+                missing[name] += (f" ({FILE_NAME} keeps only the function itself: define any "
+                                  f"helper it needs inside it, then keep it again)")
             namespace[name] = _course_version(namespace, name)
     glue = importlib.util.find_spec("tutor.mygrad_course")
     # The glue's own compiled code (a file of this package, never text a user typed), run
