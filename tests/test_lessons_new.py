@@ -266,3 +266,13 @@ def test_the_dashboard_shows_the_step_of_a_next_tangent_answer_in_forward_mode()
     step = app.state.recording.forward[app.state.k - 1]
     assert app.state.recording.state_at(app.state.k).tangents[step.node] == pytest.approx(
         answer_of(widget.question))
+
+
+def test_the_progress_tab_counts_the_new_lessons():
+    from tutor.exercises.widgets import ProgressView
+    assert ex.check("l11-jvp-sin", solution_copy(ex.get("l11-jvp-sin"))).passed
+    view = ProgressView()
+    bar, label = view.rows[11]
+    assert label.value == f"1 / {len(ex.catalog(lesson=11))} passed" and bar.value == 1
+    for lesson in (12, 13, 14):
+        assert view.rows[lesson][1].value == f"0 / {len(ex.catalog(lesson=lesson))} passed"
