@@ -250,6 +250,8 @@ def test_with_the_stubs_filled_every_lesson_uses_the_learners_pieces(kernel_env)
     assert "The cells below use your sgd_step." in outputs[10]
     assert "Training with YOUR autograd" in outputs[10]
     assert "primitive: yours (lesson 4)" in outputs[5]
+    assert "yours here: unbroadcast, toposort, backward_pass | the course's (above): none" \
+        in outputs[8]
     # Lesson 1's prose: the best central step is near 1e-5 (about 10 digits), one-sided 1e-8.
     best = re.search(r"central difference: ε ≈ (\S+), error (\S+); for the one-sided: "
                      r"ε ≈ (\S+), error (\S+)$", outputs[1], re.MULTILINE)
