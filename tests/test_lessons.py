@@ -122,14 +122,7 @@ def drawn(exercise, count=20):
     return [exercise.make_question(np.random.default_rng(seed)) for seed in range(count)]
 
 
-CORE_CARET = pytest.mark.xfail(reason="the explanation quotes the core's registered formula of "
-                               "power's VJP, still written with ^ (tutor.autograd.numpy)",
-                               strict=False)
-
-
-@pytest.mark.parametrize("exercise", [
-    pytest.param(e, marks=CORE_CARET) if e.id == "l05-choice-vjp-formula" else e
-    for e in QUESTION_EXERCISES], ids=[e.id for e in QUESTION_EXERCISES])
+@pytest.mark.parametrize("exercise", QUESTION_EXERCISES, ids=[e.id for e in QUESTION_EXERCISES])
 def test_questions_and_explanations_write_formulas_one_way(exercise):
     for question in drawn(exercise):
         secret = secret_of(question)

@@ -1017,3 +1017,10 @@ def test_second_order_through_a_vjp_that_is_constant():
     """sign's VJP is 0 whatever x and g are, so the VJP of that VJP depends on nothing; the
     second-order check must still see zeros."""
     check_grads(np.sign, modes=["fwd", "rev"], order=2)(0.7)
+
+
+def test_registered_symbols_and_formulas_write_powers_as_python_does():
+    """``^`` is XOR in Python: a power is written ``**`` in every symbol and formula a learner reads."""
+    for fun in registered_primitives():
+        texts = [vjp_info(fun).symbol, *vjp_info(fun).formulas, *jvp_info(fun).formulas]
+        assert not [text for text in texts if text and "^" in text], fun.__name__

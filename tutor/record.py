@@ -646,7 +646,7 @@ class _Builder:
     def _add_operation(self, node, is_output):
         fun = node.fun
         name = getattr(fun, "__name__", "primitive")
-        symbol = _display(getattr(fun, "symbol", None) or name)
+        symbol = getattr(fun, "symbol", None) or name
         parent_of = dict(zip(node.parent_argnums, node.parents))
         operands = []                  # per argument: its node id, or None for a parameter
         for argnum, arg in enumerate(node.args):
@@ -684,7 +684,7 @@ class _Builder:
     def observe(self, node, parent, argnum, g, contribution, before, after):
         """The backward pass's observer: one call, one :class:`BackwardStep`."""
         node_id, parent_id = self.ids[node], self.ids[parent]
-        formula = _display(_formula_of(node.fun, argnum))
+        formula = _formula_of(node.fun, argnum)
         accumulates = before is not None
         if before is None:
             before = zeros_like(parent.value)
@@ -717,7 +717,7 @@ class _Builder:
             if argnum < 3:
                 names[_TANGENT_LETTERS[argnum]] = (_frozen(tangent_in),
                                                    f"{TANGENT}_{self.ids[parent]}")
-        formulas = tuple(_display(_jvp_formula_of(node.fun, argnum))
+        formulas = tuple(_jvp_formula_of(node.fun, argnum)
                          for argnum in node.parent_argnums)
         self.tangent_steps[node_id] = dict(
             tangent=_frozen(tangent), formulas=formulas,
@@ -787,12 +787,6 @@ def _formula_of(fun, argnum):
 def _jvp_formula_of(fun, argnum):
     formula = getattr(fun, "jvp_formulas", {}).get(argnum)
     return formula or f"the JVP of {getattr(fun, '__name__', 'primitive')} for argument {argnum}"
-
-
-def _display(text):
-    """A registered formula or symbol in the tutor's notation: a power is ``**`` (``^`` is
-    XOR in Python)."""
-    return text.replace("^", "**") if text else text
 
 
 def _frozen(value):

@@ -143,7 +143,7 @@ defjvp(anp.true_divide, lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x 
        formulas=("ẋ / y", "−ẏ · x / y²"))
 
 
-# d/dx x^y = y · x^(y−1); written so that y = 0 (x^0 = 1) and x = 0 give 0, not 0 · inf.
+# d/dx x ** y = y · x**(y−1); written so that y = 0 (x ** 0 = 1) and x = 0 give 0, not 0 · inf.
 def _power_vjp_x(ans, x, y):
     if type(y) in (int, float) and y == 2:      # x**2, the commonest power: 2x, no power at all
         return lambda g: unbroadcast(x, g * (2.0 * x))
@@ -152,7 +152,7 @@ def _power_vjp_x(ans, x, y):
     return lambda g: unbroadcast(x, g * y * x ** anp.where(y, y - 1, 1.0))
 
 
-# d/dy x^y = x^y · log(x) = ans · log(x); 0^y does not depend on y, so log(0) is replaced.
+# d/dy x ** y = x ** y · log(x) = ans · log(x); 0 ** y does not depend on y, so log(0) is replaced.
 def _power_vjp_y(ans, x, y):
     return lambda g: unbroadcast(y, g * ans * anp.log(anp.where(x, x, 1.0)))
 
@@ -168,11 +168,11 @@ def _power_jvp_y(g, ans, x, y):
 
 
 defvjp(anp.power,       _power_vjp_x, _power_vjp_y,
-       symbol="^", formulas=("g · y · x^(y−1)", "g · ans · log(x)"))
-defjvp(anp.power,       _power_jvp_x, _power_jvp_y, formulas=("ẋ · y · x^(y−1)", "ẏ · ans · log(x)"))
+       symbol="**", formulas=("g · y · x**(y−1)", "g · ans · log(x)"))
+defjvp(anp.power,       _power_jvp_x, _power_jvp_y, formulas=("ẋ · y · x**(y−1)", "ẏ · ans · log(x)"))
 defvjp(anp.float_power, _power_vjp_x, _power_vjp_y,
-       symbol="^", formulas=("g · y · x^(y−1)", "g · ans · log(x)"))
-defjvp(anp.float_power, _power_jvp_x, _power_jvp_y, formulas=("ẋ · y · x^(y−1)", "ẏ · ans · log(x)"))
+       symbol="**", formulas=("g · y · x**(y−1)", "g · ans · log(x)"))
+defjvp(anp.float_power, _power_jvp_x, _power_jvp_y, formulas=("ẋ · y · x**(y−1)", "ẏ · ans · log(x)"))
 defvjp(anp.negative,    lambda ans, x: lambda g: -g, symbol="−", formulas="−g")
 defjvp(anp.negative,    lambda g, ans, x: -g, formulas="−ẋ")
 defvjp(anp.positive,    lambda ans, x: lambda g: g, symbol="+", formulas="g")
@@ -214,10 +214,10 @@ defjvp(anp.logaddexp,  lambda g, ans, x, y: g * anp.exp(x - ans),
        formulas=("ẋ · exp(x − ans)", "ẏ · exp(y − ans)"))
 defvjp(anp.logaddexp2, lambda ans, x, y: lambda g: unbroadcast(x, g * anp.exp2(x - ans)),
                        lambda ans, x, y: lambda g: unbroadcast(y, g * anp.exp2(y - ans)),
-       formulas=("g · 2^(x − ans)", "g · 2^(y − ans)"))
+       formulas=("g · 2**(x − ans)", "g · 2**(y − ans)"))
 defjvp(anp.logaddexp2, lambda g, ans, x, y: g * anp.exp2(x - ans),
                        lambda g, ans, x, y: g * anp.exp2(y - ans),
-       formulas=("ẋ · 2^(x − ans)", "ẏ · 2^(y − ans)"))
+       formulas=("ẋ · 2**(x − ans)", "ẏ · 2**(y − ans)"))
 
 # ------------------------------------------------------------------ trigonometric
 
