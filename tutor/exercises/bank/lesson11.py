@@ -2,8 +2,9 @@
 
 A dual number ``a + bε`` with ``ε² = 0`` carries a value ``a`` and a tangent ``b``; every
 primitive's JVP says how its output's tangent follows from its inputs' tangents. The learner
-writes two JVPs (``sin`` and ``multiply``, written ``jvp_sin(x, x_dot)`` and
-``jvp_multiply(x, x_dot, y, y_dot)``: values and tangents in, the output's tangent out) and
+writes three JVPs (``sin``, ``multiply`` and ``divide``, written ``jvp_sin(x, x_dot)``,
+``jvp_multiply(x, x_dot, y, y_dot)`` and ``jvp_divide(x, x_dot, y, y_dot)``: values and
+tangents in, the output's tangent out) and
 then ``jvp(f, x, v)``, which pushes one tangent through a whole function with dual numbers.
 
 ``jvp`` is checked on random functions built from the dual-number primitives beside the
@@ -21,7 +22,7 @@ from ..compare import compare_values
 from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, drawn_answer
 from ..practice import _code_block, _header, _number, node_legend, random_recording
 from ..randfun import _DUAL, Dual, derivative, evaluate, random_smooth, to_text
-from ..specs import cases, random_shape, random_value, text_of
+from ..specs import away_from_zero, cases, random_shape, random_value, text_of
 
 LESSON = 11
 DUAL_FUNCTIONS = ("sin", "cos", "exp", "tanh")
@@ -127,6 +128,46 @@ JVP_MULTIPLY = Exercise(
 )
 
 
+# ---------------------------------------------------------------------- jvp_divide
+
+def jvp_divide(x, x_dot, y, y_dot):
+    return (x_dot * y - x * y_dot) / y ** 2
+
+
+def _divide_case(rng, index):
+    shape = random_shape(rng)
+    x, x_dot, y_dot = (random_value(rng, shape) for _ in range(3))
+    y = away_from_zero(rng, shape)
+    return Case((x, x_dot, y, y_dot), text=text_of(x=x, x_dot=x_dot, y=y, y_dot=y_dot))
+
+
+JVP_DIVIDE = Exercise(
+    id="l11-jvp-divide", lesson=LESSON, kind="function",
+    title="The JVP of x / y",
+    prompt=(
+        "Write `jvp_divide(x, x_dot, y, y_dot)`: the tangent of `ans = x / y` when `x` moves "
+        "at `x_dot` and `y` at `y_dot`.\n\n"
+        "All four are numbers or arrays of the same shape; `y` is never 0."),
+    hints=(
+        "Each argument gives its own share: x's tangent times ∂(x/y)/∂x, plus y's tangent "
+        "times ∂(x/y)/∂y.",
+        "∂(x/y)/∂x is 1/y and ∂(x/y)/∂y is −x/y²; mind the sign of the second share.",
+        "The idea: the quotient rule is the sum of the two shares, as the product rule was; "
+        "nothing new beyond the two partial derivatives.",
+    ),
+    solution=jvp_divide,
+    spec=FunctionSpec("jvp_divide", "jvp_divide(x, x_dot, y, y_dot)", cases(30, _divide_case),
+                      judge=judge_with_mistakes(
+                          (lambda x, x_dot, y, y_dot: (x_dot * y + x * y_dot) / y ** 2,
+                           "Mind the sign of y's share: x / y falls when y grows."),
+                          (lambda x, x_dot, y, y_dot: x_dot / y,
+                           "That is x's share only; y moves too, at y_dot."),
+                          (lambda x, x_dot, y, y_dot: x_dot / y_dot,
+                           "Tangents are not divided like values: each argument's tangent is "
+                           "multiplied by its own partial derivative."))),
+)
+
+
 # ----------------------------------------------------------------------------- jvp
 
 def jvp(f, x, v):
@@ -179,7 +220,7 @@ JVP = Exercise(
         "`v`, and return the pair `(f(x), ẋ_out)`, the value and the tangent of the output "
         "(the directional derivative f′(x)·v).\n\n"
         "Checked on random functions of one number built from this notebook's `Dual`, `sin`, "
-        "`cos`, `exp` and `tanh`, which use your `jvp_sin` and `jvp_multiply`."),
+        "`cos`, `exp` and `tanh`, which use your JVPs."),
     hints=(
         "`Dual(x, v)` is the input with its tangent; pass it to `f`.",
         "What comes out is a `Dual`: return its `.value` and its `.tangent` as a pair. If it "
@@ -236,4 +277,4 @@ NEXT_TANGENT = Exercise(
     solution=drawn_answer, make_question=partial(next_tangent_question, "l11-number-next-tangent"),
 )
 
-EXERCISES = [JVP_SIN, JVP_MULTIPLY, JVP, NEXT_TANGENT]
+EXERCISES = [JVP_SIN, JVP_MULTIPLY, JVP_DIVIDE, JVP, NEXT_TANGENT]
