@@ -53,13 +53,17 @@ def scalar_recurrence(np):
     return f, (0.5,), 5 * STEPS
 
 
-def mlp(np):
+def mlp_problem():
+    """The MLP's layer shapes, a flat parameter vector and one batch: the same for every library."""
     shapes = [(m * n, (m, n), n) for m, n in SIZES]
     rng = onp.random.default_rng(0)
     n_params = sum(size + n for size, _, n in shapes)
     params = rng.standard_normal(n_params) * 0.3
-    inputs = rng.standard_normal((32, 2))
-    targets = rng.standard_normal((32, 1))
+    return shapes, params, rng.standard_normal((32, 2)), rng.standard_normal((32, 1))
+
+
+def mlp(np):
+    shapes, params, inputs, targets = mlp_problem()
 
     def loss(params):
         h, start = inputs, 0
@@ -76,12 +80,7 @@ def mlp(np):
 
 def mlp_by_hand():
     """The MLP's loss gradient, backpropagated by hand: the floor for any autograd."""
-    shapes = [(m * n, (m, n), n) for m, n in SIZES]
-    rng = onp.random.default_rng(0)
-    n_params = sum(size + n for size, _, n in shapes)
-    params = rng.standard_normal(n_params) * 0.3
-    inputs = rng.standard_normal((32, 2))
-    targets = rng.standard_normal((32, 1))
+    shapes, params, inputs, targets = mlp_problem()
 
     def gradient(params):
         layers, start = [], 0
