@@ -277,27 +277,3 @@ def test_the_progress_tab_counts_the_new_lessons():
     for lesson in (12, 13, 14):
         assert view.rows[lesson][1].value == f"0 / {len(ex.catalog(lesson=lesson))} passed"
 
-
-# ------------------------------------ run with the stubs filled by the reference solutions
-
-from test_notebooks import execute, filled, kernel_env, printed, problems  # noqa: E402,F401
-
-
-@pytest.mark.notebooks
-@pytest.mark.parametrize("lesson", sorted(NEW_LESSONS))
-def test_with_the_stubs_filled_the_cells_below_use_the_learners_pieces(lesson, kernel_env):
-    """Each filled stub passes its check in its own notebook, and the cell after it says the
-    cells below use the learner's version (never the course's)."""
-    path = REPO / "lessons" / f"{NEW_LESSONS[lesson]}.ipynb"
-    notebook = execute(filled(path), path.parent)
-    assert problems(notebook, stderr_allowed=False) == []
-    text = printed(notebook)
-    checks = re.findall(r"^CHECK (\S+) (True|False)$", text, re.MULTILINE)
-    code = [exercise.spec.name for exercise in ex.catalog(lesson=lesson)
-            if exercise.kind == "function"]
-    assert sorted(exercise_id for exercise_id, _ in checks) == sorted(
-        exercise.id for exercise in ex.catalog(lesson=lesson) if exercise.kind == "function")
-    assert all(passed == "True" for _, passed in checks), text[-2000:]
-    for name in code:
-        assert f"The cells below use your {name}." in text, (name, text[-2000:])
-    assert "the course's" not in text

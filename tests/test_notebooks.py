@@ -266,8 +266,14 @@ def test_with_the_stubs_filled_every_lesson_uses_the_learners_pieces(kernel_env)
 def test_a_later_lesson_with_its_stubs_filled_passes_its_own_checks(path, kernel_env):
     notebook = execute(filled(path), path.parent)
     assert problems(notebook, stderr_allowed=False) == []
-    checks = re.findall(r"^CHECK (\S+) (True|False)$", printed(notebook), re.MULTILINE)
+    text = printed(notebook)
+    checks = re.findall(r"^CHECK (\S+) (True|False)$", text, re.MULTILINE)
     assert all(passed == "True" for _, passed in checks), checks
+    code = [exercise for exercise in ex.catalog(lesson=lesson_number(path))
+            if exercise.kind == "function"]
+    assert sorted(exercise_id for exercise_id, _ in checks) == sorted(e.id for e in code)
+    for exercise in code:                   # use(...) after each check takes the learner's
+        assert f"The cells below use your {exercise.spec.name}." in text, exercise.id
 
 
 def test_no_cell_defines_a_stubs_function_before_the_learner_has_written_it():
