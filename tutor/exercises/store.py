@@ -110,10 +110,12 @@ class Progress:
         return frozenset(exercise_id for exercise_id, count in self.passes.items() if count)
 
     def __repr__(self):
-        lines = [f"Progress ({len(self.passed)} exercises passed, "
-                 f"{sum(self.attempts.values())} attempts)"]
+        passed, attempts = len(self.passed), sum(self.attempts.values())
+        lines = [f"Progress ({passed} exercise{'s' * (passed != 1)} passed, "
+                 f"{attempts} attempt{'s' * (attempts != 1)})"]
+        width = max((len(item.title) for item in self.lessons.values()), default=0)
         for item in self.lessons.values():
-            lines.append(f"  lesson {item.lesson:2d} {item.title:32s} {item.passed}/{item.total}")
+            lines.append(f"  lesson {item.lesson:2d} {item.title:{width}s} {item.passed}/{item.total}")
         return "\n".join(lines)
 
     def _repr_html_(self):
