@@ -475,3 +475,10 @@ def test_recording_gradient_equals_grad_on_random_compositions(program, x, y, ar
     for step in rec.backward:
         assert close(step.before + step.contribution, step.after)
     assert rec.steps == len(rec.forward) + len(rec.backward)
+
+
+def test_a_formula_in_words_names_the_adjoint_as_every_other_line_does():
+    recording = record(lambda x: np.sum(np.tanh(x)), np.array([0.1, 0.2]))
+    line = recording.backward[0].line          # sum's VJP is registered in words
+    assert "copied over the summed axes" in line
+    assert line.startswith("ḡ_v1 += (ḡ_v2, copied") and "(g," not in line

@@ -863,7 +863,8 @@ def _backward_line(parent_id, formula, names, contribution, before, after, accum
     this step's node names in their place (``g · y`` for ``v3 = v1 × v2`` becomes
     ``ḡ_v3 · v2``), so the letters are never confused with the function's own variables;
     then, where the values are numbers, with the numbers in. A formula written in words
-    (``g, copied over the summed axes``) is shown as it is, followed by its value.
+    (``g, copied over the summed axes``) is shown with the node names in place of its letters
+    (``ḡ_v6, copied over the summed axes``), followed by its value.
 
     When the VJP had to sum its result over axes that broadcasting had stretched (the
     contribution is smaller than the incoming adjoint ``g``), the line says so, with the
@@ -885,7 +886,7 @@ def _backward_line(parent_id, formula, names, contribution, before, after, accum
         if not _same_text(text, result):
             text += f" = {result}"
     else:
-        text = f"({formula}) = {result}"
+        text = f"({_fill_formula(formula, names, by_name=True)}) = {result}"
     added = f"({result})" if result.startswith("-") else result
     if accumulates:
         total = f"{summarize(before)} + {added} = {summarize(after)}"
