@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # JupyterHub's proxy, from npm, kept inside .venv (deploy/jupyterhub/jupyterhub_config.py finds it)
 PROXY  := $(VENV)/node/node_modules/.bin/configurable-http-proxy
 
-.PHONY: app test bench compat clean hub report
+.PHONY: app lessons test bench compat clean hub report
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
