@@ -5,6 +5,10 @@ traceback somewhere the learner may never see (or, under Voila, nowhere), and th
 frozen. So every callback the dashboard registers goes through :func:`guarded`: an
 unexpected exception becomes one short sentence in the :class:`ErrorArea`, and the page
 keeps working.
+
+A ``MemoryError`` is the one failure a learner causes without a bug: the server gives each
+learner's kernel only so much memory, and a big enough array or graph needs more. It gets
+a sentence in plain words (:data:`MEMORY_MESSAGE`) instead of an exception's name.
 """
 
 import html
@@ -17,9 +21,13 @@ import numpy as np
 
 from ..record import ADJOINT, summarize
 
-__all__ = ["ADJOINT", "ErrorArea", "guarded", "number_text", "short_value", "escape"]
+__all__ = ["ADJOINT", "ErrorArea", "guarded", "number_text", "short_value", "escape",
+           "MEMORY_MESSAGE", "failure_text"]
 
 log = logging.getLogger("tutor.widgets")
+
+MEMORY_MESSAGE = ("That needs more memory than this server gives one learner: try smaller "
+                  "arrays or a shorter function.")
 
 
 def escape(text):
@@ -78,6 +86,7 @@ class ErrorArea(widgets.HTML):
         self.add_class("tutor-error")
         self.message = ""
         self.kind = None
+        self.failure = None     # the last exception a guarded callback turned into a message
 
     def show(self, message, kind="error"):
         self.message, self.kind = str(message), kind
@@ -90,11 +99,27 @@ class ErrorArea(widgets.HTML):
         self.value = ""
 
 
+def failure_text(error, what="this action"):
+    """The one line a learner reads about an unexpected ``error`` that happened while ``what``.
+
+    ``Something went wrong while stepping: ValueError: ...`` in general; for a
+    ``MemoryError``, :data:`MEMORY_MESSAGE` and that the page still works.
+    """
+    if isinstance(error, MemoryError):
+        return f"{MEMORY_MESSAGE} (That happened while {what}; the page still works.)"
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"Something went wrong while {what}: {type(error).__name__}" + (
+        f": {text}" if text else "")
+
+
 def guarded(error_area, what="this action"):
     """Decorator: run a widget callback, turning any exception into a message in ``error_area``.
 
     The traceback goes to the ``tutor.widgets`` logger (for whoever runs the server); the
-    learner reads one line: ``Something went wrong while stepping: ValueError: ...``.
+    learner reads one line (see :func:`failure_text`), and ``error_area.failure`` keeps the
+    exception, so that the code which started the callback can tell it failed.
     """
     def decorate(callback):
         def safe(*args, **kwargs):
@@ -102,11 +127,8 @@ def guarded(error_area, what="this action"):
                 return callback(*args, **kwargs)
             except Exception as error:       # noqa: BLE001 (a callback must never raise)
                 log.exception("error in a dashboard callback (%s)", what)
-                text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-                if len(text) > 300:
-                    text = text[:297] + "..."
-                error_area.show(f"Something went wrong while {what}: "
-                                f"{type(error).__name__}" + (f": {text}" if text else ""))
+                error_area.show(failure_text(error, what))
+                error_area.failure = error
         safe.__name__ = getattr(callback, "__name__", "callback")
         safe.__doc__ = callback.__doc__
         return safe

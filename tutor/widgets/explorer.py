@@ -32,7 +32,7 @@ import numpy as np
 from ..expression import ExpressionError, ShapeError, parse, parse_values
 from ..record import record, summarize
 from ..shapes import describe, shape_text
-from .common import escape, guarded
+from .common import MEMORY_MESSAGE, escape, guarded
 
 __all__ = ["Explorer", "Example", "EXAMPLES", "SEED", "MODES", "make_recording",
            "InputProblem"]
@@ -183,7 +183,8 @@ def make_recording(expression_text, values_text, wrt=None, also_known=(), mode="
     previous expression, so that editing the expression does not make the values box
     wrong). ``mode`` is ``"reverse"`` (a backward pass) or ``"forward"`` (tangents pushed
     along with the values, the default unit tangent on ``wrt``). Raises
-    :class:`InputProblem` with a message for the learner.
+    :class:`InputProblem` with a message for the learner, or ``MemoryError`` when recording
+    needs more memory than the kernel may use.
     """
     try:
         expression = parse(expression_text)
@@ -218,6 +219,8 @@ def make_recording(expression_text, values_text, wrt=None, also_known=(), mode="
                     f"pushes a tangent to every output.") from None
             raise InputProblem(f"This cannot be differentiated here: "
                                f"{type(error).__name__}: {error}") from None
+        except MemoryError:
+            raise                         # the caller says it in plain words
         except Exception as error:        # noqa: BLE001 (any failure becomes a message)
             raise InputProblem(f"This cannot be differentiated here: "
                                f"{type(error).__name__}: {error}") from None
@@ -394,9 +397,10 @@ class Explorer(widgets.VBox):
                 self.expression.value, self.values.value, wanted, also_known=self.variables,
                 mode=self.mode.value)
         except InputProblem as problem:
-            self.error_area.show(str(problem))
-            self._say_what_is_shown(refused=True)
-            return None
+            return self._refuse(str(problem))
+        except MemoryError:
+            return self._refuse(f"{MEMORY_MESSAGE} The previous graph is still shown.")
+        kept = self._snapshot()
         variables = tuple(expression.variables)
         mentioned = set(re.findall(r"([A-Za-z_]\w*)\s*=", self.values.value))
         defaulted = [name for name in variables if name not in mentioned]
@@ -424,9 +428,42 @@ class Explorer(widgets.VBox):
         else:
             self.error_area.clear()
         self._say_what_is_shown(refused=False)
-        for callback in list(self._callbacks):
-            callback(recording)
+        if not self._tell(recording) and kept[0] is not None:
+            # Drawing it needed more memory than the kernel may use: back to the last
+            # graph that worked, with its function and values, and say so.
+            self._restore(kept)
+            self._tell(self.recording)
+            return self._refuse(f"{MEMORY_MESSAGE} The previous graph is still shown.")
         return recording
+
+    def _refuse(self, message):
+        """Say why the boxes' input is not shown, and that the last good one still is."""
+        self.error_area.show(message)
+        self._say_what_is_shown(refused=True)
+        return None
+
+    def _tell(self, recording):
+        """Pass ``recording`` to every callback; False if one ran out of memory (itself, or
+        inside a guarded callback of its own, which leaves the error in the error area)."""
+        self.error_area.failure = None
+        try:
+            for callback in list(self._callbacks):
+                callback(recording)
+        except MemoryError:
+            return False
+        return not isinstance(self.error_area.failure, MemoryError)
+
+    def _snapshot(self):
+        """What :meth:`_restore` needs to go back to the recording shown now."""
+        return (self.recording, self.variables, self.shown_expression, self.shown_values,
+                self.function, self.arguments, tuple(self.wrt.options), self.wrt.value,
+                self.values.value)
+
+    def _restore(self, kept):
+        (self.recording, self.variables, self.shown_expression, self.shown_values,
+         self.function, self.arguments, options, wrt, typed) = kept
+        self._set_quietly(self.wrt, wrt, options=list(options))
+        self._set_quietly(self.values, typed)
 
     def _say_what_is_shown(self, refused):
         """The ``shown`` line: which function, at which values and in which mode, the graph

@@ -870,15 +870,17 @@ class GraphView(widgets.VBox):
         if recording is None:
             return
         if recording is not self.recording:
-            self.recording = recording
             try:
-                self.drawing = GraphDrawing(recording)
+                drawing = GraphDrawing(recording)
             except GraphTooBig as reason:
-                self.drawing = None
+                self.recording, self.drawing = recording, None
                 self.canvas.children = ()
                 self.note.value = (f"<b>No picture:</b> {reason}. The inspector's listing and "
                                    f"table show every step.")
                 return
+            # Only a drawing that was made replaces the one shown (a MemoryError above
+            # leaves the previous graph as it was).
+            self.recording, self.drawing = recording, drawing
             self._make_strips()
             nodes = len(recording.nodes)
             big = self.drawing.width > MAX_WIDTH * 1.05 or self.drawing.height > 7.2
