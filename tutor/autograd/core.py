@@ -12,6 +12,7 @@ contributed. Visiting Nodes in reverse topological order guarantees that.
 """
 
 from collections import namedtuple
+from operator import attrgetter
 
 import numpy as _np
 
@@ -140,32 +141,25 @@ def _vjp(node, argnum):
 # ----------------------------------------------------------------------- backward pass
 
 def toposort(end_node):
-    """Nodes reachable from ``end_node``, each one before all of its parents.
+    """Nodes reachable from ``end_node``, each one before all of its parents (a list).
 
-    Kahn's algorithm, without recursion (a 100,000-step chain must not hit Python's recursion
-    limit): first count, for every Node, how many children use it; then hand out Nodes whose
-    children have all been handed out.
+    Every Node is numbered when it is created (``node.order``), and a Node can only be created
+    after its parents, because they are its inputs. So the reverse of creation order is
+    always a valid order for the backward pass: find the reachable Nodes (an explicit stack,
+    so a 100,000-step chain does not hit Python's recursion limit), then sort them, newest
+    first.
     """
-    child_counts = {}
+    reached = {end_node}
     stack = [end_node]
     while stack:
-        node = stack.pop()
-        if node in child_counts:
-            child_counts[node] += 1
-        else:
-            child_counts[node] = 1
-            stack.extend(node.parents)
-    child_counts[end_node] -= 1     # the end node has no children; it was counted once above
+        for parent in stack.pop().parents:
+            if parent not in reached:
+                reached.add(parent)
+                stack.append(parent)
+    return sorted(reached, key=_creation_order, reverse=True)
 
-    ready = [end_node]
-    while ready:
-        node = ready.pop()
-        yield node
-        for parent in node.parents:
-            if child_counts[parent] == 1:
-                ready.append(parent)
-            else:
-                child_counts[parent] -= 1
+
+_creation_order = attrgetter("order")
 
 
 def backward_pass(g, end_node, observer=None):
