@@ -83,8 +83,10 @@ def unbroadcast(target, g):
     if g_shape == target_shape:
         return g
     extra = len(g_shape) - len(target_shape)
-    if extra > 0:
-        g = g.sum(axis=tuple(range(extra)))     # the array method: the same sum, less overhead
+    if extra > 0:               # the array method: the same sum as np.sum, less overhead
+        g = g.sum(axis=0 if extra == 1 else tuple(range(extra)))
+    if 1 not in target_shape:   # no stretched axes (a bias of shape (64,), say): done
+        return g
     stretched = tuple(axis for axis, size in enumerate(target_shape)
                       if size == 1 and _shape(g)[axis] != 1)
     if stretched:
@@ -450,6 +452,8 @@ def _spread(g, shape, axis):
 
 def _count(shape, axis):
     """How many entries were reduced into each output entry."""
+    if axis is None:                    # all of them (np.mean(x), the usual loss)
+        return math.prod(shape)
     return math.prod(shape[i] for i in _reduced_axes(axis, len(shape)))
 
 
