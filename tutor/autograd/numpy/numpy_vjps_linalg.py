@@ -26,11 +26,16 @@ def _T(x):
 # ------------------------------------------------------------------------ matmul
 
 
+def _matrices_vjp(argnum, x, y):
+    """ans = x @ y for two matrices: x receives g @ yᵀ, y receives xᵀ @ g."""
+    return (lambda g: g @ y.T) if argnum == 0 else (lambda g: x.T @ g)
+
+
 def _matmul_vjp(argnum):
     """ans = x @ y, batched over leading axes; a 1-d x (or y) acts as a row (or column)."""
     def maker(ans, x, y):
         if len(_shape(x)) == 2 and len(_shape(y)) == 2:     # two matrices: the common case
-            return (lambda g: g @ y.T) if argnum == 0 else (lambda g: x.T @ g)
+            return _matrices_vjp(argnum, x, y)
 
         def vjp(g):
             x2 = anp.expand_dims(x, 0) if anp.ndim(x) == 1 else x       # (k,) -> (1, k)
@@ -132,7 +137,10 @@ def _dot_vjps():
 
     def maker(argnum):
         def choose(ans, x, y):
-            if 1 <= len(_shape(x)) <= 2 and 1 <= len(_shape(y)) <= 2:
+            x_ndim, y_ndim = len(_shape(x)), len(_shape(y))
+            if x_ndim == y_ndim == 2:           # two matrices, the usual case: at once
+                return _matrices_vjp(argnum, x, y)
+            if 1 <= x_ndim <= 2 and 1 <= y_ndim <= 2:
                 return matmul[argnum](ans, x, y)
             return general[argnum](ans, x, y)
         return choose
