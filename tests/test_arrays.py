@@ -91,7 +91,7 @@ def test_total_numbers_in_one_evaluation_are_bounded(monkeypatch):
 
 
 def test_small_arrays_are_drawn_with_their_elements_and_big_ones_with_a_heatmap():
-    assert node_value_lines("v1", numpy.array([1.0, 2.5, -0.0])) == ["v1 = [1, 2.5, 0]"]
+    assert node_value_lines("v1", numpy.array([1.0, 2.5, -0.0])) == ["v1 (3) = [1, 2.5, 0]"]
     assert node_value_lines("v0", numpy.array([[0.5, -1.0], [2.0, 0.3]])) == [
         "v0 (2×2) =", "[0.5, -1]", "[2, 0.3]"]
     assert node_value_lines("v3", numpy.ones((4, 4))) == ["v3: 4×4, mean 1"]

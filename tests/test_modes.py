@@ -132,7 +132,7 @@ def test_menu_titles_say_what_they_load_and_relu_is_explained(app):
     assert "Operator precedence: (a*b) + c - d" in titles
     assert not any("(4*5)" in title for title in titles)
     app.explorer.load_example(next(t for t in titles if t.startswith("ReLU")))
-    assert "relu(v) is drawn as max(v, 0.0)" in app.explorer.shown.value
+    assert "relu(v) is max(v, 0)" in app.explorer.shown.value
     app.stepper.to_end.click()
     assert "-0" not in app.gradient.text and "-0.0" not in app.state.recording.listing()
 

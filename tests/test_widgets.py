@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from tutor.expression import parse
-from tutor.record import record
+from tutor.record import ADJOINT, record
 from tutor.widgets import (EXAMPLES, ErrorArea, Explorer, GradientView, GraphDrawing, GraphView,
                            Inspector, StepState, Stepper, backward_gif, gif_bytes, guarded,
                            make_recording, status_text)
@@ -373,3 +373,57 @@ def test_gif_bytes_of_both_passes(fan_out):
     data = gif_bytes(fan_out, include_forward=True)
     with Image.open(io.BytesIO(data)) as gif:
         assert gif.n_frames == fan_out.steps + 1 + 2
+
+
+# ------------------------------------------------------------ what a node says about itself
+
+def test_relu_is_drawn_as_relu_of_its_one_input():
+    recording, _, _ = make_recording("relu(w*x + b)", "w=1, x=-2, b=0.5", "w")
+    relu = recording.nodes[recording.output]
+    assert (relu.label, relu.symbol, relu.primitive) == ("relu", "relu", "maximum")
+    assert len(relu.parents) == 1                         # no constant 0.0 beside it
+    assert not [info for info in recording.nodes.values() if info.kind == "constant"]
+    step = recording.forward[-1]
+    assert step.line == f"{relu.id} = relu({relu.parents[0]}) = 0.0"
+    assert f"ḡ_{relu.id} · [{relu.parents[0]} ≥ 0.0]" in recording.backward[0].line
+    from tutor.widgets.alt_text import graph_description
+    sentence = graph_description(recording, len(recording.forward))
+    assert f"{relu.id} (relu((w · x) + b)) = 0.0" in sentence and "constant" not in sentence
+    assert "max" not in graph_description(recording, len(recording.forward) + 1)
+    drawing = GraphDrawing(recording)
+    assert drawing._title(relu.id).startswith("relu")
+    # relu of a vector, in both modes: the gradient is the one maximum(x, 0) has
+    for mode in ("reverse", "forward"):
+        vector, _, _ = make_recording("sum(relu(x))", "x=[1, -2, 3]", "x", mode=mode)
+        assert [info.label for info in vector.nodes.values()] == ["x", "relu", "Σ"]
+        if mode == "reverse":
+            assert np.array_equal(vector.gradient, [1.0, 0.0, 1.0])
+
+
+def test_a_maximum_of_two_variables_stays_a_max_node():
+    recording, _, _ = make_recording("maximum(x, y)", "x=1, y=0", "x")
+    assert recording.nodes[recording.output].label == "max"
+    assert len(recording.nodes[recording.output].parents) == 2
+
+
+def test_every_array_node_states_its_shape():
+    recording, _, _ = make_recording("sum(x * y) + mean(W @ x)",
+                                     "x=[1, 2, 3], y=[0.5, 1, 2], W=[[1, 0, 1], [0, 1, 0]]",
+                                     "x")
+    drawing = GraphDrawing(recording)
+    for k in (0, len(recording.forward), recording.steps):
+        looks = drawing.looks_at(recording.state_at(k))
+        for node_id, info in recording.nodes.items():
+            shape = np.shape(info.value)
+            body = looks[node_id][1]
+            if shape:
+                size = "×".join(map(str, shape))
+                assert f"{node_id} ({size})" in body or f"{node_id}: {size}" in body, body
+                for line in body.splitlines():
+                    if line.startswith(ADJOINT):          # an adjoint has its node's shape
+                        assert line.startswith((f"{ADJOINT} ({size})", f"{ADJOINT}: {size}"))
+            else:
+                assert "(" not in body.splitlines()[0], (k, body)
+    end = drawing.looks_at(recording.state_at(recording.steps))
+    assert end[recording.inputs["x"]][1].splitlines()[0] == "v0 (3) = [1, 2, 3]"
+    assert "v2 (2×3) =" in end[recording.inputs["W"]][1]

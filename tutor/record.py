@@ -96,7 +96,8 @@ class NodeInfo:
     (``"×"``); for an input ``symbol`` is its name and for a constant its value. ``parents``
     are the ids of the nodes the operation read, in argument order, constants included, and
     ``argnums`` the argument position of each. ``label`` is the short text to draw in the
-    node: the input's name, the constant's value, the operation's symbol. ``formulas`` holds,
+    node: the input's name, the constant's value, the operation's symbol (``relu`` for
+    ``maximum(v, 0)``, drawn with ``v`` as its one parent). ``formulas`` holds,
     for each parent, the VJP formula of that argument (empty for a constant: no adjoint flows
     to it).
     """
@@ -647,12 +648,15 @@ class _Builder:
         fun = node.fun
         name = getattr(fun, "__name__", "primitive")
         symbol = getattr(fun, "symbol", None) or name
+        relu = _is_relu(name, node)
+        if relu:
+            symbol = "relu"            # drawn as relu of its one input, no 0.0 node beside it
         parent_of = dict(zip(node.parent_argnums, node.parents))
         operands = []                  # per argument: its node id, or None for a parameter
         for argnum, arg in enumerate(node.args):
             if argnum in parent_of:
                 operands.append(self.ids[parent_of[argnum]])
-            elif _is_operand(fun, argnum, arg):
+            elif not relu and _is_operand(fun, argnum, arg):
                 constant_id = self._new_id()
                 value = _frozen(getval(arg))
                 text = summarize(value)
@@ -671,7 +675,9 @@ class _Builder:
         self.nodes[node_id] = NodeInfo(node_id, "output" if is_output else "operation", name,
                                        symbol, parents, value, symbol, argnums=argnums,
                                        formulas=formulas)
-        expression = _expression_text(name, symbol, node.args, operands, node.kwargs)
+        shown = 1 if relu else len(node.args)        # relu(v1), not relu(v1, 0.0)
+        expression = _expression_text(name, symbol, node.args[:shown], operands[:shown],
+                                      node.kwargs)
         self.forward.append(ForwardStep(
             len(self.forward) + 1, node_id, name, symbol, parents,
             tuple(_frozen(getval(arg)) for arg in node.args), value,
@@ -765,6 +771,20 @@ class _Builder:
             backward=backward, gradients=MappingProxyType(fields.pop("gradients")),
             _deltas=tuple(deltas), _snapshots=tuple(snapshots),
             _interval=interval, **fields)
+
+
+def _is_relu(name, node):
+    """Is ``node`` ``maximum(v, 0)`` with ``v`` traced and 0 a fixed number?
+
+    That is the ``relu(v)`` the expression language offers, and the recording draws it so:
+    one ``relu`` node with ``v`` as its only parent (the 0 is a parameter, written into the
+    formulas: ``ḡ_v4 += ḡ_v5 · [v4 ≥ 0.0]``), instead of a ``max`` node beside a constant.
+    """
+    if name != "maximum" or len(node.args) != 2 or tuple(node.parent_argnums) != (0,):
+        return False
+    zero = getval(node.args[1])
+    return (isinstance(zero, (numbers.Real, _np.integer, _np.floating))
+            and not isinstance(zero, (bool, _np.bool_)) and zero == 0)
 
 
 def _is_operand(fun, argnum, value):

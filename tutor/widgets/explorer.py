@@ -77,7 +77,7 @@ EXAMPLES = (
     Example("Chain rule: sin(cos(exp(x)))", "sin(cos(exp(x)))", "x=0.5", "x",
             "A chain: each backward step multiplies the adjoint by one local derivative."),
     Example("ReLU switched off: relu(w*x + b)", "relu(w*x + b)", "w=1, x=-2, b=0.5", "w",
-            "relu(v) is max(v, 0), so the graph draws it as a max node with the constant 0.0. "
+            "relu(v) is max(v, 0): it keeps positive numbers and turns negative ones into 0. "
             "Its input is negative here, so its VJP passes back 0: no gradient reaches w "
             "(a 'dead' unit)."),
     Example("Squared error: (w*x - t)**2", "(w*x - t)**2", "w=0.8, x=2, t=1", "w",
@@ -252,8 +252,9 @@ def gradient_warning(recording):
 
 # What a convenience function is drawn as, for the line saying what is shown.
 _DRAWN_AS = {
-    "relu": "relu(v) is drawn as max(v, 0.0): it keeps positive numbers and turns negative "
-            "ones into 0",
+    "relu": "relu(v) is max(v, 0): it keeps positive numbers and turns negative ones into "
+            "0, and its VJP passes the adjoint back only where v ≥ 0 ([v ≥ 0.0] in its "
+            "formula)",
     "sigmoid": "sigmoid(v) is drawn as the operations it is made of, 1 / (1 + exp(−v))",
     "softplus": "softplus(v) is drawn as logaddexp(0.0, v) = log(1 + exp(v))",
 }

@@ -216,10 +216,11 @@ def _element_text(number):
 def node_value_lines(name, value):
     """The lines a node's box shows for one value (its own, its adjoint or its tangent).
 
-    ``v3 = 2.0`` for a number; ``v3 = [1, 2, 3]`` for a short vector; for a small matrix,
-    ``v3 (2×2) =`` and then one line per row; for a bigger array its shape and mean (and
-    the box adds a heatmap). An adjoint (``name`` ``ḡ``) or tangent (``ẋ``) always has the
-    shape of its node, so it is written the same way, under the value.
+    ``v3 = 2.0`` for a number; every array says its shape: ``v3 (3) = [1, 2, 3]`` for a
+    short vector; for a small matrix, ``v3 (2×2) =`` and then one line per row; for a bigger
+    array its shape and mean (and the box adds a heatmap). An adjoint (``name`` ``ḡ``) or
+    tangent (``ẋ``) always has the shape of its node, so it is written the same way, under
+    the value.
     """
     if not isinstance(value, np.ndarray) or value.ndim == 0:
         return [f"{name} = {short_value(value)}"]
@@ -227,10 +228,19 @@ def node_value_lines(name, value):
         return [f"{name} = {shape_text(value.shape)}"]
     if _is_small_array(value):
         if value.ndim == 1:
-            return [f"{name} = [{', '.join(_element_text(v) for v in value)}]"]
+            return [f"{name} ({shape_text(value.shape)}) = "
+                    f"[{', '.join(_element_text(v) for v in value)}]"]
         rows = ["[" + ", ".join(_element_text(v) for v in row) + "]" for row in value]
         return [f"{name} ({shape_text(value.shape)}) ="] + rows
     return [f"{name}: {shape_text(value.shape)}, mean {float(np.mean(value)):.2g}"]
+
+
+def _unknown_line(node_id, value):
+    """A node whose value is not known yet: ``v3 = ?``, with its shape when it will be an
+    array (``v3 (2×3) = ?``): the shape follows from the inputs', the numbers are to come."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return f"{node_id} ({shape_text(value.shape)}) = ?"
+    return f"{node_id} = ?"
 
 
 def edge_text(value):
@@ -540,7 +550,7 @@ class GraphDrawing:
             if node_id in state.values:
                 lines = node_value_lines(node_id, state.values[node_id])
             else:
-                lines = [f"{node_id} = ?"]
+                lines = [_unknown_line(node_id, self.recording.nodes[node_id].value)]
             if node_id in state.adjoints:
                 lines += node_value_lines(ADJOINT, state.adjoints[node_id])
             elif node_id in state.tangents:
