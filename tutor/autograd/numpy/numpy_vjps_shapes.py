@@ -8,6 +8,8 @@ to the tangent (``"same"``): ``reshape(ẋ)``, ``ẋᵀ``, ``ẋ[index]``. When 
 all (a slice), it gets 0. Indexing's VJP, :func:`_untake`, does both: it adds ``g`` into zeros.
 """
 
+from operator import itemgetter
+
 import numpy as _np
 
 from ..core import defvjp, defvjp_argnum, lazy_types
@@ -160,7 +162,34 @@ class Scattered:
         return other + self.written_out()
 
     def written_out(self):
+        joined = self._joined()
+        if joined is not None:
+            return joined
         return self._write_into(_np.zeros(self.shape, dtype=self._dtype(_np.dtype(_np.float64))))
+
+    def _joined(self):
+        """The adjoint as the pieces joined end to end, when they are plain slices ``x[a:b]``
+        of a vector that cover it exactly once: a flat parameter vector cut into a network's
+        weights and biases. Then no zeros and no additions are needed. None otherwise."""
+        if len(self.shape) != 1:
+            return None
+        length = self.shape[0]
+        spans = []
+        for index, g, _ in self.pieces:
+            if type(index) is not slice or index.step not in (None, 1):
+                return None
+            start, stop, _ = index.indices(length)
+            if start < stop:                    # an empty slice adds nothing
+                spans.append((start, stop, g))
+        spans.sort(key=_start_of_span)
+        end = 0
+        for start, stop, _ in spans:
+            if start != end:                    # a gap or an overlap: add into zeros instead
+                return None
+            end = stop
+        if end != length:
+            return None
+        return _np.concatenate([g for _, _, g in spans])
 
     def _dtype(self, start):
         """The dtype that holds ``start``'s and every piece's values (complex if any is)."""
@@ -176,6 +205,7 @@ class Scattered:
         return result
 
 
+_start_of_span = itemgetter(0)
 lazy_types.add(Scattered)
 
 
