@@ -63,6 +63,8 @@ def test_explore_has_no_serious_violations_at_start_and_in_the_backward_pass(
         step(page, "tutor-step-back")            # into the middle of the backward pass
     assert page.locator(".tutor-status").inner_text().startswith("backward")
     assert audit(page, "Explore, backward pass", report) == []
+    # not even a moderate or minor one (the cost panel's Jacobian table names its corner)
+    assert report["Explore, start"] == report["Explore, backward pass"] == {}
 
 
 def test_forward_mode_and_an_array_example_have_no_serious_violations(voila_server, page,
@@ -81,6 +83,7 @@ def test_forward_mode_and_an_array_example_have_no_serious_violations(voila_serv
     expect(page.locator(".tutor-status")).to_have_text(re.compile(r"backward (\d+)/\1"))
     page.keyboard.press("ArrowLeft")
     assert audit(page, "Explore, arrays", report) == []
+    assert report["Explore, forward mode"] == report["Explore, arrays"] == {}
 
 
 def test_practice_and_progress_have_no_serious_violations(voila_server, page, report):

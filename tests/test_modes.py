@@ -150,3 +150,36 @@ def test_a_jacobian_too_big_to_keep_only_counts_its_passes(app):
     assert app.cost.counts["m"] * app.cost.counts["n"] == 40_000 and app.cost.jacobian is None
     app.cost.one_pass.click()
     assert app.cost.passes_done == 1 and "too big to list here" in app.cost.table.value
+
+
+def test_every_header_cell_of_the_jacobian_table_has_a_name(app):
+    """axe's empty-table-header: the corner cell says "output" to a screen reader (visually
+    hidden), and every header says whether it heads a column or a row."""
+    import html.parser
+
+    class Headers(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.cells, self._inside = [], None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "th":
+                self._inside = [dict(attrs).get("scope"), ""]
+
+        def handle_data(self, data):
+            if self._inside is not None:
+                self._inside[1] += data
+
+        def handle_endtag(self, tag):
+            if tag == "th":
+                self.cells.append(tuple(self._inside))
+                self._inside = None
+
+    app.explorer.expression.value = "sin(x) * y"
+    app.cost.all_passes.click()
+    parser = Headers()
+    parser.feed(app.cost.table.value)
+    assert parser.cells[0] == ("col", "output")
+    assert 'class="tutor-sr-only"' in app.cost.table.value
+    assert all(text.strip() for _, text in parser.cells)
+    assert [scope for scope, _ in parser.cells] == ["col", "col", "col", "row"]

@@ -32,6 +32,7 @@ import tutor.autograd.numpy as anp
 
 from ..record import record
 from ..shapes import shape_text
+from .access import SR_ONLY_CSS
 from .common import escape, guarded
 
 __all__ = ["CostPanel", "costs", "element_names", "jacobian_pass", "MAX_PASSES"]
@@ -221,15 +222,18 @@ class CostPanel(widgets.VBox):
         columns = [name for name, node in self.recording.inputs.items()
                    for name in element_names(name, np.shape(self.recording.nodes[node].value))]
         rows = element_names("f", np.shape(self.recording.value))
-        head = "".join(f"<th>∂/∂{escape(name)}</th>" for name in columns)
+        head = "".join(f'<th scope="col">∂/∂{escape(name)}</th>' for name in columns)
         body = []
         for i, row_name in enumerate(rows):
             cells = "".join(
                 "<td>?</td>" if np.isnan(value) else f"<td>{value + 0.0:.4g}</td>"
                 for value in self.jacobian[i])
-            body.append(f"<tr><th>{escape(row_name)}</th>{cells}</tr>")
+            body.append(f'<tr><th scope="row">{escape(row_name)}</th>{cells}</tr>')
         self.table.value = (
             f"<div>{escape(note)}</div>"
             '<style>.tutor-jacobian td, .tutor-jacobian th {padding: 1px 8px}</style>'
             '<table style="border-collapse:collapse;font-family:monospace;font-size:12px">'
-            f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+            # The corner cell heads the column of output names: a screen reader says
+            # "output", the eye sees an empty corner.
+            f'<thead><tr><th scope="col"><span class="tutor-sr-only" style="{SR_ONLY_CSS}">'
+            f"output</span></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
