@@ -18,6 +18,13 @@ from voila_server import CHROMIUM, CHROMIUM_ARGS, REPO, start_voila, stop_proces
 ARTIFACTS = REPO / "test-artifacts"
 
 
+@pytest.fixture(autouse=True)
+def no_answer_shown_yet():
+    """Each test starts as a kernel does: no exercise has had its answer shown yet."""
+    from tutor.exercises import model
+    model._ANSWERS_SHOWN.clear()
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir():
     """``test-artifacts/`` at the repository root (gitignored): screenshots and server logs."""

@@ -424,3 +424,54 @@ def test_progress_says_where_each_lessons_exercises_are():
     text = exercise_widgets.where_they_are(1)
     assert "in Practice" in text and "lesson 1's notebook" in text
     assert view.export_button.layout.width == "auto"      # the label is not cut off
+
+
+# --------------------------------------------- a fixed question after its answer was shown
+
+def test_a_fixed_question_re_answered_after_its_answer_was_shown_is_not_passed(tmp_path):
+    from tutor.exercises.store import ProgressStore
+    store = ProgressStore(tmp_path / "fixed.sqlite")
+    ex.ask("l01-expr-dfdx", seed=0)
+    for _ in range(3):                                       # every try used: answer shown
+        result = ex.check("l01-expr-dfdx", "2/x", store=store)
+    assert result.revealed and "2/x + y" in result.message
+    ex.ask("l01-expr-dfdx", seed=1)                         # the same question again
+    copied = ex.check("l01-expr-dfdx", "2/x + y", store=store)
+    assert not copied.passed and copied.problem == "answer-seen"
+    assert "does not count as passed" in copied.message and "Right" in copied.message
+    assert "l01-expr-dfdx" not in store.summary().passed
+    assert ex.check("l01-expr-dfdx", "2/x + y", store=store).problem == "invalid"  # used up
+
+
+def test_start_again_after_show_solution_says_it_will_not_count():
+    widget = CheckWidget("l01-expr-dfdx", seed=0)
+    assert widget.feedback.value == ""
+    widget.solution_button.click()
+    assert "2/x + y" in widget.solution_view.value
+    widget.next_button.click()                               # "Start again"
+    assert "not counted as passed" in widget.feedback.value
+    widget.answer_input.value = "2/x + y"
+    widget.check_button.click()
+    assert not widget.last_result.passed
+    assert "Right, but not counted" in widget.feedback.value
+    assert widget.check_button.disabled                      # used up: offer it again
+
+
+def test_a_fixed_question_answered_right_first_still_passes_after_starting_again():
+    widget = CheckWidget("l01-expr-dfdx", seed=0)
+    widget.answer_input.value = "y + 2/x"
+    widget.check_button.click()
+    widget.next_button.click()
+    widget.answer_input.value = "2/x + y"
+    widget.check_button.click()
+    assert widget.last_result.passed                         # nothing was shown before a pass
+
+
+def test_a_fresh_question_after_a_shown_answer_counts():
+    widget = CheckWidget("l02-number-precedence", seed=2)
+    widget.solution_button.click()
+    widget.next_button.click()                               # a new question, other numbers
+    assert widget.feedback.value == ""
+    widget.answer_input.value = str(answer_of(widget.question))
+    widget.check_button.click()
+    assert widget.last_result.passed

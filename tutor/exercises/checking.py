@@ -471,6 +471,12 @@ def with_tries(exercise, question, answer, result):
     if result.problem in ("invalid", "none", "type"):
         return result                               # not an attempt: nothing counted
     explanation = f"\n{secret.explanation}" if secret.explanation else ""
+    if result.passed and secret.answer_seen and not exercise.fresh:
+        secret.revealed = True          # the same question as one whose answer was shown
+        return replace(result, passed=False, problem="answer-seen", revealed=True, message=(
+            f"{result.message} It does not count as passed, though: this exercise asks the "
+            f"same question every time, and its answer has already been shown here."
+            f"{explanation}"))
     if result.passed:
         secret.passed = True
         return replace(result, message=result.message + explanation, revealed=True)

@@ -121,7 +121,9 @@ class Question:
     parts: InitVar[tuple] = ()
 
     def __post_init__(self, answer, explanation, reference, recording, parts):
-        _SECRETS[self] = Secret(answer, explanation or "", reference, recording, parts=parts)
+        _SECRETS[self] = Secret(answer, explanation or "", reference, recording, parts=parts,
+                                exercise_id=self.exercise_id,
+                                answer_seen=self.exercise_id in _ANSWERS_SHOWN)
 
     def _repr_markdown_(self):
         lines = [self.text]
@@ -138,6 +140,10 @@ class Secret:
     answer has been shown (tries used up, or Show solution): the question is then used up
     and checking it again is refused. ``parts`` pairs each term of an expression question's
     function with that term's own derivative (see :mod:`.terms`).
+
+    ``answer_seen`` is True when a question of the same exercise had its answer shown
+    earlier in this kernel. For an exercise that asks the same question every time
+    (``fresh=False``), a right answer then does not count as passed: it may be copied.
     """
 
     answer: Any
@@ -148,9 +154,17 @@ class Secret:
     tries: int = 0
     revealed: bool = False
     passed: bool = False
+    exercise_id: str = ""
+    answer_seen: bool = False
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name == "revealed" and value and self.exercise_id:
+            _ANSWERS_SHOWN.add(self.exercise_id)
 
 
 _SECRETS = weakref.WeakKeyDictionary()      # Question -> Secret
+_ANSWERS_SHOWN = set()                      # ids of exercises whose answer was shown here
 
 
 def secret_of(question):
@@ -239,6 +253,7 @@ PROBLEM_TITLES = {
     "timeout": "Time limit reached",
     "invalid": "Could not read the answer",
     "unfinished": "Not done yet",
+    "answer-seen": "Right, but not counted",
 }
 
 

@@ -196,6 +196,12 @@ class CheckWidget(widgets.VBox):
         self.next_button.button_style = ""
         self.feedback.value = ""
         self.solution_view.value = ""
+        from .model import secret_of
+        if not self.exercise.fresh and secret_of(self.question).answer_seen:
+            self.feedback.value = (
+                "<div class='tutor-exercise-notice' style='color:#6d4c00'>This is the same "
+                "question as before, and its answer has been shown: answering it again is "
+                "good practice, but it is not counted as passed.</div>")
 
     def _answer(self):
         """The answer as it stands now: the input's value, or the learner's function."""
