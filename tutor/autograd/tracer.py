@@ -163,32 +163,29 @@ def primitive(f_raw):
     """
 
     def f_wrapped(*args, **kwargs):
-        top = 0              # highest trace level among the boxed arguments
-        lower = False        # will boxes of lower levels remain (nested differentiation)?
+        top = 0              # the highest trace level among the boxed arguments
         for arg in args:
-            if type(arg) in box_types:
-                level = arg._trace
-                if level > top:
-                    if top:
-                        lower = True
-                    top = level
-                elif level < top:
-                    lower = True
+            if type(arg) in box_types and arg._trace > top:
+                top = arg._trace
         if not top:
             return f_raw(*args, **kwargs)
         argvals = list(args)
         parents = []
         parent_argnums = []
+        lower = False        # will boxes of lower levels remain (nested differentiation)?
         for argnum, arg in enumerate(args):
-            if type(arg) in box_types and arg._trace == top:
-                argvals[argnum] = value = arg._value
-                if type(value) in box_types:
+            if type(arg) in box_types:
+                if arg._trace == top:
+                    argvals[argnum] = value = arg._value
+                    parents.append(arg._node)
+                    parent_argnums.append(argnum)
+                    if type(value) in box_types:
+                        lower = True
+                else:
                     lower = True
-                parents.append(arg._node)
-                parent_argnums.append(argnum)
         ans = f_wrapped(*argvals, **kwargs) if lower else f_raw(*argvals, **kwargs)
         node = Node(ans, f_wrapped, argvals, kwargs, tuple(parent_argnums), tuple(parents))
-        return _new_box(ans, top, node)
+        return Box.type_mappings.get(type(ans), Box)(ans, top, node)
 
     f_wrapped.fun = f_raw
     f_wrapped._is_autograd_primitive = True
