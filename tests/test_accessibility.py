@@ -161,14 +161,24 @@ def test_space_plays_and_pauses(voila_server, page):
     expect(page.locator(".tutor-status")).to_have_text("backward 9/9", timeout=30_000)
     page.keyboard.press(" ")                          # from the end: plays from the start
     expect(page.locator(".tutor-status")).not_to_have_text("backward 9/9")
+    # playing again in the page too (its button offers ⏸), so the next Space is a pause
+    expect(page.locator(".tutor-play i.fa-pause")).to_have_count(1, timeout=30_000)
     page.keyboard.press(" ")                          # pause
+    # The pause travels to the kernel and back; under load the page's Play may tick a few
+    # more times first, and the kernel catches up with those ticks after the pause. So:
+    # wait until the page's Play shows it is paused (its button offers ▶ again), then the
+    # status must settle on the step the page's slider stopped at, and stay there.
+    expect(page.locator(".tutor-play i.fa-play")).to_have_count(1, timeout=30_000)
+    slider = page.locator(".tutor-slider [role=slider]")
+    stopped_at = round(float(slider.get_attribute("aria-valuenow")))
+    paused = (f"forward {stopped_at}/6" if stopped_at <= 6 else
+              f"backward {stopped_at - 6}/9")
     status = page.locator(".tutor-status")
-    for _ in range(10):                               # the pause may take a moment to arrive
-        paused = status.inner_text()
-        page.wait_for_timeout(800)
-        if status.inner_text() == paused:
-            break
+    expect(status).to_have_text(paused, timeout=30_000)
+    page.wait_for_timeout(1_000)
     assert status.inner_text() == paused != "backward 9/9", "Space did not pause"
+    assert round(float(slider.get_attribute("aria-valuenow"))) == stopped_at, \
+        "the page kept stepping after the pause"
     # quiet while playing; paused, the live region says where the story stopped
     step_words = ("Start:" if paused.startswith("forward 0/") else
                   paused.replace("forward", "Forward step").replace("backward", "Backward step")
