@@ -44,6 +44,11 @@ def jupyterlab(tmp_path_factory):
     for path in (REPO / "lessons").glob("*.ipynb"):
         shutil.copy(path, root / path.name)
     home = tmp_path_factory.mktemp("jupyter-home")
+    # Every cell attached to the page: JupyterLab's default windowing leaves cells outside
+    # the viewport out of the DOM, so a stub below the fold could not be found or typed into.
+    tracker = home / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     port, token = free_port(), secrets.token_hex(16)
     environment = dict(os.environ, TUTOR_PROGRESS_DB=str(home / "progress.sqlite"),
                        TUTOR_MYGRAD_DIR=str(home), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
@@ -116,7 +121,7 @@ def test_lesson_1_opens_runs_and_checks_an_answer(jupyterlab, browser):
         code_cells = notebook.locator(".jp-CodeCell")
         index = page.evaluate("""() => [...document.querySelectorAll(
             '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')].findIndex(
-            cell => cell.innerText.includes('def numerical_grad'))""")
+            cell => cell.textContent.includes('def numerical_grad'))""")
         assert index >= 0, "lesson 1 has no numerical_grad stub"
         stub = code_cells.nth(index)
         prompt = stub.locator(".jp-InputPrompt")
