@@ -39,10 +39,11 @@ log = logging.getLogger("tutor.app")
 INTRO = """
 <div style="margin:0 0 4px 0">
 <span style="font-size:1.4em;font-weight:bold">Autograd tutor</span>
-<span style="color:#555">&nbsp; reverse-mode automatic differentiation, one step at a time.</span>
+<span style="color:#555">&nbsp; automatic differentiation, reverse and forward mode, one step at a time.</span>
 <div style="color:#555">Type a function of any variables and press Enter. Step forward through
 the forward pass (one operation per step), then through the backward pass: each step applies
-one vector-Jacobian product and sends an adjoint ḡ back along one edge.</div>
+one vector-Jacobian product and sends an adjoint ḡ back along one edge. In forward mode
+(the mode menu) each step carries a tangent ẋ beside the value instead.</div>
 </div>
 """
 
