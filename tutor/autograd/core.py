@@ -145,18 +145,19 @@ def toposort(end_node):
 
     Every Node is numbered when it is created (``node.order``), and a Node can only be created
     after its parents, because they are its inputs. So the reverse of creation order is
-    always a valid order for the backward pass: find the reachable Nodes (an explicit stack,
-    so a 100,000-step chain does not hit Python's recursion limit), then sort them, newest
-    first.
+    always a valid order for the backward pass: find the reachable Nodes (a list read while
+    it grows, not recursion, so a 100,000-step chain does not hit Python's recursion limit),
+    then sort them, newest first.
     """
     reached = {end_node}
-    stack = [end_node]
-    while stack:
-        for parent in stack.pop().parents:
+    nodes = [end_node]
+    for node in nodes:                  # the list grows while it is read: each Node once
+        for parent in node.parents:
             if parent not in reached:
                 reached.add(parent)
-                stack.append(parent)
-    return sorted(reached, key=_creation_order, reverse=True)
+                nodes.append(parent)
+    nodes.sort(key=_creation_order, reverse=True)
+    return nodes
 
 
 _creation_order = attrgetter("order")

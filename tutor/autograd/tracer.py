@@ -170,21 +170,20 @@ def primitive(f_raw):
         if not top:
             return f_raw(*args, **kwargs)
         argvals = list(args)
-        parents = []
-        parent_argnums = []
+        parents = parent_argnums = ()
         lower = False        # will boxes of lower levels remain (nested differentiation)?
         for argnum, arg in enumerate(args):
             if type(arg) in box_types:
                 if arg._trace == top:
                     argvals[argnum] = value = arg._value
-                    parents.append(arg._node)
-                    parent_argnums.append(argnum)
+                    parents += (arg._node,)
+                    parent_argnums += (argnum,)
                     if type(value) in box_types:
                         lower = True
                 else:
                     lower = True
         ans = f_wrapped(*argvals, **kwargs) if lower else f_raw(*argvals, **kwargs)
-        node = Node(ans, f_wrapped, argvals, kwargs, tuple(parent_argnums), tuple(parents))
+        node = Node(ans, f_wrapped, argvals, kwargs, parent_argnums, parents)
         return Box.type_mappings.get(type(ans), Box)(ans, top, node)
 
     f_wrapped.fun = f_raw

@@ -29,6 +29,8 @@ def unary_to_nary(unary_operator):
 
         @wraps(fun)
         def nary_f(*args, **kwargs):
+            if argnum == 0 and len(args) == 1 and not kwargs:      # grad(f)(x): nothing to place
+                return unary_operator(fun, args[0], *nary_op_args, **nary_op_kwargs)
             places = locate(args, kwargs)
 
             def unary_f(x):

@@ -16,9 +16,11 @@ from . import numpy_wrapper as anp
 
 
 def _binary(fun, reflected=False):
+    # A primitive is a plain function, so it can be the method itself (``x + y`` calls
+    # ``add(x, y)`` with no extra call in between); only the reflected form needs a wrapper.
     if reflected:
         return lambda self, other: fun(other, self)
-    return lambda self, other: fun(self, other)
+    return fun
 
 
 def _comparison(op):
@@ -77,10 +79,6 @@ def _iter(self):
     return (self[i] for i in range(len(self)))
 
 
-def _method(fun):
-    return lambda self, *args, **kwargs: fun(self, *args, **kwargs)
-
-
 def _reshape(self, *shape, **kwargs):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
@@ -107,7 +105,7 @@ _BOX_METHODS = {
     "__abs__": lambda self: anp.absolute(self),
     "__round__": lambda self, ndigits=0: anp.round(self, ndigits),
     "__format__": lambda self, spec: format(self._value, spec),
-    "__getitem__": lambda self, index: anp._getitem(self, index),
+    "__getitem__": anp._getitem,
     "__setitem__": _setitem,
     "__iter__": _iter,
     "__lt__": _comparison(_np.less), "__le__": _comparison(_np.less_equal),
@@ -136,7 +134,7 @@ _BOX_METHODS = {
 for _name in ("dot sum mean prod max min var std cumsum cumprod ravel squeeze swapaxes clip "
               "conj conjugate diagonal trace flatten round argmax argmin argsort nonzero "
               "any all repeat take copy").split():
-    _BOX_METHODS[_name] = _method(getattr(anp, _name if _name != "flatten" else "ravel"))
+    _BOX_METHODS[_name] = getattr(anp, _name if _name != "flatten" else "ravel")   # x.sum(): sum(x)
 
 for _name, _attribute in _BOX_METHODS.items():
     setattr(Box, _name, _attribute)

@@ -76,10 +76,12 @@ def unbroadcast(target, g):
     """
     if type(g) is type(target) is _np.float64:
         return g                    # the common scalar case, decided without any shape lookups
-    if not (type(g) is _np.ndarray and g.dtype.kind == "f"):      # a real array needs nothing
+    if type(g) is _np.ndarray and g.dtype.kind == "f":    # a real array: no complex part to drop
+        g_shape = g.shape
+    else:
         g = _match_complex(target, g)
-    target_shape = _shape(target)
-    g_shape = _shape(g)
+        g_shape = _shape(g)
+    target_shape = target.shape if type(target) is _np.ndarray else _shape(target)
     if g_shape == target_shape:
         return g
     extra = len(g_shape) - len(target_shape)

@@ -135,16 +135,22 @@ def _dot_vjps():
     general = _contraction_vjps(_dot_axes)
     matmul = (_matmul_vjp(0), _matmul_vjp(1))
 
-    def maker(argnum):
-        def choose(ans, x, y):
-            x_ndim, y_ndim = len(_shape(x)), len(_shape(y))
-            if x_ndim == y_ndim == 2:           # two matrices, the usual case: at once
-                return _matrices_vjp(argnum, x, y)
-            if 1 <= x_ndim <= 2 and 1 <= y_ndim <= 2:
-                return matmul[argnum](ans, x, y)
-            return general[argnum](ans, x, y)
-        return choose
-    return maker(0), maker(1)
+    def other(ans, x, y, argnum):
+        x_ndim, y_ndim = len(_shape(x)), len(_shape(y))
+        if 1 <= x_ndim <= 2 and 1 <= y_ndim <= 2:
+            return matmul[argnum](ans, x, y)
+        return general[argnum](ans, x, y)
+
+    def vjp_x(ans, x, y):
+        if len(_shape(x)) == len(_shape(y)) == 2:       # two matrices, the usual case: at once
+            return lambda g: g @ y.T
+        return other(ans, x, y, 0)
+
+    def vjp_y(ans, x, y):
+        if len(_shape(x)) == len(_shape(y)) == 2:
+            return lambda g: x.T @ g
+        return other(ans, x, y, 1)
+    return vjp_x, vjp_y
 
 
 defvjp(anp.dot,       *_dot_vjps(), symbol="·", formulas=("g · yᵀ", "xᵀ · g"))

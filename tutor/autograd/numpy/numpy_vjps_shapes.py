@@ -8,7 +8,7 @@ to the tangent (``"same"``): ``reshape(ẋ)``, ``ẋᵀ``, ``ẋ[index]``. When 
 all (a slice), it gets 0. Indexing's VJP, :func:`_untake`, does both: it adds ``g`` into zeros.
 """
 
-from operator import itemgetter
+from operator import getitem, itemgetter
 
 import numpy as _np
 
@@ -104,10 +104,7 @@ defjvp(anp.roll,   "same", formulas="ẋ rolled")
 # ----------------------------------------------------------------------------- indexing
 
 
-@primitive
-def _getitem(x, index):
-    """``x[index]`` as a primitive: ``Box.__getitem__`` calls it."""
-    return x[index]
+_getitem = primitive(getitem)              # x[index] as a primitive: Box.__getitem__ is it
 
 
 @primitive

@@ -37,6 +37,6 @@ negative = operator_twin(anp.negative, operator.neg)
 
 for _name, _twin in (("add", add), ("sub", subtract), ("mul", multiply),
                      ("truediv", true_divide), ("pow", power)):
-    setattr(Box, f"__{_name}__", lambda self, other, _twin=_twin: _twin(self, other))
+    setattr(Box, f"__{_name}__", _twin)                # x + y is add(x, y): no call in between
     setattr(Box, f"__r{_name}__", lambda self, other, _twin=_twin: _twin(other, self))
-Box.__neg__ = lambda self: negative(self)
+Box.__neg__ = negative
