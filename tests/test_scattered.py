@@ -56,12 +56,12 @@ def test_any_slices_match_adding_into_zeros(bounds):
 
 
 def test_joining_keeps_a_complex_piece_complex():
-    pieces = Scattered([(slice(0, 2), onp.array([1.0, 2.0]), True)], (4,)).add(
-        Scattered([(slice(2, 4), onp.array([1j, 2.0]), True)], (4,)))
+    pieces = Scattered([(slice(0, 2), onp.array([1.0, 2.0]))], (4,)).add(
+        Scattered([(slice(2, 4), onp.array([1j, 2.0]))], (4,)))
     onp.testing.assert_array_equal(pieces.written_out(), [1.0, 2.0, 1j, 2.0])
 
 
 def test_strided_slices_are_added_into_zeros():
-    pieces = Scattered([(slice(0, 4, 2), onp.array([1.0, 2.0]), True)], (4,)).add(
-        Scattered([(slice(1, 4, 2), onp.array([3.0, 4.0]), True)], (4,)))
+    pieces = Scattered([(slice(0, 4, 2), onp.array([1.0, 2.0]))], (4,)).add(
+        Scattered([(slice(1, 4, 2), onp.array([3.0, 4.0]))], (4,)))
     onp.testing.assert_array_equal(pieces.written_out(), [1.0, 3.0, 2.0, 4.0])

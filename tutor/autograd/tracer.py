@@ -58,21 +58,13 @@ class Node:
 _level_counter = count(1)
 
 
-class new_level:
-    """Context manager giving a fresh trace level (an int higher than any before it).
+def new_level():
+    """A fresh trace level: an int higher than any before it.
 
-    Used as ``with new_level() as level:``. Levels are never reused, so a Box left behind by
-    a failed trace can never be mistaken for a Box of a later one.
+    Levels are never reused, so a Box left behind by a failed trace can never be mistaken for
+    a Box of a later one.
     """
-
-    __slots__ = ("level",)
-
-    def __enter__(self):
-        self.level = next(_level_counter)
-        return self.level
-
-    def __exit__(self, *exc):
-        return False
+    return next(_level_counter)
 
 
 def trace(fun, x):
@@ -82,20 +74,20 @@ def trace(fun, x):
     ``x`` may be a tuple of inputs (for ``grad(f, argnum=(0, 1))``): then each element gets
     its own root Node and ``start_node`` is the tuple of those Nodes.
     """
-    with new_level() as level:
-        if isinstance(x, tuple):
-            start_node = tuple(Node.new_root(xi) for xi in x)
-            start_box = tuple(_new_box(xi, level, node) for xi, node in zip(x, start_node))
-        else:
-            start_node = Node.new_root(x)
-            start_box = _new_box(x, level, start_node)
-        end_box = fun(start_box)
-        if isinstance(end_box, (list, tuple, dict)):   # a plain container of Boxes: traced whole
-            from .builtins import traced_container
-            end_box = traced_container(end_box)
-        if isinstance(end_box, Box) and end_box._trace == level:
-            return start_node, end_box._value, end_box._node
-        return start_node, end_box, None
+    level = new_level()
+    if isinstance(x, tuple):
+        start_node = tuple(Node.new_root(xi) for xi in x)
+        start_box = tuple(_new_box(xi, level, node) for xi, node in zip(x, start_node))
+    else:
+        start_node = Node.new_root(x)
+        start_box = _new_box(x, level, start_node)
+    end_box = fun(start_box)
+    if isinstance(end_box, (list, tuple, dict)):   # a plain container of Boxes: traced whole
+        from .builtins import traced_container
+        end_box = traced_container(end_box)
+    if isinstance(end_box, Box) and end_box._trace == level:
+        return start_node, end_box._value, end_box._node
+    return start_node, end_box, None
 
 
 class Box:

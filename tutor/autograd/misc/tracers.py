@@ -30,13 +30,13 @@ def const_graph(fun, *args, **kwargs):
 
 
 def _record(fun, args, kwargs, new_args):
-    with new_level() as level:
-        roots = [Node.new_root(value) for value in new_args]
-        boxes = [Box.type_mappings.get(type(value), Box)(value, level, root)   # lists too
-                 for value, root in zip(new_args, roots)]
-        end = fun(*args, *boxes, **kwargs)
-        traced = isinstance(end, Box) and end._trace == level
-        value = end._value if traced else end
+    level = new_level()
+    roots = [Node.new_root(value) for value in new_args]
+    boxes = [Box.type_mappings.get(type(value), Box)(value, level, root)   # lists too
+             for value, root in zip(new_args, roots)]
+    end = fun(*args, *boxes, **kwargs)
+    traced = isinstance(end, Box) and end._trace == level
+    value = end._value if traced else end
     nodes = list(reversed(list(toposort(end._node)))) if traced else []
     return {"roots": roots, "nodes": nodes, "value": value, "traced": traced}
 

@@ -141,13 +141,13 @@ def _dot_vjps():
             return matmul[argnum](ans, x, y)
         return general[argnum](ans, x, y)
 
-    def vjp_x(ans, x, y):
-        if len(_shape(x)) == len(_shape(y)) == 2:       # two matrices, the usual case: at once
+    def vjp_x(ans, x, y):                   # two matrices, the usual case, decided at once
+        if type(x) is type(y) is _np.ndarray and x.ndim == y.ndim == 2:
             return lambda g: g @ y.T
         return other(ans, x, y, 0)
 
     def vjp_y(ans, x, y):
-        if len(_shape(x)) == len(_shape(y)) == 2:
+        if type(x) is type(y) is _np.ndarray and x.ndim == y.ndim == 2:
             return lambda g: x.T @ g
         return other(ans, x, y, 1)
     return vjp_x, vjp_y

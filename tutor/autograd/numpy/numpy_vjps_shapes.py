@@ -147,7 +147,7 @@ class Scattered:
     __slots__ = ("pieces", "shape")
 
     def __init__(self, pieces, shape):
-        self.pieces = pieces            # [(index, g, whether index selects each position once)]
+        self.pieces = pieces            # [(index, g), ...]
         self.shape = shape
 
     def add(self, other):
@@ -172,7 +172,7 @@ class Scattered:
             return None
         length = self.shape[0]
         spans = []
-        for index, g, _ in self.pieces:
+        for index, g in self.pieces:
             if type(index) is not slice or index.step not in (None, 1):
                 return None
             start, stop, _ = index.indices(length)
@@ -190,12 +190,12 @@ class Scattered:
 
     def _dtype(self, start):
         """The dtype that holds ``start``'s and every piece's values (complex if any is)."""
-        dtypes = {g.dtype for _, g, _ in self.pieces}
+        dtypes = {g.dtype for _, g in self.pieces}
         return start if dtypes == {start} else _np.result_type(start, *dtypes)
 
     def _write_into(self, result):
-        for index, g, once in self.pieces:
-            if once:
+        for index, g in self.pieces:
+            if _selects_each_position_once(index):
                 result[index] += g
             else:
                 _np.add.at(result, index, g)
@@ -211,7 +211,7 @@ def _getitem_vjp(ans, x, index):
 
     def vjp(g):
         if type(g) in (_np.ndarray, _np.float64):
-            return Scattered([(index, g, _selects_each_position_once(index))], shape)
+            return Scattered([(index, g)], shape)
         return _untake(g, index, shape)
     return vjp
 

@@ -52,3 +52,27 @@ def wrap_namespace(source, target):
 __all__ = wrap_namespace(_np.__dict__, globals())
 __version__ = _np.__version__           # np.__version__ is numpy's own: HIPS code checks it
 __all__.append("__version__")
+
+
+# Two primitives get a quicker raw function for their plainest call on a float array, the
+# commonest in training code (``np.reshape(params[a:b], shape)``, ``np.mean(errors ** 2)``):
+# numpy's own go through several Python layers first. Every other call is numpy's own, and
+# the results are numpy's, bit for bit (the same sum, divided by the same count).
+def _reshape(a, *args, **kwargs):
+    if type(a) is _np.ndarray and len(args) == 1 and not kwargs:
+        return a.reshape(args[0])
+    return _np.reshape(a, *args, **kwargs)
+
+
+def _mean(a, *args, **kwargs):
+    if type(a) is _np.ndarray and a.dtype == _np.float64 and a.size and not (args or kwargs):
+        return _np.add.reduce(a, None) / a.size
+    return _np.mean(a, *args, **kwargs)
+
+
+for _fast, _numpy_version in ((_reshape, _np.reshape), (_mean, _np.mean)):
+    _fast.__name__ = _numpy_version.__name__
+    _fast.__qualname__ = _numpy_version.__qualname__
+    _fast.__doc__ = _numpy_version.__doc__
+reshape = primitive(_reshape)
+mean = primitive(_mean)
