@@ -18,9 +18,9 @@ import numpy as _np
 
 from .tracer import getval, isbox, trace
 
-__all__ = ["make_vjp", "backward_pass", "toposort", "defvjp", "defvjp_argnum", "vjp_info",
-           "VJPInfo", "vspace", "zeros_like", "add_adjoints", "MissingVJPError", "traceable",
-           "input_adjoint", "primitive_vjps"]
+__all__ = ["make_vjp", "backward_pass", "toposort", "defvjp", "defvjp_argnum", "DirectVJP",
+           "vjp_info", "VJPInfo", "vspace", "zeros_like", "add_adjoints", "MissingVJPError",
+           "traceable", "input_adjoint", "primitive_vjps"]
 
 
 # --------------------------------------------------------------------------- VJP registry
@@ -31,7 +31,7 @@ in the graph (``×``, ``sin``) and one VJP formula per argnum, written in the in
 ``g``, the arguments ``x`` (argnum 0) and ``y`` (argnum 1), and the output ``ans``."""
 
 
-def defvjp(fun, *vjpmakers, argnums=None, symbol=None, formulas=None):
+def defvjp(fun, *vjpmakers, argnums=None, symbol=None, formulas=None, direct=False):
     """Register the VJPs of primitive ``fun``, one maker per argument position.
 
     A maker has the shape ``lambda ans, x, y: lambda g: ...``: given the forward pass's output
@@ -42,11 +42,38 @@ def defvjp(fun, *vjpmakers, argnums=None, symbol=None, formulas=None):
     for multiply.
 
         defvjp(sin, lambda ans, x: lambda g: g * cos(x), symbol="sin", formulas=("g · cos(x)",))
+
+    With ``direct=True`` the VJPs are given directly, with ``g`` first, the shape ``defjvp``
+    takes: ``lambda g, ans, x, y: ...``. That is the same function without the closure, and
+    the backward pass, which would build one closure per step, calls it as it is (see
+    :class:`DirectVJP`). The busiest primitives (arithmetic, ``dot``, indexing) use it.
     """
     argnums = range(len(vjpmakers)) if argnums is None else argnums
     for argnum, maker in zip(argnums, vjpmakers):
-        fun.vjps[argnum] = maker if maker is not None else _zero_maker(argnum)
+        if maker is None:
+            maker = _zero_maker(argnum)
+        elif direct:
+            maker = DirectVJP(maker)
+        fun.vjps[argnum] = maker
     _set_info(fun, symbol, formulas, argnums)
+
+
+class DirectVJP:
+    """A VJP given directly, ``vjp(g, ans, *args, **kwargs)`` (``defvjp(..., direct=True)``).
+
+    Called as a maker, ``DirectVJP(vjp)(ans, *args)``, it returns ``lambda g: vjp(g, ans, *args)``,
+    so whatever reads a VJP table can treat every entry as a maker. The backward pass skips
+    that step and calls ``.vjp`` with ``g`` at once.
+    """
+
+    __slots__ = ("vjp",)
+
+    def __init__(self, vjp):
+        self.vjp = vjp
+
+    def __call__(self, ans, *args, **kwargs):
+        vjp = self.vjp
+        return lambda g: vjp(g, ans, *args, **kwargs)
 
 
 def defvjp_argnum(fun, vjpmaker, symbol=None, formulas=None):
@@ -181,8 +208,11 @@ def backward_pass(g, end_node, observer=None):
         vjps = node.fun.vjps
         for argnum, parent in zip(node.parent_argnums, node.parents):
             maker = vjps.get(argnum)        # the usual case, looked up here: this loop is hot
-            vjp = maker(node.value, *node.args, **node.kwargs) if maker else _vjp(node, argnum)
-            contribution = vjp(g)
+            if type(maker) is DirectVJP:    # a VJP taking g at once: no closure to build
+                contribution = maker.vjp(g, node.value, *node.args, **node.kwargs)
+            else:
+                vjp = maker(node.value, *node.args, **node.kwargs) if maker else _vjp(node, argnum)
+                contribution = vjp(g)
             before = adjoints.get(parent)
             after = contribution if before is None else add_adjoints(before, contribution)
             adjoints[parent] = after

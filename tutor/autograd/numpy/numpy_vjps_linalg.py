@@ -141,19 +141,19 @@ def _dot_vjps():
             return matmul[argnum](ans, x, y)
         return general[argnum](ans, x, y)
 
-    def vjp_x(ans, x, y):                   # two matrices, the usual case, decided at once
+    def vjp_x(g, ans, x, y):                # two matrices, the usual case, decided at once
         if type(x) is type(y) is _np.ndarray and x.ndim == y.ndim == 2:
-            return lambda g: g @ y.T
-        return other(ans, x, y, 0)
+            return g @ y.T
+        return other(ans, x, y, 0)(g)
 
-    def vjp_y(ans, x, y):
+    def vjp_y(g, ans, x, y):
         if type(x) is type(y) is _np.ndarray and x.ndim == y.ndim == 2:
-            return lambda g: x.T @ g
-        return other(ans, x, y, 1)
+            return x.T @ g
+        return other(ans, x, y, 1)(g)
     return vjp_x, vjp_y
 
 
-defvjp(anp.dot,       *_dot_vjps(), symbol="·", formulas=("g · yᵀ", "xᵀ · g"))
+defvjp(anp.dot,       *_dot_vjps(), symbol="·", formulas=("g · yᵀ", "xᵀ · g"), direct=True)
 defjvp(anp.dot,       "same", "same", formulas=("ẋ · y", "x · ẏ"))
 defvjp(anp.inner,     *_contraction_vjps(_inner_axes), symbol="inner",
        formulas=("g · y", "gᵀ · x"))

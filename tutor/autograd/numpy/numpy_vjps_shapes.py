@@ -19,17 +19,17 @@ from . import numpy_wrapper as anp
 from .numpy_vjps import _match_complex, _shape, unbroadcast
 
 
-def _back_to_shape_of(ans, x, *args, **kwargs):
-    """VJP maker for functions that only change the shape: reshape g back to x's shape."""
+def _back_to_shape_of(g, ans, x, *args, **kwargs):
+    """The VJP of functions that only change the shape: g reshaped back to x's shape."""
     shape = _shape(x)
-    return lambda g: g.reshape(shape) if type(g) is _np.ndarray else anp.reshape(g, shape)
+    return g.reshape(shape) if type(g) is _np.ndarray else anp.reshape(g, shape)
 
 
 # ------------------------------------------------------------------------- reshaping
 
 for _fun in (anp.reshape, anp.ravel, anp.squeeze, anp.expand_dims, anp.atleast_1d,
              anp.atleast_2d, anp.atleast_3d):
-    defvjp(_fun, _back_to_shape_of, formulas="g reshaped back to x's shape")
+    defvjp(_fun, _back_to_shape_of, formulas="g reshaped back to x's shape", direct=True)
     defjvp(_fun, "same", formulas="ẋ reshaped like ans")
 
 defvjp(anp.copy, lambda ans, x, *args, **kwargs: lambda g: g, formulas="g")
@@ -206,17 +206,13 @@ _start_of_span = itemgetter(0)
 lazy_types.add(Scattered)
 
 
-def _getitem_vjp(ans, x, index):
-    shape = _shape(x)
-
-    def vjp(g):
-        if type(g) in (_np.ndarray, _np.float64):
-            return Scattered([(index, g)], shape)
-        return _untake(g, index, shape)
-    return vjp
+def _getitem_vjp(g, ans, x, index):
+    if type(g) in (_np.ndarray, _np.float64):
+        return Scattered([(index, g)], _shape(x))
+    return _untake(g, index, _shape(x))
 
 
-defvjp(_getitem, _getitem_vjp,
+defvjp(_getitem, _getitem_vjp, direct=True,
        symbol="[ ]", formulas="g added at the indexed positions, 0 elsewhere")
 defjvp(_getitem, "same", formulas="ẋ[index]")
 defvjp(_untake, lambda ans, g, index, shape: lambda h: _getitem(h, index),
