@@ -23,10 +23,11 @@ Two more lines per workload:
 
 Where the MLP's time goes above the floor: numpy does about the same arithmetic either way
 (the same matrix products, sums and tanh slopes); what tutor adds is Python's cost per
-recorded operation, about 1 µs to trace each of its ~20 primitives and 2 µs for each of
-the ~25 VJP applications (a maker call, a closure, shape checks), plus joining the slices'
-adjoints into the parameter vector (``Scattered`` in ``numpy_vjps_shapes.py``). Timings on
-a shared machine vary by tens of percent from run to run: run it several times.
+recorded operation, about 1 µs to trace each of its ~20 primitives and under 1 µs for each of
+the ~25 VJP applications (the busiest VJPs are registered ``direct=True``, so no closure is
+built per step), plus joining the slices' adjoints into the parameter vector (``Scattered``
+in ``numpy_vjps_shapes.py``). Timings on a shared machine vary by tens of percent from run to
+run: run it several times.
 
 Run: ``python benchmarks/core_overhead.py`` (needs the ``bench`` extra: ``pip install autograd``).
 """

@@ -361,3 +361,30 @@ def test_a_100k_operation_chain_needs_no_recursion_and_little_memory():
     assert result.returncode == 0, result.stderr
     peak_mb = float(result.stdout.strip())
     assert peak_mb < 300, f"peak traced memory {peak_mb:.0f} MB"
+
+
+def test_a_vjp_given_directly_works_like_a_maker_in_every_use():
+    """defvjp(..., direct=True) takes ``lambda g, ans, x, y: ...``; the backward pass calls it
+    at once, and anything reading the table can still call it as a maker."""
+    from tutor.autograd.core import DirectVJP, primitive_vjps
+
+    @primitive
+    def scaled_product(x, y):
+        return 3.0 * x * y
+
+    defvjp(scaled_product, lambda g, ans, x, y: 3.0 * g * y, lambda g, ans, x, y: 3.0 * g * x,
+           direct=True, formulas=("3 · g · y", "3 · g · x"))
+    entry = scaled_product.vjps[0]
+    assert type(entry) is DirectVJP and entry(6.0, 1.0, 2.0)(0.5) == 3.0   # as a maker
+    f = lambda x, y: np.sin(scaled_product(x, y)) * x
+    assert grad(f)(0.3, 0.7) == pytest.approx(math.cos(0.63) * 2.1 * 0.3 + math.sin(0.63))
+    check_grads(f, modes=["rev"], order=2)(0.3, 0.7)               # second order goes through it
+    steps = []
+    backward_pass(1.0, trace(lambda x: scaled_product(x, x), 2.0)[2],
+                  observer=lambda *step: steps.append(step))
+    assert [step[4] for step in steps] == [6.0, 6.0] and steps[1][6] == 12.0
+    table = primitive_vjps.pop(scaled_product)                      # HIPS's registry round trip
+    with pytest.raises(MissingVJPError):
+        grad(lambda x: scaled_product(x, 1.0))(1.0)
+    primitive_vjps[scaled_product] = table
+    assert grad(lambda x: scaled_product(x, 1.0))(1.0) == 3.0
