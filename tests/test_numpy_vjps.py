@@ -591,6 +591,13 @@ def _():
     check(np.broadcast_to, 1.5, (2, 2))
 
 
+@case(np.full)
+def _():
+    check(np.full, (2, 3), 1.5)
+    check(np.full, (4, 3), uniform(VECTOR))            # a row copied down the rows
+    check(lambda v: np.full((2, 2), v) * v, 0.7)
+
+
 @case(np.copy)
 def _():
     check(np.copy, uniform(MATRIX))

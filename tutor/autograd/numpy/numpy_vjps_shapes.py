@@ -37,6 +37,9 @@ defjvp(anp.copy, "same", formulas="ẋ")
 defvjp(anp.broadcast_to, lambda ans, x, shape, *args, **kwargs: lambda g: unbroadcast(x, g),
        formulas="g summed over the broadcast copies")
 defjvp(anp.broadcast_to, "same", formulas="ẋ copied like x")
+defvjp(anp.full, lambda g, ans, shape, fill_value, *args, **kwargs: unbroadcast(fill_value, g),
+       argnums=(1,), direct=True, formulas=("g summed over the copies of the fill value",))
+defjvp(anp.full, "same", argnums=(1,), formulas=("ẋ copied to every entry",))
 
 
 def _one_or_many(fun):
