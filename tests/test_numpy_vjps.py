@@ -1044,11 +1044,12 @@ def test_the_quick_mean_and_reshape_give_numpys_results_bit_for_bit():
             assert type(np.mean(view)) is type(onp.mean(view))
     ints = onp.arange(12)
     assert np.mean(ints) == onp.mean(ints) and np.mean(onp.float32([1, 2])) == onp.float32(1.5)
-    onp.testing.assert_array_equal(np.mean(a, axis=0, keepdims=True), onp.mean(a, axis=0, keepdims=True))
-    onp.testing.assert_array_equal(np.reshape(ints, (3, 4)), ints.reshape(3, 4))
-    onp.testing.assert_array_equal(np.reshape(ints, (4, 3), order="F"), onp.reshape(ints, (4, 3), order="F"))
-    onp.testing.assert_array_equal(np.reshape(ints, shape=(2, 6)), ints.reshape(2, 6))
-    onp.testing.assert_array_equal(np.reshape([1.0, 2.0], (2, 1)), [[1.0], [2.0]])
+    same = onp.testing.assert_array_equal
+    same(np.mean(a, axis=0, keepdims=True), onp.mean(a, axis=0, keepdims=True))
+    same(np.reshape(ints, (3, 4)), ints.reshape(3, 4))
+    same(np.reshape(ints, (4, 3), order="F"), onp.reshape(ints, (4, 3), order="F"))
+    same(np.reshape(ints, shape=(2, 6)), ints.reshape(2, 6))
+    same(np.reshape([1.0, 2.0], (2, 1)), [[1.0], [2.0]])
     assert np.mean.__name__ == "mean" and np.reshape.__name__ == "reshape"
     check_grads(lambda x: np.mean(np.reshape(x, (3, 2)) ** 2), modes=["fwd", "rev"], order=2)(
         rng.standard_normal(6))
