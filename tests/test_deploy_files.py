@@ -200,3 +200,23 @@ def test_a_learners_home_gets_the_course_once_and_keeps_their_changes(tmp_path):
     (course / "lessons" / "02.ipynb").write_text("lesson 2")        # the course grew
     assert [path.as_posix() for path in prepare_home(home, course)] == ["lessons/02.ipynb"]
     assert (home / "lessons" / "01.ipynb").read_text() == "lesson 1, with the learner's answers"
+
+
+def test_the_values_serve_the_hubs_own_templates_as_the_one_machine_hub_does(values, hub_config):
+    """Both hubs use JupyterHub's pages with deploy/jupyterhub/templates over them (the
+    "server starting" page that also asks whether the server is up): the one-machine hub
+    reads the folder; the chart mounts each file, given to helm by --set-file."""
+    templates = sorted(path.name for path in (DEPLOY / "templates").glob("*.html"))
+    assert "spawn_pending.html" in templates
+    one_machine = [Path(folder) for folder in hub_config.JupyterHub.template_paths]
+    assert one_machine == [DEPLOY / "templates"]
+
+    folders = values["hub"]["config"]["JupyterHub"]["template_paths"]
+    mounted = {Path(entry["mountPath"]) for entry in values["hub"]["extraFiles"].values()}
+    assert sorted(path.name for path in mounted) == templates
+    assert {str(path.parent) for path in mounted} == set(folders)
+    header = (DEPLOY / "values.yaml").read_text().split("\nhub:")[0]
+    for key, entry in values["hub"]["extraFiles"].items():
+        name = Path(entry["mountPath"]).name
+        assert f"--set-file hub.extraFiles.{key}.stringData=deploy/jupyterhub/templates/{name}" \
+            in header, f"the helm command in values.yaml does not give the chart {name}"

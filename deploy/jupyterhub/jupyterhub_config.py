@@ -84,6 +84,9 @@ if local_proxy.exists():       # `make hub` puts it there; else it must be on PA
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+# JupyterHub's pages, with one change: the "server starting" page also asks the hub whether
+# the server is up, so a missed "ready" event cannot leave a learner waiting.
+c.JupyterHub.template_paths = [str(HERE / "templates")]
 
 # ---------------------------------------------------------------------- who gets in
 c.JupyterHub.authenticator_class = "dummy"        # any name, no password: a trial only
