@@ -341,6 +341,11 @@ def test_ten_learners_log_in_at_once_and_each_gets_their_own_dashboard(hub, arti
         assert attempts_of(name, hub.homes) == [], f"{name}'s progress changed"
 
     assert "Kernel died" not in hub.log(), "a learner's kernel died while starting"
+    # Each starting page went on once: a second reload while the dashboard loads would have
+    # rendered it twice and started a second kernel for that learner.
+    for name in LEARNERS:
+        renders = hub.log().count(f"200 GET /user/{name}/voila/render/app.ipynb")
+        assert renders == 1, f"{name}'s dashboard was rendered {renders} times"
     guarded = hub.log().count("tutor.server guards active")
     assert guarded >= len(LEARNERS), "a learner's server runs without the server guards"
 
