@@ -54,10 +54,11 @@ __version__ = _np.__version__           # np.__version__ is numpy's own: HIPS co
 __all__.append("__version__")
 
 
-# Two primitives get a quicker raw function for their plainest call on a float array, the
-# commonest in training code (``np.reshape(params[a:b], shape)``, ``np.mean(errors ** 2)``):
-# numpy's own go through several Python layers first. Every other call is numpy's own, and
-# the results are numpy's, bit for bit (the same sum, divided by the same count).
+# Two primitives get a quicker raw function for their plainest call, the commonest in
+# training code: ``np.reshape(params[a:b], shape)`` on an array, ``np.mean(errors ** 2)`` on a
+# float array. numpy's own functions go through several Python layers first. Every other
+# call is numpy's own, and the results are numpy's, bit for bit (the same array method; the
+# same sum divided by the same count).
 def _reshape(a, *args, **kwargs):
     if type(a) is _np.ndarray and len(args) == 1 and not kwargs:
         return a.reshape(args[0])
