@@ -203,10 +203,12 @@ def hub_memory(hub):
 async def wait_for_the_dashboard(page, hub, name, deadline, artifacts_dir):
     """Wait on the hub's "server starting" page until it sends the learner on.
 
-    That page waits for the hub's "ready" event. Under heavy load we saw it miss the event
-    for a few learners and wait forever while their server was long up; a learner would
-    reload the page, and so does this, STUCK_AFTER seconds after the hub says the server
-    is ready (the page is saved first, as ``hub-stuck-<name>.png``). Returns the reloads.
+    JupyterHub's own page waits for the hub's "ready" event, and under heavy load we saw it
+    miss the event and wait forever while the server was long up. Ours also asks the hub
+    itself (``deploy/jupyterhub/templates``). Should it still be stuck, a learner would
+    reload the page, and so does this, STUCK_AFTER seconds after the hub says the server is
+    ready, unless the page is already on its way to the dashboard (the page is saved first,
+    as ``hub-stuck-<name>.png``). Returns the reloads.
     """
     reloads, ready_since = 0, None
     dashboard = page.locator(".tutor-step-forward")
@@ -217,12 +219,20 @@ async def wait_for_the_dashboard(page, hub, name, deadline, artifacts_dir):
                                  f"its console: {page.console_lines[-5:]}")
         if "/hub/spawn-pending/" in page.url and await asyncio.to_thread(hub.ready, name):
             ready_since = ready_since or time.monotonic()
-            if time.monotonic() - ready_since > STUCK_AFTER:
+            if time.monotonic() - ready_since > STUCK_AFTER and not await leaving(page):
                 await page.screenshot(path=str(artifacts_dir / f"hub-stuck-{name}.png"))
                 await page.reload(wait_until="commit")
                 reloads, ready_since = reloads + 1, None
         await asyncio.sleep(1)
     return reloads
+
+
+async def leaving(page):
+    """Has the starting page begun its way to the dashboard (or already left)?"""
+    try:
+        return await page.evaluate("window.tutorLeaving === true")
+    except async_api.Error:          # the page was replaced while we asked: it has left
+        return True
 
 
 async def log_in_and_step(browser, hub, name, started, deadline, artifacts_dir):
