@@ -14,20 +14,34 @@ to learner B. So the dashboard's Practice and Progress tabs keep progress per *l
   is carried over. Another page, without that name, sees none of it.
 
 This keeps honest learners apart; it is not a login (anyone may type any name).
+
+**Names in every script.** A name may be written in any script (Мария, 李伟, José, नमस्ते);
+two names are the same learner only when they are the same text (after Unicode's canonical
+normalisation, NFC, so that an "é" typed as one character or as "e" plus an accent is one
+name). The file name is a readable *slug* of the name (its letters and digits, lower case,
+compatibility-normalised: ｋｉｍ reads "kim", ß reads "ss") followed by a short hash of the
+exact name, so names with the same slug (José and Josè, Ana and ana, ｋｉｍ and kim) still
+get files of their own. A name that already is its own slug (``ana``, ``ana-lima``,
+``мария``) keeps the plain file name ``ana.sqlite``, as before; a hashed name always has
+``--`` in it, which a plain slug never has, so the two kinds cannot meet.
 """
 
 import atexit
+import hashlib
 import os
-import re
 import shutil
 import tempfile
 import threading
+import unicodedata
 import urllib.parse
 from pathlib import Path
 
 from .store import ENV_VAR, ProgressStore, default_path
 
-NAME_PATTERN = re.compile(r"^[\w][\w .'-]{0,39}$")
+MAX_NAME_LENGTH = 40      # characters of a name, as typed (after NFC)
+SLUG_LENGTH = 40          # characters of the readable part of a file name
+NAME_PUNCTUATION = frozenset(" .'-_")
+NAME_RULE = f"Type a name of letters, digits, spaces, . ' - or _ (at most {MAX_NAME_LENGTH})."
 
 
 def one_learner_server():
@@ -46,17 +60,53 @@ def learners_dir():
     return default_path().parent / "learners"
 
 
+def exact_name(name):
+    """The name as the learner typed it, without surrounding spaces, in Unicode's NFC form."""
+    return unicodedata.normalize("NFC", name.strip())
+
+
+def _word_character(character):
+    """Letters, digits and the marks that combine with them (accents, Devanagari vowels)."""
+    return unicodedata.category(character)[0] in "LNM"
+
+
+def is_name(name):
+    """True for a learner's name: letters, digits and the marks on them, spaces and
+    ``. ' - _``, starting with a letter, a digit or ``_``; at most :data:`MAX_NAME_LENGTH`
+    characters. So no slash, no NUL, no control character, no name made of dots."""
+    if not isinstance(name, str):
+        return False
+    name = exact_name(name)
+    return (0 < len(name) <= MAX_NAME_LENGTH
+            and (unicodedata.category(name[0])[0] in "LN" or name[0] == "_")
+            and all(_word_character(c) or c in NAME_PUNCTUATION for c in name))
+
+
+def slug(name):
+    """The readable part of a learner's file name: ``"Ana Lima"`` -> ``"ana-lima"``,
+    ``"ｋｉｍ"`` -> ``"kim"``, ``"Мария"`` -> ``"мария"``, ``"___"`` -> ``"learner"``."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    words = "".join(c if _word_character(c) else " " for c in folded).split()
+    return "-".join(words)[:SLUG_LENGTH].strip("-") or "learner"
+
+
 def file_name(name):
-    """``"Ana Lima"`` -> ``"ana-lima.sqlite"``: the learner's file (lower case, safe)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-") or "learner"
-    return f"{slug}.sqlite"
+    """The learner's file: ``"ana"`` -> ``"ana.sqlite"``, ``"Ana Lima"`` ->
+    ``"ana-lima--<hash>.sqlite"`` (see the module's docstring). Distinct names, distinct
+    files; only letters, digits, marks and ``-`` ever reach the file system."""
+    exact = exact_name(name)
+    readable = slug(exact)
+    if exact == readable:
+        return f"{readable}.sqlite"
+    digest = hashlib.sha256(exact.encode("utf-8")).hexdigest()[:10]
+    return f"{readable}--{digest}.sqlite"
 
 
 def name_from_query(query=None):
     """The ``learner`` of a page's query string (``?learner=ana``), or None."""
     query = page_query() if query is None else query
     names = urllib.parse.parse_qs(query).get("learner")
-    return names[0] if names and NAME_PATTERN.match(names[0].strip()) else None
+    return exact_name(names[0]) if names and is_name(names[0]) else None
 
 
 def page_query(timeout=5.0):
@@ -105,9 +155,9 @@ class Learner:
         """
         if not self.shared:
             return "Progress is saved in your own file."
-        name = (name or "").strip()
-        if not NAME_PATTERN.match(name):
-            raise ValueError("Type a name of letters, digits, spaces, - or _ (at most 40).")
+        if not is_name(name or ""):
+            raise ValueError(NAME_RULE)
+        name = exact_name(name)
         store = ProgressStore(learners_dir() / file_name(name))
         for attempt in self.store.attempts():
             store.record_attempt(attempt.exercise_id, attempt.lesson, attempt.passed,
