@@ -32,7 +32,7 @@ from collections import deque
 
 import networkx as nx
 
-from .record import summarize
+from .notation import value_text as summarize
 
 __all__ = ["to_networkx", "attach_state", "layered_layout", "layers", "count_crossings",
            "count_overlaps"]

@@ -71,15 +71,15 @@ from .autograd.differential_operators import require_scalar
 from .autograd.forward import MissingJVPError, forward_pass
 from .autograd.tracer import getval, trace
 from .autograd.wrap_util import unary_to_nary
-from .shapes import shape_of, shape_text, summed_axes_text
+from .notation import ADJOINT, TANGENT, shape_text, value_text
+from .shapes import shape_of, summed_axes_text
 
 __all__ = ["record", "Recording", "NodeInfo", "ForwardStep", "BackwardStep", "State",
-           "summarize", "ADJOINT", "TANGENT", "MODES"]
+           "ADJOINT", "TANGENT", "MODES", "CHANGES", "shown_text"]
 
-ADJOINT = "ḡ"   # "g bar": the adjoint of a node is written ḡ_v3
-TANGENT = "ẋ"   # "x dot": the tangent of a node is written ẋ_v3
 MODES = ("reverse", "forward")
 _VALUE, _ADJOINT, _TANGENT_KIND = 0, 1, 2            # what a step changes, in State order
+CHANGES = ("value", "adjoint", "tangent")            # the names of those, for changes(k)
 _TANGENT_LETTERS = ("ẋ", "ẏ", "ż")                    # the tangents of arguments 0, 1, 2
 
 
@@ -121,13 +121,15 @@ class ForwardStep:
     ``index`` is the step number ``k`` (counted from 1 across both passes) such that
     ``rec.state_at(k).step`` is this step. ``parents`` are the ids of the arguments that are
     nodes (inputs, earlier results, constants), ``argnums`` their positions in ``args``,
-    which holds every argument's value. ``line`` reads like ``v3 = v1 × v2 = 2.0``.
+    which holds every argument's value. ``line`` reads like ``v3 = v1 × v2 = 2.0``; it is
+    made of ``line_parts``, names and numbers by turns (``("v3 = v1 × v2 = ", "2.0")``), so
+    a view can show the names before the step and the numbers after it (:func:`shown_text`).
 
     In a forward-mode recording the step also carries the node's ``tangent``, the JVP
     ``formulas`` used (one per traced argument, in ``tangent_argnums`` order), each traced
     argument's ``contributions`` to the tangent (None for an argument that passes none on)
-    and the ``tangent_line``: ``ẋ_v3 = ẋ_v1 · v2 + v1 · ẋ_v2 = 1.0 · 2.0 + 1.0 · 0.0 = 2.0``.
-    In reverse mode these are None or empty.
+    and the ``tangent_line``: ``ẋ_v3 = ẋ_v1 · v2 + v1 · ẋ_v2 = 1.0 · 2.0 + 1.0 · 0.0 = 2.0``
+    (made of ``tangent_parts``). In reverse mode these are None or empty.
     """
 
     index: int
@@ -137,11 +139,11 @@ class ForwardStep:
     parents: tuple
     args: tuple
     value: Any
-    line: str
+    line_parts: tuple
     argnums: tuple = ()
     kwargs: Any = field(default_factory=lambda: MappingProxyType({}))
     tangent: Any = None
-    tangent_line: str = ""
+    tangent_parts: tuple = ()
     formulas: tuple = ()
     tangent_argnums: tuple = ()
     tangent_parents: tuple = ()
@@ -150,6 +152,22 @@ class ForwardStep:
     @property
     def phase(self):
         return "forward"
+
+    @property
+    def line(self):
+        return "".join(self.line_parts)
+
+    @property
+    def tangent_line(self):
+        return "".join(self.tangent_parts)
+
+    @property
+    def parts(self):
+        """The whole listing line as parts: the line, then ``;   `` and the tangent line."""
+        if not self.tangent_parts:
+            return self.line_parts
+        first, *rest = self.tangent_parts
+        return self.line_parts + (";   " + first, *rest)
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,7 +180,8 @@ class BackwardStep:
     around this step: ``after = before + contribution``. ``before`` is zero (shaped like the
     parent) when nothing had reached ``parent`` yet; ``accumulates`` is True when something
     had, i.e. when this step adds to an earlier contribution (fan-out). ``line`` reads like
-    ``ḡ_v1 += ḡ_v3 · v2 = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``. ``named_formula`` is the
+    ``ḡ_v1 += ḡ_v3 · v2 = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``, made of ``line_parts`` (names
+    and numbers by turns, see :class:`ForwardStep`). ``named_formula`` is the
     formula written in this step's node names (``ḡ_v3 · v2``), so that its letters are never
     read as the learner's own variables. ``broadcast`` is empty, or, when the VJP summed
     over axes that broadcasting had stretched ``parent`` along, ``(words, shape of g, shape
@@ -178,7 +197,7 @@ class BackwardStep:
     contribution: Any
     before: Any
     after: Any
-    line: str
+    line_parts: tuple
     accumulates: bool = False
     named_formula: str = ""
     broadcast: tuple = ()
@@ -186,6 +205,12 @@ class BackwardStep:
     @property
     def phase(self):
         return "backward"
+
+    @property
+    def line(self):
+        return "".join(self.line_parts)
+
+    parts = property(lambda self: self.line_parts, doc="The listing line as parts.")
 
 
 @dataclass(frozen=True, eq=False)
@@ -312,62 +337,100 @@ class Recording:
 
     # -- text ---------------------------------------------------------------------------
 
-    def listing(self, k=None):
-        """The SSA-style listing of both passes, one line per step; ``▶`` marks step ``k``."""
+    def changes(self, k):
+        """What step ``k`` (1 .. steps) changed, as ``(what, node id, new value)`` triples,
+        ``what`` being ``"value"``, ``"adjoint"`` or ``"tangent"``: a forward step computes a
+        value (and in forward mode a tangent; the last one also seeds the output's adjoint),
+        a backward step adds to one adjoint. ``state_at(k)`` is ``state_at(k - 1)`` with these
+        applied."""
+        self.step(k)                                   # the same range check and message
+        return tuple((CHANGES[kind], node_id, value)
+                     for kind, node_id, value in self._deltas[k - 1])
+
+    def listing_lines(self):
+        """The listing as data, one entry per line, for views that show it step by step.
+
+        Each entry is one of
+
+        - ``("text", text)``: a line that reads the same at every step (a heading, an input,
+          a constant), already indented;
+        - ``("step", k, prefix, suffix)``: the line of step ``k``: ``prefix`` (``[ 3] `` or
+          ``[ 9] v8 → v0:  ``), then the step's ``parts``, then ``suffix`` (``    (output)``);
+        - ``("result", parts, known)``: the result line as parts (names and numbers by turns)
+          and, for each number, the step from which it is known (f after the forward pass,
+          the gradients at the end).
+
+        :meth:`listing` prints it; a view hides what step ``k`` does not know yet.
+        """
         forward_mode = self.mode == "forward"
         if forward_mode:
-            along = ", ".join(f"{TANGENT}_{self.inputs[name]} = {summarize(value)}"
+            along = ", ".join(f"{TANGENT}_{self.inputs[name]} = {value_text(value)}"
                               for name, value in self.tangents.items())
-            lines = [f"record of {self._call_text()}, forward mode: tangents pushed along "
-                     f"with the values, starting from {along}"]
+            entries = [("text", f"record of {self._call_text()}, forward mode: tangents pushed "
+                                f"along with the values, starting from {along}")]
         else:
-            lines = [f"record of {self._call_text()}, "
-                     f"differentiating with respect to {_names_text(self.wrt)}"]
+            entries = [("text", f"record of {self._call_text()}, "
+                                f"differentiating with respect to {_names_text(self.wrt)}")]
         width = len(str(self.steps))
         blank = " " * (width + 5)
 
-        def numbered(step):
-            mark = "▶" if k is not None and step.index == k else " "
-            return f"{mark} [{step.index:>{width}}] "
+        def text(line):
+            entries.append(("text", line))
 
-        lines.append("inputs:")
+        text("inputs:")
         for name, node_id in self.inputs.items():
-            tangent = (f";   {TANGENT}_{node_id} = {summarize(self.tangents[name])}"
+            tangent = (f";   {TANGENT}_{node_id} = {value_text(self.tangents[name])}"
                        if forward_mode and name in self.tangents else "")
-            lines.append(f"{blank}{node_id} = {name} = {summarize(self.nodes[node_id].value)}"
-                         + tangent)
+            text(f"{blank}{node_id} = {name} = {value_text(self.nodes[node_id].value)}"
+                 + tangent)
         if not self.inputs:
-            lines.append(f"{blank}(none traced)")
-        lines.append(f"forward pass ({len(self.forward)} steps):")
+            text(f"{blank}(none traced)")
+        text(f"forward pass ({len(self.forward)} steps):")
         constants_before = self._constants_by_consumer()
         for step in self.forward:
             for constant in constants_before.get(step.node, ()):
-                lines.append(f"{blank}{constant.id} = {constant.label}"
-                             f"    (constant)")
+                text(f"{blank}{constant.id} = {constant.label}    (constant)")
             suffix = "    (output)" if step.node == self.output else ""
-            tangent = f";   {step.tangent_line}" if step.tangent_line else ""
-            lines.append(numbered(step) + step.line + tangent + suffix)
+            entries.append(("step", step.index, f"[{step.index:>{width}}] ", suffix))
         output_info = self.nodes[self.output]
         if not self.forward and output_info.kind == "output":
-            lines.append(f"{blank}{self.output} = {summarize(output_info.value)}    "
-                         f"(output: does not depend on the inputs)")
+            text(f"{blank}{self.output} = {value_text(output_info.value)}    "
+                 f"(output: does not depend on the inputs)")
+        n_forward = len(self.forward)
         if forward_mode:
-            lines.append(f"no backward pass in forward mode: the output's tangent "
-                         f"{TANGENT}_{self.output} is the derivative along the input tangents")
-            gradients = (f"∂f/∂{_names_text(self.wrt)} along the tangent = "
-                         f"{TANGENT}_{self.output} = {summarize(self.gradient)}")
-            lines.append(f"result: f = {summarize(self.value)};  {gradients}")
-            return "\n".join(lines)
-        lines.append(f"backward pass ({len(self.backward)} steps), from the seed "
-                     f"{ADJOINT}_{self.output} = {summarize(self.seed)}:")
+            text(f"no backward pass in forward mode: the output's tangent "
+                 f"{TANGENT}_{self.output} is the derivative along the input tangents")
+            entries.append(("result", ("result: f = ", value_text(self.value),
+                                       f";  ∂f/∂{_names_text(self.wrt)} along the tangent = "
+                                       f"{TANGENT}_{self.output} = ", value_text(self.gradient)),
+                            (n_forward, self.steps)))
+            return entries
+        text(f"backward pass ({len(self.backward)} steps), from the seed "
+             f"{ADJOINT}_{self.output} = {value_text(self.seed)}:")
         for step in self.backward:
-            lines.append(numbered(step) + f"{step.node} → {step.parent}:  " + step.line)
+            entries.append(("step", step.index,
+                            f"[{step.index:>{width}}] {step.node} → {step.parent}:  ", ""))
         if not self.backward:
-            lines.append(f"{blank}(nothing to propagate)")
-        gradients = ", ".join(f"∂f/∂{name} = {summarize(value)}"
-                              for name, value in self.gradients.items())
-        lines.append(f"result: f = {summarize(self.value)}" + (f";  {gradients}" if gradients
-                                                                else ""))
+            text(f"{blank}(nothing to propagate)")
+        parts, known = ["result: f = ", value_text(self.value)], [n_forward]
+        for number, (name, value) in enumerate(self.gradients.items()):
+            parts += [(";  " if number == 0 else ", ") + f"∂f/∂{name} = ", value_text(value)]
+            known.append(self.steps)
+        entries.append(("result", tuple(parts), tuple(known)))
+        return entries
+
+    def listing(self, k=None):
+        """The SSA-style listing of both passes, one line per step; ``▶`` marks step ``k``."""
+        lines = []
+        for kind, *entry in self.listing_lines():
+            if kind == "step":
+                index, prefix, suffix = entry
+                mark = "▶" if k is not None and index == k else " "
+                lines.append(f"{mark} {prefix}{''.join(self.step(index).parts)}{suffix}")
+            elif kind == "result":
+                lines.append("".join(entry[0]))
+            else:
+                lines.append(entry[0])
         return "\n".join(lines)
 
     def __str__(self):
@@ -379,7 +442,7 @@ class Recording:
                 f"{len(self.forward)} forward + {len(self.backward)} backward steps>")
 
     def _call_text(self):
-        arguments = ", ".join(f"{name}={summarize(value)}"
+        arguments = ", ".join(f"{name}={value_text(value)}"
                               for name, value in self.arguments.items())
         return f"{self.function_name}({arguments})"
 
@@ -627,7 +690,7 @@ class _Builder:
         if end_node is None:                          # f's value does not depend on the inputs
             self.output = f"v{len(self.nodes)}"
             value = _frozen(end_value)
-            text = summarize(value)
+            text = value_text(value)
             self.nodes[self.output] = NodeInfo(self.output, "output", None, text, (), value,
                                                text)
             self.initial_values[self.output] = value
@@ -659,7 +722,7 @@ class _Builder:
             elif not relu and _is_operand(fun, argnum, arg):
                 constant_id = self._new_id()
                 value = _frozen(getval(arg))
-                text = summarize(value)
+                text = value_text(value)
                 self.nodes[constant_id] = NodeInfo(constant_id, "constant", None, text, (),
                                                    value, text)
                 self.initial_values[constant_id] = value
@@ -681,7 +744,7 @@ class _Builder:
         self.forward.append(ForwardStep(
             len(self.forward) + 1, node_id, name, symbol, parents,
             tuple(_frozen(getval(arg)) for arg in node.args), value,
-            f"{node_id} = {expression} = {summarize(value)}", argnums,
+            (f"{node_id} = {expression} = ", value_text(value)), argnums,
             MappingProxyType(dict(node.kwargs))))
         self.operands[node_id] = operands
         for parent in node.parents:
@@ -701,7 +764,7 @@ class _Builder:
         for letter, position in (("x", 0), ("y", 1)):
             if position < len(node.args):
                 names[letter] = (node.args[position], operands[position])
-        line = _backward_line(parent_id, formula, names, contribution, before, after,
+        line = _backward_parts(parent_id, formula, names, contribution, before, after,
                               accumulates, self.fan_out[parent_id] > 1, g)
         named = _fill_formula(formula, names, by_name=True) if set(
             _FORMULA_WORDS.findall(formula)) <= set(names) | _FORMULA_FUNCTIONS else formula
@@ -730,7 +793,7 @@ class _Builder:
             tangent_argnums=tuple(node.parent_argnums),
             tangent_parents=tuple(self.ids[parent] for parent in node.parents),
             contributions=tuple(None if c is None else _frozen(c) for c in contributions),
-            tangent_line=_tangent_line(node_id, formulas, names, contributions, tangent))
+            tangent_parts=_tangent_parts(node_id, formulas, names, contributions, tangent))
 
     def finish(self, **fields):
         if self.tangent_steps:
@@ -741,7 +804,7 @@ class _Builder:
         backward = tuple(
             BackwardStep(n_forward + i + 1, *(getattr(step, name) for name in (
                 "node", "parent", "argnum", "formula", "g", "contribution", "before", "after",
-                "line", "accumulates", "named_formula", "broadcast")))
+                "line_parts", "accumulates", "named_formula", "broadcast")))
             for i, step in enumerate(self.backward))
         forward = tuple(self.forward)
         seed = _frozen(fields["seed"])
@@ -843,7 +906,7 @@ def _expression_text(name, symbol, args, operands, kwargs):
 def _parameter_text(value):
     value = getval(value)
     if isinstance(value, (numbers.Number, _np.generic, _np.ndarray)):
-        return summarize(value)
+        return value_text(value)
     if isinstance(value, (tuple, list)):
         inner = ", ".join(_parameter_text(item) for item in value)
         return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else (
@@ -871,9 +934,11 @@ _FORMULA_FUNCTIONS = {"cos", "sin", "tan", "log", "exp", "sign", "floor", "tanh"
                       "abs", "cosh", "sinh"}
 
 
-def _backward_line(parent_id, formula, names, contribution, before, after, accumulates,
-                   fan_out=False, g=None):
-    """``ḡ_v1 += ḡ_v3 · v2 = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``: names, then numbers.
+def _backward_parts(parent_id, formula, names, contribution, before, after, accumulates,
+                    fan_out=False, g=None):
+    """``ḡ_v1 += ḡ_v3 · v2 = 1.0 · 2.0 = 2.0  →  ḡ_v1 = 2.0``: names, then numbers, as the
+    four parts ``("ḡ_v1 += ḡ_v3 · v2 = ", "1.0 · 2.0 = 2.0", "  →  ḡ_v1 = ", "2.0")``
+    (see :func:`shown_text`).
 
     When the parent receives several contributions (``fan_out``), the sum is spelled out
     from the first one on: ``ḡ_v1 = 0 + 2.0 = 2.0``, then ``ḡ_v1 = 2.0 + 0.5 = 2.5``.
@@ -890,49 +955,70 @@ def _backward_line(parent_id, formula, names, contribution, before, after, accum
     contribution is smaller than the incoming adjoint ``g``), the line says so, with the
     shapes: ``ḡ_v2 += Σ over rows of ḡ_v4 (2×3 → 3) = ...``.
     """
-    result = summarize(contribution)
+    result = value_text(contribution)
     words = set(_FORMULA_WORDS.findall(formula))
     big = shape_of(getval(g)) if g is not None else ()
     small = shape_of(getval(contribution))
     summed = summed_axes_text(big, small) if len(big) >= len(small) and big != small else ""
     if words <= set(names) | _FORMULA_FUNCTIONS:
-        text = _fill_formula(formula, names, by_name=True)
-        filled = _fill_formula(formula, names)
+        named = _fill_formula(formula, names, by_name=True)
         if summed:
-            inner = text if " " not in text else f"({text})"
-            text = f"Σ over {summed} of {inner} ({shape_text(big)} → {shape_text(small)})"
-        elif filled != text and not _same_text(filled, result):
-            text += f" = {filled}"
-        if not _same_text(text, result):
-            text += f" = {result}"
+            inner = named if " " not in named else f"({named})"
+            named = f"Σ over {summed} of {inner} ({shape_text(big)} → {shape_text(small)})"
+            numbers = [] if _same_text(named, result) else [result]
+        else:
+            numbers = _numbers_after(named, _fill_formula(formula, names), result)
     else:
-        text = f"({_fill_formula(formula, names, by_name=True)}) = {result}"
+        named = f"({_fill_formula(formula, names, by_name=True)})"
+        numbers = [result]
     added = f"({result})" if result.startswith("-") else result
     if accumulates:
-        total = f"{summarize(before)} + {added} = {summarize(after)}"
+        total = f"{value_text(before)} + {added} = {value_text(after)}"
     elif fan_out:
-        total = f"0 + {added} = {summarize(after)}"
+        total = f"0 + {added} = {value_text(after)}"
     else:
-        total = summarize(after)
-    return f"{ADJOINT}_{parent_id} += {text}  →  {ADJOINT}_{parent_id} = {total}"
+        total = value_text(after)
+    return (f"{ADJOINT}_{parent_id} += {named}" + (" = " if numbers else ""),
+            " = ".join(numbers), f"  →  {ADJOINT}_{parent_id} = ", total)
 
 
-def _tangent_line(node_id, formulas, names, contributions, tangent):
-    """``ẋ_v3 = ẋ_v1 · v2 + v1 · ẋ_v2 = 1.0 · 2.0 + 1.0 · 0.0 = 2.0``: names, numbers, result.
+def _numbers_after(named, filled, result):
+    """What follows a formula in node names: the formula with the numbers in (unless that
+    reads the same as the names or the result), then the result (unless the names already
+    read as it)."""
+    numbers = [filled] if filled != named and not _same_text(filled, result) else []
+    if numbers or not _same_text(named, result):
+        numbers.append(result)
+    return numbers
+
+
+def shown_text(parts, known=True):
+    """A line given as parts: ``("v3 = v1 × v2 = ", "2.0")``, names and numbers by turns.
+
+    Parts 0, 2, 4... (names, formulas in node names) are always shown; parts 1, 3, 5...
+    (numbers) only once they are ``known``, before that as ``?`` (an empty one stays empty).
+    """
+    return "".join(part if index % 2 == 0 or known else ("?" if part else "")
+                   for index, part in enumerate(parts))
+
+
+def _tangent_parts(node_id, formulas, names, contributions, tangent):
+    """``ẋ_v3 = ẋ_v1 · v2 + v1 · ẋ_v2 = 1.0 · 2.0 + 1.0 · 0.0 = 2.0``: names, numbers, result,
+    as parts (names and numbers by turns, see :func:`shown_text`).
 
     One term per traced argument, the JVP registered for it with this step's node names in
     place of its letters (``ẋ``, ``ẏ`` the arguments' tangents, ``x``, ``y`` the arguments,
     ``ans`` the result); a term of an argument that passes no tangent on is left out.
     """
-    result = summarize(tangent)
+    result = value_text(tangent)
     terms = [formula for formula, contribution in zip(formulas, contributions)
              if contribution is not None]
     if not terms:
-        return f"{TANGENT}_{node_id} = {result}   (no tangent passes through here)"
+        return (f"{TANGENT}_{node_id} = ", result, "   (no tangent passes through here)", "")
     known = set(names) | _FORMULA_FUNCTIONS
     if not all(set(_FORMULA_WORDS.findall(term)) <= known for term in terms):
-        return f"{TANGENT}_{node_id} = " + " + ".join(f"({term})" for term in terms) + \
-            f" = {result}"
+        return (f"{TANGENT}_{node_id} = " + " + ".join(f"({term})" for term in terms) + " = ",
+                result)
 
     def joined(parts):
         text = parts[0]
@@ -941,13 +1027,9 @@ def _tangent_line(node_id, formulas, names, contributions, tangent):
         return text
 
     named = joined([_fill_formula(term, names, by_name=True) for term in terms])
-    filled = joined([_fill_formula(term, names) for term in terms])
-    text = f"{TANGENT}_{node_id} = {named}"
-    if filled != named and not _same_text(filled, result):
-        text += f" = {filled}"
-    if not _same_text(named, result):
-        text += f" = {result}"
-    return text
+    numbers = _numbers_after(named, joined([_fill_formula(term, names) for term in terms]),
+                             result)
+    return (f"{TANGENT}_{node_id} = {named}" + (" = " if numbers else ""), " = ".join(numbers))
 
 
 def _same_text(a, b):
@@ -967,74 +1049,16 @@ def _fill_formula(formula, names, by_name=False):
             text = node_id
         elif _np.size(plain) == 1 and isinstance(plain, (numbers.Number, _np.generic,
                                                           _np.ndarray)):
-            text = summarize(plain)
+            text = value_text(plain)
             if text.startswith("-"):
                 text = f"({text})"
         else:
-            text = node_id if node_id is not None else summarize(plain)
+            text = node_id if node_id is not None else value_text(plain)
         start = match.start()
         if start > 0 and formula[start - 1].isdigit():
             text = "·" + text          # "2x" becomes "2·3.0"
         return text
     return _FORMULA_WORDS.sub(replace, formula)
-
-
-def summarize(value):
-    """Short text for a value: ``2.0``, ``0.6931``, ``3``, ``array(3x3) mean=0.4123``.
-
-    Numbers keep up to 4 significant digits (floats always show a decimal point, so ``2.0``
-    is a float and ``2`` an integer); a small array (up to :data:`SMALL_ARRAY` elements) is
-    written out, ``[1.0, 2.0]``, a bigger one shows its shape and mean.
-    """
-    value = getval(value)
-    if isinstance(value, (bool, _np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (numbers.Integral, _np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, _np.floating)):
-        return _float_text(float(value))
-    if isinstance(value, (complex, _np.complexfloating)):
-        value = complex(value)
-        return f"({_float_text(value.real)}{'+' if value.imag >= 0 else '-'}" \
-               f"{_float_text(abs(value.imag))}j)"
-    if isinstance(value, _np.ndarray):
-        if value.ndim == 0:
-            return summarize(value[()])
-        shape = "x".join(str(size) for size in value.shape)
-        if value.size == 0:
-            return f"array({shape})"
-        if value.size <= SMALL_ARRAY and value.dtype.kind in "biuf":
-            return _elements_text(value)
-        if value.dtype.kind in "biuf":
-            return f"array({shape}) mean={_float_text(float(_np.mean(value)))}"
-        if value.dtype.kind == "c":
-            return f"array({shape}) mean={summarize(_np.mean(value))}"
-        return f"array({shape}, {value.dtype})"
-    if value is None:
-        return "None"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-SMALL_ARRAY = 6         # arrays with at most this many elements are written out in full
-
-
-def _elements_text(value):
-    """``[1.0, 2.0]``, ``[[1.0, 2.0], [3.0, 4.0]]``: a small array, element by element."""
-    if value.ndim == 0:
-        return summarize(value[()])
-    return "[" + ", ".join(_elements_text(part) for part in value) + "]"
-
-
-def _float_text(number):
-    if math.isnan(number) or math.isinf(number):
-        return str(number)
-    if number == 0:
-        return "0.0"                # -0.0 is a zero too: never shown with a sign
-    text = f"{number:.4g}"
-    if "." not in text and "e" not in text:
-        text += ".0"
-    return text
 
 
 def _names_text(wrt):

@@ -2,8 +2,8 @@
 
 A learner thinks of ``W`` as "a 2×3 matrix" and of ``x`` as "3 numbers", not as
 ``(2, 3)`` and ``(3,)``. The parser's shape errors, the recorder's broadcasting steps and the
-graph's node labels all describe shapes with these few helpers, so they always use the
-same words:
+graph's node labels all describe shapes with these few helpers (and
+:func:`tutor.notation.shape_text`, which writes ``2×3``), so they always use the same words:
 
     >>> shape_text((2, 3)), shape_text((3,)), shape_text(())
     ('2×3', '3', 'scalar')
@@ -16,6 +16,7 @@ same words:
 import numpy as _np
 
 from .autograd.tracer import getval
+from .notation import shape_text
 
 __all__ = ["shape_of", "shape_text", "describe", "summed_axes", "summed_axes_text"]
 
@@ -27,14 +28,6 @@ def shape_of(value):
     if shape is None:
         shape = _np.shape(value)
     return tuple(shape)
-
-
-def shape_text(shape):
-    """``2×3`` for a matrix, ``3`` for a vector, ``scalar`` for a single number."""
-    shape = tuple(shape)
-    if not shape:
-        return "scalar"
-    return "×".join(str(size) for size in shape)
 
 
 def describe(name, shape):

@@ -14,7 +14,7 @@ constant by its value. Like every view, the text is a function of ``(recording, 
 reads forward-mode recordings too (their steps carry a ``tangent``).
 """
 
-from ..record import TANGENT, summarize
+from ..notation import TANGENT, value_text as summarize
 from .common import number_text
 
 __all__ = ["graph_description", "node_expression", "node_words"]

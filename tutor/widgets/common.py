@@ -19,7 +19,7 @@ import numbers
 import ipywidgets as widgets
 import numpy as np
 
-from ..record import ADJOINT, summarize
+from ..notation import ADJOINT, value_text as summarize
 
 __all__ = ["ADJOINT", "ErrorArea", "guarded", "number_text", "short_value", "escape",
            "MEMORY_MESSAGE", "failure_text"]

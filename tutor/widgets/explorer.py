@@ -30,7 +30,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..expression import ExpressionError, ShapeError, parse, parse_values
-from ..record import record, summarize
+from ..notation import value_text as summarize
+from ..record import record
 from ..shapes import describe, shape_text
 from .common import MEMORY_MESSAGE, escape, guarded
 

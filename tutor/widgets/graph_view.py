@@ -51,7 +51,8 @@ from matplotlib.transforms import Bbox, TransformedBbox
 from PIL import Image
 
 from ..graph import layered_layout, to_networkx
-from ..record import SMALL_ARRAY, TANGENT
+from ..notation import TANGENT
+SMALL_ARRAY = 6
 from ..shapes import shape_text
 from .common import ADJOINT, short_value
 

@@ -18,7 +18,7 @@ import re
 
 import ipywidgets as widgets
 
-from ..record import TANGENT, summarize
+from ..notation import TANGENT, value_text as summarize
 from ..shapes import shape_text
 from .access import SR_ONLY_CSS
 from .common import ADJOINT, escape, number_text
