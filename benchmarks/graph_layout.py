@@ -73,12 +73,12 @@ def measure(fun, steps, repeats, mode="reverse"):
         recorded = time.perf_counter()
         graph = to_networkx(rec)
         built = time.perf_counter()
-        pos = layered_layout(graph)
+        layout = layered_layout(graph)
         laid_out = time.perf_counter()
         times = (recorded - started, built - recorded, laid_out - built)
         if best is None or sum(times) < sum(best):
             best, cpu = times, time.process_time() - cpu_started
-    return rec, graph, pos, best, cpu
+    return rec, graph, layout, best, cpu
 
 
 def main():
@@ -92,7 +92,7 @@ def main():
     workloads += [(f"{name}, fwd", fun, 1_000, TARGETS[1_000], "forward") for name, fun in
                   (("chain", chain), ("DAG", random_dag))]
     for name, fun, nodes, target, mode in workloads:
-        rec, graph, pos, (t_record, t_graph, t_layout), cpu = measure(
+        rec, graph, layout, (t_record, t_graph, t_layout), cpu = measure(
             fun, steps_for(fun, nodes), repeats=3 if nodes <= 1_000 else 2, mode=mode)
         total = t_record + t_graph + t_layout
         ok = total < target
@@ -101,7 +101,7 @@ def main():
               f"{t_layout:>9.3f}{total:>8.3f}{cpu:>8.3f}{target:>8.1f}  "
               f"{'yes' if ok else 'NO'}")
         if nodes <= 1_000:
-            print(f"{'':<12}{'':>8}  crossings drawn: {count_crossings(graph, pos)}")
+            print(f"{'':<12}{'':>8}  crossings drawn: {count_crossings(graph, layout)}")
     return 0 if all_ok else 1
 
 

@@ -1,12 +1,13 @@
-"""Specification of tutor.graph: a Recording as a networkx graph, and its layered layout."""
+"""Specification of tutor.graph: a Recording as a networkx graph, its layered layout, and
+how every node and edge looks at each step."""
 
 import networkx as nx
 import numpy
 import pytest
 
 import tutor.autograd.numpy as np
-from tutor.graph import (attach_state, count_crossings, count_overlaps, layered_layout, layers,
-                         to_networkx)
+from tutor.graph import (Layout, count_crossings, count_overlaps, layered_layout, layers,
+                         look_at, look_changes, to_networkx)
 from tutor.record import record
 
 
@@ -53,30 +54,53 @@ def test_a_parent_used_twice_is_one_edge_with_both_argnums():
 
 
 @pytest.mark.parametrize("k", [0, 4, 6, 9, 15])
-def test_state_at_k_attached(rec, k):
-    graph = to_networkx(rec, k=k)
+def test_the_look_at_step_k_follows_the_state(rec, k):
+    look = look_at(rec, k)
     state = rec.state_at(k)
-    for node_id, attributes in graph.nodes(data=True):
-        assert attributes["known"] == (node_id in state.values)
-        assert attributes["adjoint"] == state.adjoints.get(node_id)
-    assert graph.graph["k"] == k and graph.graph["phase"] == state.phase
-    active = [edge for edge in graph.edges if graph.edges[edge]["active"]]
-    if state.step is None:
-        assert active == [] and not any(graph.nodes[n]["current"] for n in graph)
-    elif state.step.phase == "forward":
-        assert sorted(active) == sorted((p, state.step.node) for p in state.step.parents)
-        assert graph.nodes[state.step.node]["current"]
+    for node_id, node in look.nodes.items():
+        assert node.known == (node_id in state.values)
+        assert node.derivative is state.adjoints.get(node_id)
+    step = state.step
+    used = sorted((edge.parent, edge.child) for edge in look.edges)
+    statuses = {node_id: node.status for node_id, node in look.nodes.items()}
+    if step is None:
+        assert used == [] and "current" not in statuses.values()
+    elif step.phase == "forward":
+        assert used == sorted((p, step.node) for p in step.parents)
+        assert statuses[step.node] == "current"
     else:
-        assert active == [(state.step.parent, state.step.node)]
-        assert graph.nodes[state.step.parent]["current"]
+        assert used == [(step.parent, step.node)]
+        assert statuses[step.node] == "current" and statuses[step.parent] == "receiving"
+        assert look.edges[0].value is step.contribution
 
 
-def test_attach_state_updates_in_place(rec):
-    graph = to_networkx(rec)
-    assert attach_state(graph, rec, rec.steps) is graph
-    assert graph.nodes["v0"]["adjoint"] == 4.0 and graph.nodes["v1"]["adjoint"] == 5.0
-    attach_state(graph, rec, 0)
-    assert graph.nodes["v0"]["adjoint"] is None and not graph.nodes["v3"]["known"]
+def test_statuses_follow_the_steps(rec):
+    start = {node_id: node.status for node_id, node in look_at(rec, 0).nodes.items()}
+    assert start["v0"] == "computed" and start["v2"] == "computed"    # inputs and constants
+    assert start["v3"] == "pending"                                    # x**2 comes later
+    nine = look_at(rec, 9).nodes                                       # v8 = x*y sends to x
+    assert (nine["v8"].status, nine["v0"].status, nine["v9"].status) == (
+        "current", "receiving", "adjoint")
+    assert nine["v0"].derivative == 2.0 and nine["v3"].status == "computed"
+    forward = record(f, 1.0, 2.0, mode="forward")
+    five = look_at(forward, 5)
+    assert five.nodes["v8"].status == "current" and five.nodes["v3"].status == "tangent"
+    assert [(edge.kind, float(edge.value)) for edge in five.edges] == [("tangent", 2.0),
+                                                                        ("tangent", 0.0)]
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_replaying_the_changes_gives_the_look_at_every_step(mode):
+    rec = record(lambda x, y: x * x + np.sin(x * y), 0.5, 2.0, mode=mode)
+    looks = dict(look_at(rec, 0).nodes)
+    for k, changed in enumerate(look_changes(rec), start=1):
+        assert changed, f"step {k} changed nothing"
+        looks.update(changed)
+        expected = look_at(rec, k).nodes
+        for node_id, node in expected.items():
+            assert node.status == looks[node_id].status, (k, node_id)
+            assert node.value is looks[node_id].value and node.known == looks[node_id].known
+            assert node.derivative is looks[node_id].derivative, (k, node_id)
 
 
 # ------------------------------------------------------------------------------ layout
@@ -102,6 +126,20 @@ def _drawn(fun, args):
     return graph, layered_layout(graph)
 
 
+def test_a_layout_is_integer_columns_rows_and_routes(rec):
+    layout = layered_layout(to_networkx(rec))
+    assert isinstance(layout, Layout) and (layout.width, layout.height) == (5, 4)
+    assert all(isinstance(value, int) for value in [*layout.columns.values(),
+                                                    *layout.rows.values()])
+    # the two long edges pass through free slots of the columns between their ends
+    assert set(layout.routes) == {("v6", "v7"), ("v8", "v9")}
+    taken = set(layout.positions.values())
+    for (parent, child), points in layout.routes.items():
+        assert [column for column, _ in points] == list(
+            range(layout.columns[parent] + 1, layout.columns[child]))
+        assert not taken & set(points)
+
+
 @pytest.mark.parametrize("name", sorted(PLANAR))
 def test_known_graphs_draw_without_crossings(name):
     graph, pos = _drawn(*PLANAR[name])
@@ -119,30 +157,29 @@ def test_seed_f_draws_with_the_fewest_crossings_possible(rec):
     the outer face.
     """
     graph = to_networkx(rec)
-    pos = layered_layout(graph)
-    assert count_crossings(graph, pos) == 1
-    assert count_overlaps(graph, pos) == 0
+    layout = layered_layout(graph)
+    assert count_crossings(graph, layout) == 1
+    assert count_overlaps(graph, layout) == 0
 
 
 def test_inputs_left_output_right_edges_left_to_right(rec):
     graph = to_networkx(rec)
-    pos = layered_layout(graph)
-    assert set(pos) == set(graph.nodes)
-    assert pos["v0"][0] == pos["v1"][0] == 0.0
-    assert pos["v9"][0] == max(x for x, _ in pos.values())
+    column = layered_layout(graph).columns
+    assert set(column) == set(graph.nodes)
+    assert column["v0"] == column["v1"] == 0
+    assert column["v9"] == max(column.values())
     for parent, child in graph.edges:
-        assert pos[parent][0] < pos[child][0]
-    assert pos["v2"][0] == pos["v3"][0] - 1          # a constant sits just before its use
+        assert column[parent] < column[child]
+    assert column["v2"] == column["v3"] - 1          # a constant sits just before its use
 
 
-def test_nodes_in_a_column_keep_at_least_unit_gaps():
-    graph, pos = _drawn(*PLANAR["layer"])
+def test_nodes_in_a_column_take_a_row_each():
+    graph, layout = _drawn(*PLANAR["layer"])
     by_column = {}
-    for x, y in pos.values():
-        by_column.setdefault(x, []).append(y)
-    for heights in by_column.values():
-        heights.sort()
-        assert all(b - a >= 1 - 1e-9 for a, b in zip(heights, heights[1:]))
+    for column, row in layout.positions.values():
+        by_column.setdefault(column, []).append(row)
+    for rows in by_column.values():
+        assert len(set(rows)) == len(rows)
 
 
 def test_layout_is_deterministic(rec):
@@ -152,16 +189,14 @@ def test_layout_is_deterministic(rec):
 
 
 def test_unstraightened_columns_are_spread_evenly(rec):
-    # slots 1 apart, centred on 0; a long edge passing through a column keeps a slot free
-    pos = layered_layout(to_networkx(rec), straighten=False)
+    # one row each, centred; a long edge passing through a column keeps a row free
+    layout = layered_layout(to_networkx(rec), straighten=False)
     by_column = {}
-    for x, y in pos.values():
-        by_column.setdefault(x, []).append(y)
-    assert sorted(by_column[0.0]) == [-1.5, -0.5, 0.5, 1.5]      # x, y and two constants
-    assert sorted(by_column[1.0]) == [-1.0, 0.0, 1.0]
-    for heights in by_column.values():
-        assert all((2 * y) % 1 == 0 for y in heights)
-    assert pos["v9"] == (4.0, 0.0)
+    for column, row in layout.positions.values():
+        by_column.setdefault(column, []).append(row)
+    assert sorted(by_column[0]) == [0, 1, 2, 3]                  # x, y and two constants
+    assert sorted(by_column[1]) == [1, 2, 3]
+    assert layout.positions["v9"] == (4, 2)
 
 
 def test_layers_put_constants_just_before_their_consumer_and_lonely_output_last():
@@ -178,10 +213,10 @@ def test_layers_put_constants_just_before_their_consumer_and_lonely_output_last(
 
 def test_layout_of_plain_networkx_graphs():
     graph = nx.DiGraph([("a", "c"), ("b", "c"), ("a", "d"), ("c", "e"), ("d", "e")])
-    pos = layered_layout(graph)
-    assert [pos[n][0] for n in "abcde"] == [0.0, 0.0, 1.0, 1.0, 2.0]
-    assert count_crossings(graph, pos) == 0
-    assert layered_layout(nx.DiGraph()) == {}
+    layout = layered_layout(graph)
+    assert [layout.columns[n] for n in "abcde"] == [0, 0, 1, 1, 2]
+    assert count_crossings(graph, layout) == 0
+    assert layered_layout(nx.DiGraph()) == Layout({}, {}, {})
     with pytest.raises(ValueError, match="cycles"):
         layered_layout(nx.DiGraph([("a", "b"), ("b", "a")]))
 
@@ -195,18 +230,17 @@ def test_crossing_reduction_untangles_a_scrambled_ladder():
         if i % 2:
             graph.add_edge(f"a{i}", f"b{i + 1}")
     graph = nx.DiGraph(sorted(graph.edges, key=lambda edge: edge[1][::-1]))
-    pos = layered_layout(graph)
-    assert count_crossings(graph, pos) == 0
+    assert count_crossings(graph, layered_layout(graph)) == 0
 
 
 def test_a_thousand_node_recording_lays_out_completely():
     rec = record(lambda x, y: _chain(x, 180) * y, 0.3, 0.7)
     graph = to_networkx(rec)
     assert graph.number_of_nodes() > 700
-    pos = layered_layout(graph)
-    assert set(pos) == set(graph.nodes)
-    assert all(pos[parent][0] < pos[child][0] for parent, child in graph.edges)
-    assert pos[rec.output][0] == max(x for x, _ in pos.values())
+    column = layered_layout(graph).columns
+    assert set(column) == set(graph.nodes)
+    assert all(column[parent] < column[child] for parent, child in graph.edges)
+    assert column[rec.output] == max(column.values())
 
 
 # ----------------------------------------------------------------------- count_crossings

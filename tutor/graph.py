@@ -1,4 +1,5 @@
-"""A Recording as a graph you can draw: ``networkx`` nodes and edges, and a layered layout.
+"""A Recording as a graph you can draw: ``networkx`` nodes and edges, a layered layout, and
+how every node looks at each step.
 
 :func:`to_networkx` turns a :class:`~tutor.record.Recording` into a ``networkx.DiGraph``
 whose edges point the way values flow in the forward pass (parent -> child). Adjoints flow
@@ -16,31 +17,42 @@ Python (no graphviz):
    sweeps*: left to right, each node moves to the average position of its neighbours in the
    previous column; then right to left with the next column. Adjacent swaps that remove
    crossings polish the result. The ordering with the fewest crossings seen is kept.
-4. **Coordinates.** ``x`` is the column. Within a column nodes keep their order, at least 1
-   apart; each is pulled towards the height of its neighbours, so operations line up with
-   their operands and long edges run straight (or, with ``straighten=False``, the column is
-   spread evenly, centred on ``y = 0``).
+4. **Coordinates.** Within a column nodes keep their order, at least 1 apart; each is
+   pulled towards the height of its neighbours, so operations line up with their operands and
+   long edges run straight (or, with ``straighten=False``, the column is spread evenly).
+   The heights are then put on a grid of whole rows, and each long edge's dummies become
+   its *route*: the points, one per column crossed, where it passes between the nodes.
 
+The result is a :class:`Layout`: integer columns and rows, row 0 at the top, and the routes.
 Everything is deterministic: the same graph (built in the same order) always gets the same
 picture.
+
+:func:`look_at` says how every node and edge looks after ``k`` steps of a recording (its
+status, the value and the adjoint or tangent it shows, the edges the step used): a pure
+function of ``(recording, k)``, which every view draws from. :func:`look_changes` gives the
+same, step after step, as only what each step changes.
 """
 
 from __future__ import annotations
 
 import gc
+import math
 from collections import deque
+from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
-from .notation import value_text as summarize
+from .notation import value_text
 
-__all__ = ["to_networkx", "attach_state", "layered_layout", "layers", "count_crossings",
-           "count_overlaps"]
+__all__ = ["to_networkx", "Layout", "layered_layout", "layers", "count_crossings",
+           "count_overlaps", "STATUSES", "NodeLook", "EdgeLook", "Look", "look_at",
+           "look_changes", "step_edges"]
 
 
 # --------------------------------------------------------------------------- the graph
 
-def to_networkx(rec, k=None):
+def to_networkx(rec):
     """The recording's graph: one node per value, one edge per (parent, child) pair.
 
     Node attributes: ``kind`` (input, constant, operation, output), ``primitive``, ``symbol``,
@@ -50,14 +62,12 @@ def to_networkx(rec, k=None):
     adjoint) and, because ``x * x`` uses one parent twice, ``argnums`` and ``formulas`` with
     every use. The graph's own attributes hold ``inputs`` (ids, in argument order) and
     ``output``.
-
-    With ``k``, the state after ``k`` steps is attached too (see :func:`attach_state`).
     """
     graph = nx.DiGraph(inputs=tuple(rec.inputs.values()), output=rec.output,
                        function=rec.function_name, mode=getattr(rec, "mode", "reverse"))
     for node_id, info in rec.nodes.items():
         graph.add_node(node_id, kind=info.kind, primitive=info.primitive, symbol=info.symbol,
-                       label=info.label, value=info.value, text=summarize(info.value),
+                       label=info.label, value=info.value, text=value_text(info.value),
                        name=info.name)
     for node_id, info in rec.nodes.items():
         formulas = info.formulas or ("",) * len(info.parents)
@@ -69,36 +79,6 @@ def to_networkx(rec, k=None):
             else:
                 graph.add_edge(parent, node_id, argnum=argnum, formula=formula,
                                argnums=(argnum,), formulas=(formula,))
-    if k is not None:
-        attach_state(graph, rec, k)
-    return graph
-
-
-def attach_state(graph, rec, k):
-    """Write what is known after ``k`` steps into ``graph`` (in place) and return it.
-
-    Nodes get ``known`` (its value has been computed), ``adjoint`` (received so far, or None),
-    ``tangent`` (forward mode: known so far, or None) and ``current`` (the step just taken computed this node, or added to its adjoint). Edges
-    get ``active``: the edges the step just taken used (into the computed node in the forward
-    pass; the one edge a contribution travelled back along in the backward pass). The graph
-    gets ``k``, ``phase`` and ``step``.
-    """
-    state = rec.state_at(k)
-    step = state.step
-    current = None if step is None else (step.node if step.phase == "forward" else step.parent)
-    for node_id, attributes in graph.nodes(data=True):
-        attributes["known"] = node_id in state.values
-        attributes["adjoint"] = state.adjoints.get(node_id)
-        attributes["tangent"] = state.tangents.get(node_id)
-        attributes["current"] = node_id == current
-    for parent, child, attributes in graph.edges(data=True):
-        if step is None:
-            attributes["active"] = False
-        elif step.phase == "forward":
-            attributes["active"] = child == step.node
-        else:
-            attributes["active"] = (parent, child) == (step.parent, step.node)
-    graph.graph.update(k=state.k, phase=state.phase, step=step)
     return graph
 
 
@@ -138,15 +118,46 @@ def layers(graph):
     return column
 
 
-def layered_layout(graph, straighten=True, sweeps=None, dummy_budget=None):
-    """Positions ``{node: (x, y)}`` for drawing ``graph`` left to right (see the module doc).
+@dataclass(frozen=True)
+class Layout:
+    """Where to draw each node of a graph, on a grid: columns left to right, rows top down.
 
-    ``x`` is the node's column (inputs 0, output rightmost). ``y`` keeps the order found by
-    crossing reduction, top first, with nodes of a column at least 1 apart. With
-    ``straighten`` (the default) each node is then pulled towards the heights of its
-    neighbours, so that an operation lines up with its operands and long edges run
-    straight; without it, each column is spread evenly in slots 1 apart, centred on
-    ``y = 0`` (a long edge passing through a column keeps a slot free).
+    ``columns`` and ``rows`` map each node to a whole number (inputs in column 0, the output
+    rightmost; row 0 at the top). ``routes`` maps each edge ``(parent, child)`` to the points
+    ``((column, row), ...)`` it passes through on its way, one in each column between its
+    ends, where the layout kept a free slot for it (empty for an edge between neighbouring
+    columns, and for the few longest edges of a huge graph beyond the dummy budget).
+    ``width`` and ``height`` count the columns and rows.
+    """
+
+    columns: Any
+    rows: Any
+    routes: Any
+
+    @property
+    def width(self):
+        return max(self.columns.values(), default=-1) + 1
+
+    @property
+    def height(self):
+        rows = list(self.rows.values()) + [row for points in self.routes.values()
+                                           for _, row in points]
+        return max(rows, default=-1) + 1
+
+    @property
+    def positions(self):
+        """``{node: (column, row)}``, for :func:`count_crossings` and :func:`count_overlaps`."""
+        return {node: (column, self.rows[node]) for node, column in self.columns.items()}
+
+
+def layered_layout(graph, straighten=True, sweeps=None, dummy_budget=None):
+    """The :class:`Layout` for drawing ``graph`` left to right (see the module doc).
+
+    Columns come from :func:`layers`. Rows keep the order found by crossing reduction, top
+    first, with nodes of a column at least 1 apart. With ``straighten`` (the default) each
+    node is first pulled towards the heights of its neighbours, so that an operation lines up
+    with its operands and long edges run straight; without it, each column is spread evenly
+    (a long edge passing through a column keeps a slot free).
 
     ``sweeps`` bounds the barycenter sweeps (by default 24, or 8 for graphs of thousands of
     nodes). ``dummy_budget`` bounds the number of dummy nodes (by default three per node):
@@ -154,7 +165,7 @@ def layered_layout(graph, straighten=True, sweeps=None, dummy_budget=None):
     the crossing reduction rather than filling memory with dummies.
     """
     if graph.number_of_nodes() == 0:
-        return {}
+        return Layout({}, {}, {})
     collecting = gc.isenabled()
     gc.disable()            # only lists of ints are made here: no cycles for the GC to find
     try:
@@ -184,11 +195,13 @@ def _layered_layout(graph, straighten, sweeps, dummy_budget):
             long_edges.append((span, order, a, b))
     budget = 3 * n_real if dummy_budget is None else dummy_budget
     anchor = list(range(n_real))    # for the first ordering: dummies sit by their edge's source
+    chains = {}                     # (parent, child) -> its dummies, left to right
     for span, _, a, b in sorted(long_edges):
         if span - 1 > budget:
             break
         budget -= span - 1
         previous = a
+        chain = chains[nodes[a], nodes[b]] = []
         for layer in range(layer_of[a] + 1, layer_of[b]):
             dummy = len(layer_of)
             layer_of.append(layer)
@@ -196,6 +209,7 @@ def _layered_layout(graph, straighten, sweeps, dummy_budget):
             down.append([])
             anchor.append(a)
             down[previous].append(dummy)
+            chain.append(dummy)
             previous = dummy
         down[previous].append(b)
         up[b].append(previous)
@@ -223,8 +237,28 @@ def _layered_layout(graph, straighten, sweeps, dummy_budget):
             break
 
     heights = _heights(best.best, up, down, rounds=(8 if small else 3) if straighten else 0)
-    return {nodes[node]: (float(layer_of[node]), heights[node])
-            for column in best.best for node in column if node < n_real}
+    row = _grid_rows(best.best, heights)
+    columns = {nodes[node]: layer_of[node] for column in best.best for node in column
+               if node < n_real}
+    rows = {node: row[index[node]] for node in columns}
+    routes = {edge: tuple((layer_of[dummy], row[dummy]) for dummy in chain)
+              for edge, chain in chains.items()}
+    return Layout(columns, rows, routes)
+
+
+def _grid_rows(columns, heights):
+    """Whole rows from heights (greater = higher): the nearest row to each height, moved
+    down where needed so that a column keeps its order with every row used at most once;
+    then shifted so that the top row is 0."""
+    top = max(heights[node] for column in columns for node in column)
+    row = [0] * len(heights)
+    for column in columns:
+        previous = -math.inf
+        for node in column:             # top first
+            row[node] = max(math.floor(top - heights[node] + 0.5), previous + 1)
+            previous = row[node]
+    first = min(row[node] for column in columns for node in column)
+    return [value - first for value in row]
 
 
 def _heights(columns, up, down, rounds):
@@ -460,20 +494,159 @@ def _count_inversions(sequence):
     return inversions
 
 
+# ----------------------------------------------------------------------- the looks
+
+STATUSES = ("pending", "computed", "adjoint", "tangent", "current", "receiving")
+
+
+@dataclass(frozen=True, eq=False)
+class NodeLook:
+    """How one node looks at a step.
+
+    ``status`` is one of :data:`STATUSES`: ``pending`` (not computed yet), ``computed``
+    (value known), ``adjoint`` (an adjoint has reached it), ``tangent`` (forward mode: value
+    and tangent known), ``current`` (the step just taken computed it, or applied its VJP) or
+    ``receiving`` (the step just taken added to its adjoint). ``known`` says whether its
+    value is known, ``value`` is that value (None before), and ``derivative`` its adjoint
+    (reverse mode) or tangent (forward mode) known so far, or None.
+    """
+
+    status: str
+    known: bool
+    value: Any
+    derivative: Any
+
+    def same_as(self, other):
+        """The same look (the same status, and the very same value objects)?"""
+        return (other is not None and self.status == other.status and self.known == other.known
+                and self.value is other.value and self.derivative is other.derivative)
+
+
+@dataclass(frozen=True, eq=False)
+class EdgeLook:
+    """An edge a step uses: ``kind`` ``"forward"`` (a forward step reads its operand along
+    it), ``"tangent"`` (forward mode: a tangent term flows along it, ``value``) or
+    ``"backward"`` (an adjoint contribution, ``value``, flows back along it; ``broadcast``
+    as in :class:`~tutor.record.BackwardStep`). ``argnum`` says which argument of ``child``
+    the edge feeds (``x * x`` has two edges from one parent)."""
+
+    parent: str
+    child: str
+    argnum: int
+    kind: str
+    value: Any = None
+    broadcast: tuple = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Look:
+    """Everything that shows step ``k``: ``nodes`` (node id -> :class:`NodeLook`) and
+    ``edges`` (the :class:`EdgeLook` s of the step just taken; none at ``k = 0``)."""
+
+    k: int
+    nodes: Any
+    edges: tuple
+
+
+def _node_look(node_id, step, values, adjoints, tangents):
+    """The one rule saying how a node looks, from the step just taken and what is known."""
+    if step is not None and step.phase == "backward" and node_id == step.parent:
+        status = "receiving"
+    elif step is not None and node_id == step.node:
+        status = "current"
+    elif node_id in adjoints:
+        status = "adjoint"
+    elif node_id in tangents:
+        status = "tangent"
+    elif node_id in values:
+        status = "computed"
+    else:
+        status = "pending"
+    derivative = adjoints[node_id] if node_id in adjoints else tangents.get(node_id)
+    return NodeLook(status, node_id in values, values.get(node_id), derivative)
+
+
+def step_edges(rec, step):
+    """The :class:`EdgeLook` s of ``step`` (None: no step, no edges)."""
+    if step is None:
+        return ()
+    if step.phase == "backward":
+        return (EdgeLook(step.parent, step.node, step.argnum, "backward", step.contribution,
+                         step.broadcast),)
+    if step.tangent is None:
+        return tuple(EdgeLook(parent, step.node, argnum, "forward")
+                     for parent, argnum in zip(step.parents, step.argnums))
+    terms = dict(zip(step.tangent_argnums, step.contributions))
+    return tuple(EdgeLook(parent, step.node, argnum, "tangent", terms.get(argnum))
+                 for parent, argnum in zip(step.parents, step.argnums))
+
+
+def look_at(rec, k):
+    """How every node and edge of ``rec`` looks after ``k`` steps: a :class:`Look`."""
+    state = rec.state_at(k)
+    nodes = {node_id: _node_look(node_id, state.step, state.values, state.adjoints,
+                                 state.tangents) for node_id in rec.nodes}
+    return Look(state.k, nodes, step_edges(rec, state.step))
+
+
+def look_changes(rec):
+    """For each step ``k = 1 .. steps``, the looks it changes: ``{node id: NodeLook}`` of
+    the nodes whose look after step ``k`` differs from their look after step ``k - 1``.
+
+    Replaying them onto ``look_at(rec, 0).nodes`` gives ``look_at(rec, k).nodes`` at every
+    ``k``, without rebuilding every node at every step.
+    """
+    start = rec.state_at(0)
+    known = {"value": dict(start.values), "adjoint": dict(start.adjoints),
+             "tangent": dict(start.tangents)}
+    looks = look_at(rec, 0).nodes.copy()
+    previous = None
+    for k in range(1, rec.steps + 1):
+        step = rec.step(k)
+        touched = {step.node, getattr(step, "parent", step.node)}
+        if previous is not None:
+            touched |= {previous.node, getattr(previous, "parent", previous.node)}
+        for what, node_id, value in rec.changes(k):
+            known[what][node_id] = value
+            touched.add(node_id)
+        changed = {}
+        for node_id in sorted(touched, key=list(rec.nodes).index):
+            look = _node_look(node_id, step, known["value"], known["adjoint"],
+                              known["tangent"])
+            if not look.same_as(looks[node_id]):
+                changed[node_id] = looks[node_id] = look
+        yield changed
+        previous = step
+
+
 # ------------------------------------------------------------------------ measuring
 
-def count_crossings(graph, pos):
-    """How many pairs of edges cross when drawn as straight lines between ``pos`` points.
-
-    Edges sharing an endpoint never count. Meant for checking layouts of teaching-sized
-    graphs: it compares every pair of edges whose horizontal extents overlap.
-    """
+def _edge_segments(graph, layout):
+    """Each edge as straight pieces ``(x1, y1, x2, y2, parent, child)``, left end first:
+    through its route's points when ``layout`` is a :class:`Layout`, else (a dict of
+    positions) straight from end to end."""
+    if isinstance(layout, Layout):
+        pos, routes = layout.positions, layout.routes
+    else:
+        pos, routes = layout, {}
     segments = []
     for parent, child in graph.edges:
-        (x1, y1), (x2, y2) = pos[parent], pos[child]
-        if (x1, y1) > (x2, y2):
-            (x1, y1), (x2, y2) = (x2, y2), (x1, y1)
-        segments.append((x1, y1, x2, y2, parent, child))
+        points = [pos[parent], *routes.get((parent, child), ()), pos[child]]
+        for (x1, y1), (x2, y2) in zip(points, points[1:]):
+            if (x1, y1) > (x2, y2):
+                (x1, y1), (x2, y2) = (x2, y2), (x1, y1)
+            segments.append((x1, y1, x2, y2, parent, child))
+    return segments, pos
+
+
+def count_crossings(graph, layout):
+    """How many pairs of edges cross when drawn as straight lines through ``layout``'s
+    points (a :class:`Layout`, each edge through its route; or a dict of positions).
+
+    Edges sharing an endpoint never count. Meant for checking layouts of teaching-sized
+    graphs: it compares every pair of pieces whose horizontal extents overlap.
+    """
+    segments, _ = _edge_segments(graph, layout)
     segments.sort(key=lambda segment: segment[0])
     crossings = 0
     for i, first in enumerate(segments):
@@ -503,15 +676,16 @@ def _segments_cross(first, second):
     return d1 * d2 < 0 and d3 * d4 < 0
 
 
-def count_overlaps(graph, pos, clearance=0.25):
-    """How many (edge, node) pairs have the node drawn on (within ``clearance`` of) the edge.
+def count_overlaps(graph, layout, clearance=0.25):
+    """How many (edge piece, node) pairs have the node drawn on (within ``clearance`` of)
+    the edge (``layout`` as for :func:`count_crossings`).
 
     An edge passing through a node it does not connect reads as if it did: as bad as a
     crossing, and not counted by :func:`count_crossings`.
     """
+    segments, pos = _edge_segments(graph, layout)
     overlaps = 0
-    for parent, child in graph.edges:
-        (x1, y1), (x2, y2) = pos[parent], pos[child]
+    for x1, y1, x2, y2, parent, child in segments:
         dx, dy = x2 - x1, y2 - y1
         length_squared = dx * dx + dy * dy
         if length_squared == 0:

@@ -287,7 +287,8 @@ class GraphDrawing:
 
     def _place_nodes(self):
         """Turn the layered layout's (column, place) into centres in inches."""
-        positions = layered_layout(to_networkx(self.recording))
+        positions = {node: (float(column), -float(row)) for node, (column, row)
+                     in layered_layout(to_networkx(self.recording)).positions.items()}
         columns = sorted({round(x, 6) for x, _ in positions.values()})
         column_of = {x: i for i, x in enumerate(columns)}
         by_column = {}
