@@ -2,8 +2,12 @@
 
 ``class-progress.csv``
     One row per learner and lesson: ``learner, lesson, title, passed, attempted, total,
-    last_activity`` (ISO 8601, UTC; empty when the learner has not tried that lesson yet).
-    A spreadsheet's pivot table turns it into any view a teacher wants.
+    last_activity`` (ISO 8601, UTC; empty when the learner has not tried that lesson yet)
+    and ``note`` (why a learner's file could not be read, if it could not).
+    A spreadsheet's pivot table turns it into any view a teacher wants. Names and titles
+    come from learners' files, so a cell that would start with ``= + - @`` (or a tab or a
+    carriage return) gets a leading ``'``: a spreadsheet shows it as text, never runs it as
+    a formula.
 ``class-progress.png``
     Per lesson, the share of the class's exercises passed, and the share attempted.
 ``class-progress.html``
@@ -22,7 +26,9 @@ from pathlib import Path
 CSV_NAME = "class-progress.csv"
 PLOT_NAME = "class-progress.png"
 HTML_NAME = "class-progress.html"
-CSV_COLUMNS = ("learner", "lesson", "title", "passed", "attempted", "total", "last_activity")
+CSV_COLUMNS = ("learner", "lesson", "title", "passed", "attempted", "total", "last_activity",
+               "note")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_report(progress, out):
@@ -46,9 +52,16 @@ def write_csv(progress, path):
         writer.writerow(CSV_COLUMNS)
         for learner in progress.learners:
             for item in learner.lessons.values():
-                writer.writerow([learner.name, item.lesson, item.title, item.passed,
+                title = progress.lessons.get(item.lesson, item.title)
+                writer.writerow([_cell(learner.name), item.lesson, _cell(title), item.passed,
                                  item.attempted, item.total,
-                                 _iso(learner.last_seen.get(item.lesson))])
+                                 _iso(learner.last_seen.get(item.lesson)),
+                                 _cell(learner.problem)])
+
+
+def _cell(text):
+    """Text for a CSV cell that no spreadsheet will take for a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def lesson_shares(progress):
