@@ -171,21 +171,9 @@ def test_the_second_derivative_explanation_differentiates_the_drawn_cubic():
 
 import textwrap  # noqa: E402
 
+from exercise_helpers import learner_module  # noqa: E402
 from tutor import mygrad  # noqa: E402
 from tutor.exercises.kit import Box, Node  # noqa: E402
-
-
-def learner_module(tmp_path, name, sources):
-    """A module of "learner" code (so that ``inspect.getsource`` finds it), as a notebook
-    cell would define it: with lesson 3's Node and Box, and numpy, in scope."""
-    path = tmp_path / f"{name}.py"
-    path.write_text("import numpy as np\nfrom tutor.exercises.kit import Box, Node\n"
-                    "from tutor.autograd.core import make_vjp\n\n" + "\n\n".join(sources))
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 REFERENCE_PIECES = {name: ex.get(exercise_id).solution_source
@@ -337,7 +325,11 @@ def test_an_unfilled_grad_beside_the_learners_autograd_is_not_done_yet(mygrad_di
     assert result.problem == "unfinished", result
 
 
-def test_a_kept_piece_that_needs_a_helper_left_behind_says_what_to_do(tmp_path, mygrad_dir):
+def test_a_kept_piece_that_needs_a_helper_left_behind_says_what_to_do(tmp_path, mygrad_dir,
+                                                                       capsys):
+    """Issue 20.4: keep refuses a piece that passes beside its helper but cannot run from
+    mygrad.py alone (it used to keep it, and load fell back later); kept by hand anyway,
+    load still says what to do."""
     learner = learner_module(tmp_path, "helped", [
         "def visit_all(node, order, seen):\n"
         "    if node not in seen:\n"
@@ -347,7 +339,14 @@ def test_a_kept_piece_that_needs_a_helper_left_behind_says_what_to_do(tmp_path, 
         "        order.append(node)\n",
         "def toposort(end_node):\n    order = []\n    visit_all(end_node, order, set())\n"
         "    return order[::-1]\n"])
-    mygrad.keep(learner.toposort)                      # passes where the helper is defined
+    assert mygrad.keep(learner.toposort) is learner.toposort   # it passes where it is
+    said = capsys.readouterr().out
+    assert said.startswith("Not kept: your toposort passes here, but not as mygrad.py would "
+                           "hold it"), said
+    assert "NameError: name 'visit_all' is not defined" in said
+    assert "define any helper it needs inside it" in said
+    assert mygrad.kept() == []
+    mygrad.keep(learner.toposort, check=False)          # kept by hand: load says the same
     mine = mygrad.load(quiet=True)
     assert "toposort" not in mine.yours
     assert "define any helper it needs inside it" in mine.missing["toposort"]

@@ -21,6 +21,7 @@ import math
 import re
 import sys
 import time
+import types
 import warnings
 from dataclasses import replace
 
@@ -245,9 +246,13 @@ def _verdict(exercise, cases, ran, expected, early):
 
 
 def is_reference(exercise, answer):
-    """True when ``answer`` is the catalog's own solution (or a function sharing its code)."""
+    """True when ``answer`` is the catalog's own solution (or a function sharing its code),
+    or the course's stand-in for it (:func:`tutor.mygrad.stand_in`)."""
     solution = reference_of(exercise)
     if answer is solution:
+        return True
+    if isinstance(answer, types.FunctionType) and \
+            answer.__dict__.get("course_stand_in") == exercise.id:
         return True
     code = getattr(answer, "__code__", None)
     return code is not None and code is getattr(solution, "__code__", None)
@@ -350,6 +355,10 @@ def check_number(exercise, answer, question, limit=None):
     allowed = question.tolerance * max(1.0, abs(expected))
     if abs(value - expected) <= allowed:
         return Result(exercise.id, True, f"Right: {_number_text(expected)}.")
+    for slip, meaning in secret_of(question).slips:
+        if abs(value - float(slip)) <= question.tolerance * max(1.0, abs(float(slip))):
+            return Result(exercise.id, False, f"Not quite: {_number_text(value)} {meaning}",
+                          problem="value")
     return Result(exercise.id, False, f"Not quite: {_number_text(value)} is not it.",
                   problem="value")
 
@@ -390,7 +399,9 @@ def check_choice(exercise, answer, question, limit=None):
                       problem="invalid")
     if chosen == secret_of(question).answer:
         return Result(exercise.id, True, f"Right: {chosen}.")
-    return Result(exercise.id, False, f"Not this one: {chosen}.", problem="value")
+    meaning = dict(secret_of(question).slips).get(chosen)
+    why = f" {meaning}" if meaning else ""
+    return Result(exercise.id, False, f"Not this one: {chosen}.{why}", problem="value")
 
 
 # --------------------------------------------------------------------------- expressions

@@ -15,7 +15,10 @@ class LinearVJP:
     """A Node's ``vjp`` for checking: ``g -> (c0 * g, c1 * g, ...)``, counting its calls.
 
     Linear maps are enough to tell a correct backward pass from a wrong one, and the call
-    count shows whether a Node passed its adjoint on more than once.
+    count shows whether a Node passed its adjoint on more than once. A coefficient of 1
+    hands back ``g`` itself, not a copy, as the VJP of ``add`` does: a backward pass that
+    adds into an adjoint in place (``+=``) then changes another Node's adjoint too, and the
+    check sees it.
     """
 
     def __init__(self, coefficients):
@@ -24,7 +27,8 @@ class LinearVJP:
 
     def __call__(self, g):
         self.calls += 1
-        return tuple(coefficient * g for coefficient in self.coefficients)
+        return tuple(g if coefficient == 1.0 else coefficient * g
+                     for coefficient in self.coefficients)
 
     def __repr__(self):
         return f"LinearVJP{self.coefficients}"
@@ -99,6 +103,19 @@ def reference_adjoints(g, end_node):
             if children[parent] == 0:
                 ready.append(parent)
     return adjoints
+
+
+def reused_sum_graph(rng, x_twice_first=True):
+    """``out = (x + y) + x`` (or ``x + (x + y)``): every VJP passes its adjoint on as it is,
+    and ``x`` is reached twice. With an array seed this is where an in-place ``+=`` in the
+    backward pass shows: it changes the seed, and with it ``y``'s adjoint."""
+    names = [f"v{i}" for i in rng.permutation(4)]
+    x = Node(float(rng.integers(-3, 4)), None, (), None, names[0])
+    y = Node(float(rng.integers(-3, 4)), None, (), None, names[1])
+    inner = Node(x.value + y.value, "op", (x, y), LinearVJP((1.0, 1.0)), names[2])
+    parents = (inner, x) if x_twice_first else (x, inner)
+    out = Node(inner.value + x.value, "op", parents, LinearVJP((1.0, 1.0)), names[3])
+    return out, [x, y, inner, out]
 
 
 def random_adjoint_seed(rng):

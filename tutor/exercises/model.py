@@ -101,10 +101,13 @@ class Question:
     the learner has tried: ``answer`` (a float, the right option's text, or a formula),
     ``explanation`` (shown once the answer is out), ``recording`` (lets a stepper show the
     step the question was about: the state after ``reveal_step`` steps reveals the answer)
-    and, for expressions, ``reference(point) -> float``. These are kept by the checker, not
-    on the question (see :func:`secret_of`), so a learner who inspects ``q`` in a notebook
-    does not read the answer by accident. For expressions, ``variables`` lists what the
-    answer may use and ``points`` where it is compared.
+    and, for expressions, ``reference(point) -> float``. ``slips`` pairs the typical wrong
+    answers with what each one means (``(value or option, sentence)``: "that is the new
+    contribution alone; ..."), so that feedback names the slip instead of only saying "not
+    it"; ``order`` says which derivative an expression question asks for (2: the second).
+    These are kept by the checker, not on the question (see :func:`secret_of`), so a learner
+    who inspects ``q`` in a notebook does not read the answer by accident. For expressions,
+    ``variables`` lists what the answer may use and ``points`` where it is compared.
     """
 
     exercise_id: str
@@ -119,9 +122,13 @@ class Question:
     recording: InitVar[Any] = None
     reveal_step: Optional[int] = None
     parts: InitVar[tuple] = ()
+    slips: InitVar[tuple] = ()
+    order: InitVar[int] = 1
 
-    def __post_init__(self, answer, explanation, reference, recording, parts):
+    def __post_init__(self, answer, explanation, reference, recording, parts, slips, order):
+        slips = tuple((slip, meaning) for slip, meaning in slips if not _same(slip, answer))
         _SECRETS[self] = Secret(answer, explanation or "", reference, recording, parts=parts,
+                                slips=slips, order=order,
                                 exercise_id=self.exercise_id,
                                 answer_seen=self.exercise_id in _ANSWERS_SHOWN)
 
@@ -132,6 +139,13 @@ class Question:
         return "\n\n".join(lines)
 
 
+def _same(slip, answer):
+    """A typical wrong answer that happens to be the right one this time is no slip."""
+    if isinstance(slip, str) or isinstance(answer, str):
+        return slip == answer
+    return abs(float(slip) - float(answer)) <= 1e-9 * max(1.0, abs(float(answer)))
+
+
 @dataclass
 class Secret:
     """What the checker knows about a drawn question and the learner does not (yet).
@@ -139,7 +153,9 @@ class Secret:
     ``tries`` counts the wrong answers given so far; ``revealed`` turns True once the
     answer has been shown (tries used up, or Show solution): the question is then used up
     and checking it again is refused. ``parts`` pairs each term of an expression question's
-    function with that term's own derivative (see :mod:`.terms`).
+    function with that term's own derivative (see :mod:`.terms`), ``order`` says which
+    derivative is asked for, and ``slips`` holds the typical wrong answers with their
+    meaning (see :class:`Question`).
 
     ``answer_seen`` is True when a question of the same exercise had its answer shown
     earlier in this kernel. For an exercise that asks the same question every time
@@ -151,6 +167,8 @@ class Secret:
     reference: Optional[Callable] = None
     recording: Any = None
     parts: tuple = ()
+    slips: tuple = ()
+    order: int = 1
     tries: int = 0
     revealed: bool = False
     passed: bool = False

@@ -166,7 +166,38 @@ def next_adjoint_question(exercise_id, rng, accumulate=False):
     ])
     return Question(exercise_id, text, float(np.asarray(step.after).reshape(())),
                     explanation=f"The step: {step.line}", recording=recording,
-                    reveal_step=len(recording.forward) + index + 1)
+                    reveal_step=len(recording.forward) + index + 1,
+                    slips=adjoint_slips(step, producers[0] if producers else None, held,
+                                        recording))
+
+
+def _scalar(value):
+    return float(np.asarray(value).reshape(()))
+
+
+def adjoint_slips(step, producer, held, recording):
+    """The typical wrong answers to "what does ḡ_parent hold after this backward step?", each
+    with what it means: the new contribution alone (forgot to add), ḡ passed on unchanged
+    (forgot the local derivative), the sign flipped, or a product's own factor used."""
+    before, contribution, g = _scalar(step.before), _scalar(step.contribution), _scalar(step.g)
+    parent, node = step.parent, step.node
+    slips = []
+    if held is not None and _scalar(held) != 0:
+        slips.append((contribution, f"is the new contribution alone: `{parent}` already "
+                                    f"held an adjoint, and contributions add up."))
+    primitive = producer.primitive if producer is not None else ""
+    if primitive in ("multiply", "subtract") or contribution != g:
+        local = ("the right side of a `-` receives -ḡ" if primitive == "subtract" else
+                 "a VJP multiplies it by the local derivative")
+        slips.append((before + g, f"passes ḡ_{node} on unchanged, but {local}."))
+    slips.append((before - contribution, "has the contribution's sign flipped."))
+    if primitive == "multiply" and producer is not None and len(set(producer.parents)) == 2:
+        own = _scalar(recording.nodes[parent].value)
+        slips.append((before + g * own, f"multiplies ḡ_{node} by `{parent}`'s own value; in "
+                                        f"a product each factor receives ḡ times the other "
+                                        f"factor."))
+    right = _scalar(step.after)
+    return tuple((value, meaning) for value, meaning in slips if abs(value - right) > 1e-9)
 
 
 def node_value_question(exercise_id, rng):
@@ -321,7 +352,7 @@ def expression_question(exercise_id, f_text, answer, rng, wrt="x", order=1, doma
                     points=sample_points(rng, variables, domain=domain),
                     reference=derivative_reference(f_text, wrt, order),
                     explanation=f"One way to write it: {what} = {answer}",
-                    parts=term_parts(f_text, wrt, order))
+                    parts=term_parts(f_text, wrt, order), order=order)
 
 
 def derivative_question(exercise_id, rng, order=1, with_y=True):

@@ -68,17 +68,22 @@ def term_feedback(question, answer):
     """A sentence naming the term that is off, or ``""`` when it cannot be found.
 
     Uses the parts of ``f`` the question keeps (``secret.parts``: each term of ``f`` with
-    the derivative of that term alone, as a function of a point).
+    the derivative of that term alone, as a function of a point, and for a second
+    derivative also the term's first derivative, to recognise a term differentiated once
+    only). ``secret.order`` says which derivative was asked for.
     """
     secret = secret_of(question)
     parts = getattr(secret, "parts", ())
     if not parts:
         return ""
+    which = "derivative" if secret.order == 1 else "second derivative"
     points = question.points
-    wanted = []
-    for f_term, derivative in parts:
+    wanted, firsts = [], {}
+    for f_term, derivative, first in parts:
         try:
             values = np.array([derivative(point) for point in points])
+            if first is not None:
+                firsts[f_term] = np.array([first(point) for point in points])
         except Exception:           # noqa: BLE001
             return ""
         if not np.allclose(values, 0.0):
@@ -99,11 +104,15 @@ def term_feedback(question, answer):
     if not extra and not unmatched_wanted:
         return ""
     if len(extra) == 1 and len(unmatched_wanted) == 1:
-        return (f"Your term `{extra[0]}` is off: it should be the derivative of "
+        typed_values = next(values for term, values in unmatched_typed if term == extra[0])
+        if _same(typed_values, firsts.get(unmatched_wanted[0])):
+            return (f"Your term `{extra[0]}` is the first derivative of "
+                    f"`{unmatched_wanted[0]}`; the {which} differentiates it once more.")
+        return (f"Your term `{extra[0]}` is off: it should be the {which} of "
                 f"`{unmatched_wanted[0]}`.")
     sentences = []
     if unmatched_wanted:
-        sentences.append("Look again at the derivative of " +
+        sentences.append(f"Look again at the {which} of " +
                          ", ".join(f"`{term}`" for term in unmatched_wanted) +
                          (": no term of yours matches it." if len(unmatched_wanted) == 1
                           else ": no term of yours matches them."))
@@ -111,18 +120,21 @@ def term_feedback(question, answer):
         sentences.append("Your " + ("term " if len(extra) == 1 else "terms ") +
                          ", ".join(f"`{term}`" for term in extra) +
                          " match" + ("es" if len(extra) == 1 else "") +
-                         " no term of the derivative.")
+                         f" no term of the {which}.")
     return " ".join(sentences)
 
 
 def term_parts(f_text, wrt="x", order=1):
-    """``[(term, derivative_of_term)]`` for each top-level term of ``f_text``."""
+    """``[(term, derivative_of_term, first_derivative_or_None)]`` for each top-level term of
+    ``f_text``: the ``order``-th derivative of the term alone, and (for ``order`` 2) its first
+    derivative, the usual half-way slip."""
     from .practice import derivative_reference
     from tutor.expression import parse
     parts = []
     for term in split_terms(f_text):
         if wrt not in parse(term).variables:
-            parts.append((term, lambda point: 0.0))
+            parts.append((term, lambda point: 0.0, None))
         else:
-            parts.append((term, derivative_reference(term, wrt, order)))
+            first = derivative_reference(term, wrt, 1) if order > 1 else None
+            parts.append((term, derivative_reference(term, wrt, order), first))
     return tuple(parts)

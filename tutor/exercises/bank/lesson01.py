@@ -6,6 +6,8 @@ The running example is ``f(x, y) = log(x**2) + y**2 + x*y`` with
 
 from functools import partial
 
+import numpy as np
+
 from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
 from ..practice import expression_question
 from ..randfun import derivative, make_function, random_smooth, to_text
@@ -98,15 +100,21 @@ def _number(value):
 def _partial_question(exercise_id, rng):
     x = float(rng.choice([-4, -2, -1, -0.5, 0.5, 1, 2, 4]))
     y = float(rng.integers(-3, 4))
+    by_x, by_y = 2 / x + y, 2 * y + x
     if rng.random() < 0.5:
-        value, working = 2 / x + y, f"∂f/∂x = 2/x + y = 2/{_number(x)} + {_number(y)}"
-        name = "x"
+        value, working = by_x, f"∂f/∂x = 2/x + y = 2/{_number(x)} + {_number(y)}"
+        name, other, other_value = "x", "y", by_y
     else:
-        value, working = 2 * y + x, f"∂f/∂y = 2*y + x = 2*{_number(y)} + {_number(x)}"
-        name = "y"
+        value, working = by_y, f"∂f/∂y = 2*y + x = 2*{_number(y)} + {_number(x)}"
+        name, other, other_value = "y", "x", by_x
     text = (f"`f(x, y) = {F_TEXT}`. What is **∂f/∂{name}** at x = {x:g}, y = {y:g}? "
             f"(Decimals are fine.)")
-    return Question(exercise_id, text, value, explanation=f"{working} = {value:g}")
+    slips = ((other_value, f"is ∂f/∂{other}, the other partial derivative: this question "
+                           f"holds {other} still and moves {name}."),
+             (float(np.log(x ** 2) + y ** 2 + x * y), "is the value of f itself at that "
+                                                      "point, not how fast it changes."))
+    return Question(exercise_id, text, value, explanation=f"{working} = {value:g}",
+                    slips=slips)
 
 
 PARTIAL_NUMBER = Exercise(

@@ -119,8 +119,14 @@ def _value_question(exercise_id, rng):
     tree = python_tree(numbers, ops)
     text = (f"What value does Python compute for `{_flat_text(numbers, ops)}`? Think of the "
             f"graph it builds.")
+    left_to_right = numbers[0]
+    for op, number in zip(ops, numbers[1:]):
+        left_to_right = evaluate((op, left_to_right, number))
+    slips = ((float(left_to_right), "is what you get working strictly from left to right; "
+                                    "`*` binds tighter than `+` and `-`."),)
     return Question(exercise_id, text, float(evaluate(tree)),
-                    explanation=f"Python groups it as {grouped_text(tree)} = {evaluate(tree):g}.")
+                    explanation=f"Python groups it as {grouped_text(tree)} = {evaluate(tree):g}.",
+                    slips=slips)
 
 
 PRECEDENCE_NUMBER = Exercise(

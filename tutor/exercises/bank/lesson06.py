@@ -8,9 +8,11 @@ None.
 
 from functools import partial
 
+import numpy as np
+
 from ..compare import compare_values, kind_of
 from ..graphs import (describe_graph, random_adjoint_seed, random_graph, reference_adjoints,
-                      topological)
+                      reused_sum_graph, topological)
 from ..model import Case, Exercise, FunctionSpec, Mismatch, drawn_answer
 from ..practice import next_adjoint_question
 from ..specs import cases, listing, text_of
@@ -102,12 +104,17 @@ def backward_pass(g, end_node):
 
 
 def _backward_case(rng, index):
-    end_node, nodes = random_graph(rng, with_vjps=True)
-    g = random_adjoint_seed(rng)
+    if index < 2:                   # (x + y) + x with an array seed: where `+=` aliases
+        end_node, nodes = reused_sum_graph(rng, x_twice_first=index == 0)
+        g = np.round(rng.uniform(0.5, 2.0, size=2), 2)
+    else:
+        end_node, nodes = random_graph(rng, with_vjps=True)
+        g = random_adjoint_seed(rng)
     vjps = "; ".join(f"{node.name}.vjp(g) = "
-                     f"({', '.join(f'{c:g}·g' for c in node.vjp.coefficients)})"
+                     f"({', '.join('g' if c == 1.0 else f'{c:g}·g' for c in node.vjp.coefficients)})"
                      for node in nodes if node.parents)
-    return Case((g, end_node), text=f"{text_of(g=g)}, {describe_graph(end_node, nodes)}; {vjps}")
+    return Case((g, end_node), text=f"{text_of(g=g)}, {describe_graph(end_node, nodes)}; {vjps}",
+                data=np.copy(g))
 
 
 def _backward_reference(case):
@@ -128,7 +135,9 @@ def _backward_judge(case, got, expected):
                                      f"depends on should have one")
         mismatch = compare_values(expected[node.name], got[node])
         if mismatch is not None:
-            return Mismatch(mismatch.problem, f"the adjoint of {_name(node)}: {mismatch.message}")
+            aliased = _changed_in_place(case, got, expected)
+            return Mismatch(mismatch.problem, f"the adjoint of {_name(node)}: "
+                                              f"{mismatch.message}{aliased}")
     for node in topological(end_node):
         calls = getattr(node.vjp, "calls", 1)
         if node.parents and calls != 1:
@@ -136,6 +145,27 @@ def _backward_judge(case, got, expected):
                                      f"each Node's vjp once, with its complete adjoint: that is "
                                      f"what the topological order is for")
     return None
+
+
+def _changed_in_place(case, got, expected):
+    """When adjoints were added in place (``+=``) into an array another Node also holds, say
+    so: several Nodes that should differ hold one and the same array, or the seed changed."""
+    g = case.args[0]
+    holders = {}
+    for node, adjoint in got.items():
+        if isinstance(adjoint, np.ndarray):
+            holders.setdefault(id(adjoint), []).append(node)
+    shared = next((nodes for nodes in holders.values() if len(nodes) > 1 and any(
+        compare_values(expected[nodes[0].name], expected[other.name]) is not None
+        for other in nodes[1:])), None)
+    seed_changed = isinstance(g, np.ndarray) and not np.array_equal(g, case.data)
+    if shared is None and not seed_changed:
+        return ""
+    who = (f"{', '.join(_name(node) for node in shared)} hold one and the same array"
+           if shared else "the seed g itself was changed")
+    return (f". {who}: an adjoint was added to in place (`+=`). A VJP may hand back the "
+            f"very array it was given (add's does: it passes g on unchanged), so `+=` on one "
+            f"Node's adjoint changes another's too. Add with `a + b`, which makes a new array.")
 
 
 BACKWARD_PASS = Exercise(

@@ -10,6 +10,7 @@ code with the reverse mode being built.
 """
 
 import inspect
+import types
 from functools import partial
 from types import SimpleNamespace
 
@@ -18,7 +19,7 @@ from tutor.autograd.core import make_vjp
 from ..checking import check_answer, is_reference
 from ..compare import compare_values
 from ..limits import describe_exception
-from ..model import Case, Exercise, FunctionSpec, WrongAnswer, drawn_answer
+from ..model import Case, Exercise, FunctionSpec, Mismatch, WrongAnswer, drawn_answer
 from ..practice import derivative_question
 from ..randfun import UNARY, derivative, evaluate, make_function, random_smooth, to_text
 from ..specs import cases, returns_function
@@ -80,36 +81,65 @@ def primitives_beside(answer):
     return SimpleNamespace(**{name: found[name] for name in names})
 
 
-def built_beside(answer, f):
+def built_beside(answer, f, name="grad"):
     """The random function ``f`` (it carries its ``expr``) rebuilt from the primitives beside
-    ``answer``, or ``f`` itself when there are none."""
+    ``answer``, or ``f`` itself when there are none. Either way a call with the wrong number
+    of arguments is answered in words: the traced value must *replace* one argument."""
     lib = primitives_beside(answer)
-    if lib is None:
-        return f
     names = tuple(f.__signature__.parameters)
 
     def built(*args):
+        if len(args) != len(names):
+            raise WrongAnswer("value", f"your {name} called f with {len(args)} argument"
+                                       f"{'s' * (len(args) != 1)}, but f takes {len(names)} "
+                                       f"({', '.join(names)}): the traced value must take the "
+                                       f"place of argument number argnum, not be added beside "
+                                       f"the others.")
+        if lib is None:
+            return f(*args)
         return evaluate(f.expr, dict(zip(names, args)), lib)
 
     built.__signature__, built.expr, built.__name__ = f.__signature__, f.expr, "f"
     return built
 
 
-def which_piece_fails(answer):
-    """A sentence naming the learner's pieces (beside ``answer``) that fail their checks."""
+def as_its_exercise_sees_it(piece):
+    """``piece`` re-made to look its names up where its own exercise's Nodes and Boxes are
+    lesson 3's (:mod:`..kit`): after ``load``, a notebook's ``Box`` is the course's, so the
+    learner's ``primitive`` would not recognise the Boxes its check hands it."""
+    from .. import kit
+    namespace = dict(getattr(piece, "__globals__", {}))
+    namespace.update(Box=kit.Box, Node=kit.Node)
+    return types.FunctionType(piece.__code__, namespace, piece.__name__, piece.__defaults__,
+                              piece.__closure__)
+
+
+def which_piece_fails(answer, name="grad"):
+    """A sentence naming the learner's pieces (beside ``answer``) that fail their checks,
+    each checked the way its own exercise checks it."""
+    from ..catalog import get
     found = getattr(answer, "__globals__", {})
     failing = []
-    for name, exercise_id in PIECES:
-        piece = found.get(name)
-        from ..catalog import get
-        if callable(piece) and not is_reference(get(exercise_id), piece):
-            result = check_answer(get(exercise_id), piece, limit=1.0)
+    for piece_name, exercise_id in PIECES:
+        piece = found.get(piece_name)
+        if isinstance(piece, types.FunctionType) and not is_reference(get(exercise_id), piece):
+            result = check_answer(get(exercise_id), as_its_exercise_sees_it(piece), limit=1.0)
             if not result.passed:
-                failing.append(f"your {name} ({exercise_id}): {result.message}")
+                failing.append(f"your {piece_name} ({exercise_id}): {result.message}")
     if not failing:
-        return ("Each piece beside your grad passes its own check, so look at how grad "
-                "joins them (the argument it traces, the seed 1.0).")
+        return (f"Each piece beside your {name} passes its own check, so look at how {name} "
+                f"joins them: the argument it traces and the seed 1.0 it pulls back.")
     return "The piece to fix first: " + "\n".join(failing)
+
+
+def pair_in_wrong_order(expected, got):
+    """For ``value_and_grad``: the sentence for a pair given as (derivative, value)."""
+    if isinstance(expected, tuple) and isinstance(got, tuple) and len(got) == 2 and \
+            compare_values(expected, got) is not None and \
+            compare_values((expected[1], expected[0]), got) is None:
+        return ("your pair is (derivative, value); value_and_grad returns the value first, "
+                "then the derivative.")
+    return None
 
 
 def _grad_call(name):
@@ -119,10 +149,10 @@ def _grad_call(name):
 
     def call(answer, case):
         (f, argnum), point = case.args
-        if primitives_beside(answer) is None:
-            return plain(answer, case)
         names = tuple(f.__signature__.parameters)
-        built = built_beside(answer, f)
+        built = built_beside(answer, f, name)
+        if primitives_beside(answer) is None:
+            return plain(answer, Case(((built, argnum), point), case.kwargs, case.text))
         try:
             got = plain(answer, Case(((built, argnum), point), case.kwargs, case.text))
         except WrongAnswer:
@@ -132,17 +162,20 @@ def _grad_call(name):
                 raise
             raise WrongAnswer("exception", f"your autograd raised "
                                            f"{describe_exception(error)}\n"
-                                           f"{which_piece_fails(answer)}") from None
+                                           f"{which_piece_fails(answer, name)}") from None
         except Exception as error:            # noqa: BLE001 (the learner's bug, explained)
             raise WrongAnswer("exception", f"your autograd raised "
                                            f"{describe_exception(error)}\n"
-                                           f"{which_piece_fails(answer)}") from None
+                                           f"{which_piece_fails(answer, name)}") from None
         expected = _grad_reference(case)
         if isinstance(got, tuple) and len(got) == 2:        # value_and_grad
             expected = (float(evaluate(f.expr, dict(zip(names, point)))), expected)
         mismatch = compare_values(expected, got)
         if mismatch is not None and mismatch.problem == "value":
-            raise WrongAnswer("value", f"{mismatch.message}\n{which_piece_fails(answer)}")
+            swapped = pair_in_wrong_order(expected, got)
+            if swapped:
+                raise WrongAnswer("value", f"{mismatch.message}: {swapped}")
+            raise WrongAnswer("value", f"{mismatch.message}\n{which_piece_fails(answer, name)}")
         return got
 
     return call
@@ -199,6 +232,14 @@ def _value_and_grad_reference(case):
     return float(evaluate(f.expr, env)), derivative(f.expr, env, names[argnum])
 
 
+def _value_and_grad_judge(case, got, expected):
+    mismatch = compare_values(expected, got)
+    swapped = pair_in_wrong_order(expected, got)
+    if swapped:
+        return Mismatch("value", f"{mismatch.message}: {swapped}")
+    return mismatch
+
+
 VALUE_AND_GRAD = Exercise(
     id="l07-value-and-grad", lesson=LESSON, kind="function",
     title="value_and_grad: both from one trace",
@@ -216,7 +257,7 @@ VALUE_AND_GRAD = Exercise(
     solution=value_and_grad,
     spec=FunctionSpec("value_and_grad", "value_and_grad(f, argnum)(*args)",
                       cases(25, _grad_case),
-                      call=_grad_call("value_and_grad"),
+                      call=_grad_call("value_and_grad"), judge=_value_and_grad_judge,
                       reference=_value_and_grad_reference),
 )
 

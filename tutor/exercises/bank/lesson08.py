@@ -152,9 +152,10 @@ def _unbroadcast_question(exercise_id, rng):
         except ValueError:              # numpy.AxisError is a ValueError
             continue
         if result.shape != target.shape or not np.allclose(result, target):
-            wrong[_steps_text(steps)] = True
+            wrong[_steps_text(steps)] = _why_not(result, target, x_shape)
         if len(wrong) >= 3:
             break
+    slips = tuple(list(wrong.items())[:3])
     options = [_steps_text(correct)] + list(wrong)[:3]
     options = tuple(options[int(i)] for i in rng.permutation(len(options)))
     text = (f"`ans = x + y` where `x` has shape `{x_shape}` and `ans` has shape `{ans_shape}`. "
@@ -167,7 +168,19 @@ def _unbroadcast_question(exercise_id, rng):
     if 1 in x_shape:
         steps.append("sum with keepdims=True over the axes where x has size 1")
     why = f"Compare the shapes right-aligned: {', then '.join(steps)}."
-    return Question(exercise_id, text, _steps_text(correct), options=options, explanation=why)
+    return Question(exercise_id, text, _steps_text(correct), options=options, explanation=why,
+                    slips=slips)
+
+
+def _why_not(result, target, x_shape):
+    """What is wrong with a sum that does not undo the broadcast, in one sentence."""
+    if result.shape != target.shape:
+        if result.size == target.size and np.allclose(result.ravel(), target.ravel()):
+            return (f"Its numbers are right, but its shape is {result.shape}, not x's "
+                    f"{x_shape}: keepdims=True keeps the axes of size 1.")
+        return f"It gives shape {result.shape}, but x's adjoint must have x's shape {x_shape}."
+    return ("It has x's shape, but not the right numbers: it adds up entries along the "
+            "wrong axes.")
 
 
 UNBROADCAST_CHOICE = Exercise(

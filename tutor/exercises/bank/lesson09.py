@@ -74,8 +74,12 @@ def _second_question(exercise_id, rng):
     text = f"`f(x) = {f_text}`. What is the second derivative **f''(x)** at x = {x}?"
     first = polynomial_text((3 * a, 2), (2 * b, 1), (c, 0))
     second = polynomial_text((6 * a, 1), (2 * b, 0))
+    first_value = 3 * a * x ** 2 + 2 * b * x + c
+    slips = ((float(first_value), "is f'(x), the first derivative: differentiate once more."),
+             (float(6 * a * x), "leaves out a term: the x**2 term gives a constant in f''."))
     return Question(exercise_id, text, float(value),
-                    explanation=f"f'(x) = {first}, f''(x) = {second} = {value} at x = {x}.")
+                    explanation=f"f'(x) = {first}, f''(x) = {second} = {value} at x = {x}.",
+                    slips=slips)
 
 
 def polynomial_text(*terms):

@@ -115,9 +115,16 @@ def _sgd_question(exercise_id, rng):
     text = (f"A one-weight model predicts `w * x`. With w = {w:g}, one example x = {x:g} with "
             f"target {target:g}, the loss `(w*x - target)**2` and learning rate {rate:g}: what "
             f"is **w after one SGD step**?")
+    slips = ((w + rate * gradient, "steps uphill: the gradient points to where the loss "
+                                   "grows, and a step of gradient descent goes against it."),
+             (gradient, "is the gradient dloss/dw; the question asks for w after the step."),
+             (-rate * gradient, "is the change in w; add it to the old w."),
+             (w - rate * 2 * (w * x - target), "leaves out the chain rule's factor x: the "
+                                               "inside w*x - target changes at rate x."))
     return Question(exercise_id, text, new_w,
                     explanation=f"dloss/dw = 2·(w·x - target)·x = {gradient:g}; "
-                                f"w - {rate:g}·{gradient:g} = {new_w:g}.")
+                                f"w - {rate:g}·{gradient:g} = {new_w:g}.",
+                    slips=slips)
 
 
 SGD_NUMBER = Exercise(

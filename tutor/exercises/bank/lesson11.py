@@ -260,7 +260,21 @@ def next_tangent_question(exercise_id, rng):
     ])
     return Question(exercise_id, text, float(np.asarray(step.tangent).reshape(())),
                     explanation=f"The step: {step.tangent_line}", recording=recording,
-                    reveal_step=index + 1)
+                    reveal_step=index + 1, slips=tangent_slips(step))
+
+
+def tangent_slips(step):
+    """Typical wrong tangents: one argument's share alone, or a share's sign flipped."""
+    shares = [float(np.asarray(share).reshape(())) for share in step.contributions
+              if share is not None]
+    if len(shares) != 2 or 0.0 in shares:
+        return ()
+    first, second = shares
+    return ((first, "is the first argument's share alone; the other argument moves too, and "
+                    "the shares add up."),
+            (second, "is the second argument's share alone; the other argument moves too, "
+                     "and the shares add up."),
+            (first - second, "has the second share's sign flipped."))
 
 
 NEXT_TANGENT = Exercise(

@@ -299,7 +299,14 @@ def pass_count_question(exercise_id, rng):
         why = (f"Each product H v gives one column of the n × n Hessian when v is a unit "
                f"vector: {n} of them")
     text = f"Take {story}: n = {n} number{'s' * (n != 1)} in, m = {m} out.\n\n{ask}"
-    return Question(exercise_id, text, float(answer), explanation=why + ".")
+    slips = {0: ((m, "is the number of rows: reverse mode's count. Forward mode gives one "
+                     "column per pass, one per input."),),
+             1: ((n, "is the number of columns: forward mode's count. Reverse mode gives one "
+                     "row per backward pass, one per output."),),
+             2: ((max(n, m), "is the dearer mode's count."),),
+             3: ((n * n, "is the number of entries of the Hessian; each product gives a "
+                         "whole column of it."),)}[variant]
+    return Question(exercise_id, text, float(answer), explanation=why + ".", slips=slips)
 
 
 PASS_COUNT = Exercise(

@@ -91,12 +91,18 @@ def segment_question(exercise_id, rng):
                         "smallest?", float(root),
                         explanation=f"L/s + s is smallest where both parts are equal: s = "
                                     f"{root} (the square root of {length}), a peak of "
-                                    f"{2 * root}.")
+                                    f"{2 * root}.",
+                        slips=((2 * root, "is the smallest peak; the question asks for the "
+                                          "segment length that gives it."),
+                               (length / 2, "halves the chain; the peak L/s + s is smallest "
+                                            "where its two parts are equal.")))
     return Question(exercise_id, base + "\n\nWith the best segment length, what is the "
                     "**smallest peak**?", float(2 * root),
                     explanation=f"The best s is {root} (the square root of {length}): "
                                 f"{length // root} Nodes kept plus {root} recomputed, "
-                                f"{2 * root} in all.")
+                                f"{2 * root} in all.",
+                    slips=((root, "is the best segment length; the peak adds the Nodes "
+                                  "kept, L/s, to the s recomputed."),))
 
 
 SEGMENT_NUMBER = Exercise(

@@ -14,7 +14,8 @@ import tutor.autograd.numpy as tnp
 from tutor.autograd import elementwise_grad
 
 from ..compare import compare_values
-from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, drawn_answer
+from ..model import (Case, Exercise, FunctionSpec, Mismatch, Question, WrongAnswer,
+                     drawn_answer)
 from ..specs import cases, text_of, vjp_call
 
 LESSON = 14
@@ -39,7 +40,11 @@ def _x_log_x_case(rng, index):
 
 def _x_log_x_call(answer, case):
     (x,) = case.args
-    return answer(x), elementwise_grad(answer)(x)
+    value = answer(x)
+    if value is None:
+        raise WrongAnswer("none", "`x_log_x(x)` returned None. Did you forget a `return` "
+                                  "statement?")
+    return value, elementwise_grad(answer)(x)
 
 
 def _x_log_x_reference(case):
@@ -194,15 +199,19 @@ def branch_question(exercise_id, rng):
     code = (f"```python\ndef f(x):\n    if x > {c}:\n        return {a} * x ** 2\n"
             f"    return {b} * x\n```")
     if x0 > c:
-        answer = 2 * a * x0
+        answer, other = 2 * a * x0, b
         why = (f"At x = {x0} the test x > {c} is true, so the trace is {a} * x ** 2 and the "
                f"gradient is 2 · {a} · {x0} = {answer}.")
     else:
-        answer = b
+        answer, other = b, 2 * a * x0
         why = (f"At x = {x0} the test x > {c} is false, so the trace is {b} * x and the "
                f"gradient is {b}.")
     text = f"{code}\n\nWhat does `grad(f)({x0}.0)` return?"
-    return Question(exercise_id, text, float(answer), explanation=why)
+    slips = ((float(other), f"is the derivative of the branch that does not run at x = "
+                            f"{x0}: only the branch taken is traced."),
+             (float(a * x0 ** 2 if x0 > c else b * x0), "is the value f returns, not its "
+                                                       "derivative."))
+    return Question(exercise_id, text, float(answer), explanation=why, slips=slips)
 
 
 BRANCH = Exercise(
