@@ -25,7 +25,11 @@ Instead :func:`parse` goes through four steps:
 **Arrays.** Variables may be arrays (the values box takes ``x=[1, 2, 3], W=[[1, 2], [3, 4]]``).
 Every value is bounded, at most :data:`MAX_ELEMENTS` elements each and
 :data:`MAX_TOTAL_ELEMENTS` for all the values one evaluation computes, so no expression
-can fill the server's memory. When shapes do not fit (``W @ x`` with a 2×2 ``W`` and 3
+can fill the server's memory. A result's size is worked out from its operands' shapes
+*before* it is computed (``outer`` of two 1000-element vectors, or a column times a row, is
+refused without making its million numbers), and the tree has at most :data:`MAX_NODES`
+parts, so the worst expression the box accepts costs a few megabytes and milliseconds,
+however its recording is then stepped (``tests/test_expression_cost.py`` measures it). When shapes do not fit (``W @ x`` with a 2×2 ``W`` and 3
 numbers in ``x``) evaluation raises a :class:`ShapeError` that says so in the learner's
 terms, naming the parts as they were typed, never a numpy traceback.
 
@@ -177,6 +181,11 @@ def _apply(op, left, right):
     return _OPERATORS[op](left, right)
 
 
+def _too_many_elements(node, size):
+    return ShapeError(f"{_text(node)} would have {size} elements; at most {MAX_ELEMENTS} are "
+                      f"allowed in one value. Use smaller arrays")
+
+
 class _Budget:
     """How many more numbers one evaluation may compute (see :data:`MAX_TOTAL_ELEMENTS`)."""
 
@@ -186,8 +195,7 @@ class _Budget:
     def spend(self, node, value):
         size = int(numpy.prod(shape_of(value)))
         if size > MAX_ELEMENTS:
-            raise ShapeError(f"{_text(node)} would have {size} elements; at most "
-                             f"{MAX_ELEMENTS} are allowed in one value. Use smaller arrays")
+            raise _too_many_elements(node, size)
         self.left -= size
         if self.left < 0:
             raise ShapeError(f"the values of this expression add up to more than "
@@ -218,8 +226,7 @@ def _evaluate(node, values, namespace, budget=None):
                                lambda: _apply(op, *operands))
         case Call(function, args, keywords):
             arguments = [walk(arg) for arg in args]
-            if function not in ("dot", "outer"):
-                _check_before(node, function, args, arguments)
+            _check_before(node, function, args, arguments)
             result = _computed(node, args, arguments, lambda: getattr(namespace, function)(
                 *arguments, **dict(keywords)))
         case Index(operand, index):
@@ -231,10 +238,16 @@ def _evaluate(node, values, namespace, budget=None):
 
 
 def _check_before(node, op, parts, operands):
-    """Refuse, before computing it, an elementwise operation whose operands do not broadcast
-    together, or whose result would be too big (``where`` of three vectors can make a cube)."""
+    """Refuse, before computing it, an operation whose result would be too big (``where`` of
+    three vectors can make a cube, ``outer`` of two 1000-element vectors a million numbers),
+    or an elementwise one whose operands do not broadcast together."""
     shapes = [shape_of(operand) for operand in operands]
-    if op == "@" or len(shapes) < 2 or all(shape == () for shape in shapes):
+    if op in _PRODUCTS:
+        result = _product_shape(op, *shapes)
+        if result is not None and int(numpy.prod(result)) > MAX_ELEMENTS:
+            raise _too_many_elements(node, int(numpy.prod(result)))
+        return
+    if len(shapes) < 2 or all(shape == () for shape in shapes):
         return
     try:
         result = numpy.broadcast_shapes(*shapes)
@@ -256,6 +269,30 @@ def _check_before(node, op, parts, operands):
     if size > MAX_ELEMENTS:
         raise ShapeError(f"{_text(node)} would be {shape_text(result)}: {size} elements; at "
                          f"most {MAX_ELEMENTS} are allowed in one value. Use smaller arrays")
+
+
+_PRODUCTS = ("@", "dot", "outer")
+
+
+def _product_shape(op, left, right):
+    """The shape ``left @ right``, ``dot(left, right)`` or ``outer(left, right)`` would have,
+    worked out from the shapes alone (numpy's rules); None when the shapes do not fit, which
+    the computation itself then reports."""
+    if op == "outer":
+        return (int(numpy.prod(left)), int(numpy.prod(right)))
+    if not left or not right:                   # a number: dot multiplies, @ refuses
+        return None if op == "@" else numpy.broadcast_shapes(left, right)
+    if op == "dot" and max(len(left), len(right)) > 2:
+        # dot pairs left's last axis with right's second-to-last (or its only one)
+        return left[:-1] + (right[:-2] + right[-1:] if len(right) > 1 else ())
+    rows = left if len(left) > 1 else (1,) + left          # a vector is one row ...
+    columns = right if len(right) > 1 else right + (1,)    # ... or one column
+    try:
+        batch = numpy.broadcast_shapes(rows[:-2], columns[:-2])
+    except ValueError:
+        return None
+    return (batch + (rows[-2:-1] if len(left) > 1 else ())
+            + (columns[-1:] if len(right) > 1 else ()))
 
 
 def _computed(node, parts, operands, compute):
