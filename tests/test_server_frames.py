@@ -69,6 +69,13 @@ def test_a_message_on_no_known_channel_or_without_a_header_is_refused():
         parse_v1_frame(serialize_msg_to_ws_v1([b"[1, 2]", b"{}", b"{}", b"{}"], "shell"))
 
 
+def test_a_header_nested_a_hundred_thousand_deep_is_refused_not_raised():
+    deep = b"[" * 100_000 + b"]" * 100_000
+    frame = serialize_msg_to_ws_v1([deep, b"{}", b"{}", b"{}"], "shell")
+    with pytest.raises(MalformedFrame, match="nested too deeply"):
+        parse_v1_frame(frame)
+
+
 @settings(max_examples=300, deadline=200)
 @given(st.binary(max_size=200), st.integers(min_value=0, max_value=2**64 - 1))
 def test_any_bytes_are_either_read_or_refused_never_looped_on(tail, count):

@@ -81,6 +81,8 @@ def read_header(raw):
         header = json.loads(raw)
     except (UnicodeDecodeError, ValueError):
         raise MalformedFrame("the header is not JSON") from None
+    except RecursionError:          # [[[[...]]]] 100,000 deep: no header is nested like that
+        raise MalformedFrame("the header is nested too deeply") from None
     if not isinstance(header, dict) or not isinstance(header.get("msg_type"), str):
         raise MalformedFrame("the header is not an object with a msg_type")
     return header
