@@ -23,6 +23,8 @@ import weakref
 from dataclasses import InitVar, dataclass, field
 from typing import Any, Callable, Optional
 
+from .markup import inline_html
+
 KINDS = ("function", "number", "choice", "expression")
 
 
@@ -328,5 +330,5 @@ class Result:
         return (f"<div class='tutor-exercise-result' style='border-left:4px solid {colour};"
                 f"background:{background};padding:6px 10px;margin:4px 0'>"
                 f"<b style='color:{colour}'>{html.escape(title)}</b> {heading}"
-                f"<div style='white-space:pre-wrap'>{html.escape(self.message)}</div>"
+                f"<div style='white-space:pre-wrap'>{inline_html(self.message)}</div>"
                 f"{details}{notice}</div>")

@@ -247,12 +247,20 @@ def vjp_formula_question(exercise_id, rng, options=4):
     """Which formula is the VJP of a primitive with respect to one argument?"""
     entries = vjp_formulas()
     name, symbol, argnum, formula = entries[int(rng.integers(len(entries)))]
-    wrong = sorted({entry[3] for entry in entries if entry[0] != name and entry[3] != formula})
+    binary = _binary(entries, name)
+    # Wrong options a learner could believe: formulas of primitives with as many arguments,
+    # for the same argument (a VJP for y of a function of x alone fools nobody).
+    alike = {entry[3] for entry in entries
+             if entry[0] != name and entry[3] != formula and _binary(entries, entry[0]) == binary
+             and entry[2] == argnum}
+    if len(alike) < options - 1:
+        alike |= {entry[3] for entry in entries if entry[0] != name and entry[3] != formula}
+    wrong = sorted(alike)
     picked = [wrong[int(i)] for i in rng.permutation(len(wrong))[:options - 1]]
     choices = [formula] + picked
     choices = [choices[int(i)] for i in rng.permutation(len(choices))]
-    shown = f"`{name}` (drawn as {symbol})" if symbol != name else f"`{name}`"
-    text = (f"`ans = {name}(x{', y' if argnum or _binary(entries, name) else ''})`. Which formula "
+    shown = f"`{name}` (drawn as `{symbol}`)" if symbol != name else f"`{name}`"
+    text = (f"`ans = {name}(x{', y' if binary else ''})`. Which formula "
             f"is the VJP of {shown} with respect to {ARGUMENT_NAMES[argnum]}? `g` is the "
             f"adjoint arriving from `ans`.")
     return Question(exercise_id, text, formula, options=tuple(choices),

@@ -22,22 +22,9 @@ import ipywidgets as widgets
 
 from . import LESSON_TITLES, ask, catalog, check, get
 from .checking import DEFAULT_TIME_LIMIT, reveal
+from .markup import inline_html, markdown_html
 
 SOLUTION_AFTER = 3     # failed attempts before the solution is offered
-
-
-def markdown_html(text):
-    """Markdown to HTML for prompts and questions (mistune when installed, else plain).
-
-    Wrapped in a block with an ordinary line height: an HTML widget's own (one control's
-    height per line) would spread a listing of code over the whole page.
-    """
-    try:
-        import mistune
-        body = mistune.html(text)
-    except ImportError:     # pragma: no cover - mistune comes with Jupyter
-        body = f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
-    return f"<div class='tutor-markdown' style='line-height:1.45'>{body}</div>"
 
 
 def _user_namespace():
@@ -286,11 +273,13 @@ class CheckWidget(widgets.VBox):
         if self._asks:
             text = reveal(self.exercise, self.question)
             self._answer_out()
+            body = "".join(f"<p style='margin:4px 0'>{inline_html(paragraph)}</p>"
+                           for paragraph in text.split("\n\n"))
         else:
-            text = self.exercise.solution_source
+            body = (f"<pre style='white-space:pre-wrap'>"
+                    f"{html.escape(self.exercise.solution_source)}</pre>")
         self.solution_view.value = (f"<div class='tutor-exercise-solution-box'><b>Solution</b>"
-                                    f"<pre style='white-space:pre-wrap'>{html.escape(str(text))}"
-                                    f"</pre></div>")
+                                    f"{body}</div>")
 
 
 def lesson_words(exercise):

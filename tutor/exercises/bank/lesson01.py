@@ -81,9 +81,13 @@ PARTIALS = Exercise(
         "`(∂f/∂x, ∂f/∂y)` at the point `(x, y)`, worked out by hand.\n\n"
         "Checked at random points with `x ≠ 0`."),
     hints=(
-        "Differentiate one term at a time, treating the other variable as a constant.",
-        "`log(x**2)` has derivative `2x / x**2 = 2/x`; `x*y` gives `y` for x and `x` for y.",
-        "Return both numbers as a tuple, ∂f/∂x first: `return dfdx, dfdy`.",
+        "Differentiate one term at a time, treating the other variable as a constant: for "
+        "∂f/∂x, the term `y**2` does not change at all.",
+        "`log(u)` changes at the rate `u'/u` (the chain rule), here with `u = x**2`; a "
+        "product such as `x*y` changes at the rate of its other factor.",
+        "The idea: a partial derivative moves one input and holds the others still. Work "
+        "out both rates as formulas in x and y, then give them as a pair, the one for x "
+        "first.",
     ),
     solution=partials,
     spec=FunctionSpec("partials", "partials(x, y)", cases(25, _partials_case)),
@@ -123,7 +127,8 @@ PARTIAL_NUMBER = Exercise(
     prompt=f"Evaluate a partial derivative of `f(x, y) = {F_TEXT}` at a point drawn for you.",
     hints=(
         "First find the formula for the partial derivative, then put the numbers in.",
-        "∂f/∂x = 2/x + y and ∂f/∂y = 2*y + x.",
+        "Hold the other variable still: its terms are constants. Find how fast each "
+        "remaining term changes, add the rates, then put the numbers in.",
     ),
     solution=drawn_answer, make_question=partial(_partial_question, "l01-number-partial"),
 )

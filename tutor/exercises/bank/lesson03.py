@@ -104,11 +104,12 @@ RECORD_OP = Exercise(
         "appear twice, as in `x * x`). Checked with numbers and arrays and with functions of "
         "one, two and three arguments."),
     hints=(
-        "The parents are Nodes; `fun` wants their values: `[parent.value for parent in "
-        "parents]`.",
-        "`value = fun(*values)`, then build the Node.",
-        "A Node remembers three things: the value computed, the operation that computed it, "
-        "and the Nodes it was computed from (lesson 3's `Node(value, fun, parents)`).",
+        "The parents are Nodes, but `fun` works on plain numbers and arrays: take each "
+        "parent's `.value` first.",
+        "Call `fun` with those values as separate arguments (a star in the call unpacks a "
+        "list), then build the Node.",
+        "The idea: a Node remembers three things, the value computed, the operation that "
+        "computed it, and the Nodes it was computed from.",
     ),
     solution=record_op,
     spec=FunctionSpec("record_op", "record_op(fun, *parents)", cases(24, _record_op_case),

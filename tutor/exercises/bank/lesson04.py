@@ -91,7 +91,7 @@ BOX_MUL = Exercise(
         "in order — `(self.node, other.node)`, or `(self.node,)` for a constant. `a * a` has "
         "parents `(a.node, a.node)`."),
     hints=(
-        "Tell the two cases apart with `isinstance(other, Box)`.",
+        "Tell the two cases apart with `isinstance`: is `other` a Box?",
         "A constant has no Node: it contributes its value but no parent.",
         "The result is a new Box around the product, and its Node records the operation name "
         "and the parents you collected.",
@@ -166,7 +166,8 @@ PRIMITIVE = Exercise(
         "Checked with functions of one, two and three arguments, numbers and arrays."),
     hints=(
         "`primitive` returns a function defined inside it (a closure over `raw_fun`).",
-        "Unwrap with `[arg.value if isinstance(arg, Box) else arg for arg in args]`.",
+        "Only Boxes are unwrapped: a Box gives `raw_fun` its `.value`, any other argument "
+        "is passed on as it is.",
         "The idea: a Node's parents are the Nodes of the arguments that were Boxes, in "
         "argument order; constants are passed to `raw_fun` but are nobody's parent.",
     ),
@@ -188,15 +189,27 @@ def _dunder_question(exercise_id, rng):
     expression = f"b {symbol} c" if box_on_left else f"c {symbol} b"
     correct = f"Box.__{name}__" if box_on_left else f"Box.__r{name}__"
     mirror = f"Box.__r{name}__" if box_on_left else f"Box.__{name}__"
-    others = [f"Box.__{other}__" for _, other in _OPERATORS if other != name]
-    options = [correct, mirror] + [others[int(i)] for i in rng.permutation(len(others))[:2]]
-    options = tuple(options[int(i)] for i in rng.permutation(len(options)))
+    float_only = f"none: float.__{name}__ computes it"
+    float_reflected = f"none: float.__r{name}__ computes it"
+    # Only answers a learner could believe: the operator's method, its reflected twin, or
+    # one of the float's own two doing the work.
+    options = tuple((correct, mirror, float_only, float_reflected)[int(i)]
+                    for i in rng.permutation(4))
+    slips = ((mirror, "That is the reflected method, which Python calls when the left operand "
+                      "cannot do it." if box_on_left else "That would be called if the Box were "
+                      "on the left."),
+             (float_only, "float's method is tried first when the float is on the left, but "
+                          "it does not know Boxes and returns NotImplemented." if not box_on_left
+              else "The float is on the right: Python asks the left operand, the Box, first."),
+             (float_reflected, "A float's reflected method runs only when the float is on the "
+                               "right and the left operand gave up; Box methods always know "
+                               "floats."))
     text = (f"`b` is a Box and `c` is a float. Which method of Box does Python call to compute "
             f"`{expression}`?")
     why = (f"The Box is on the left, so Python calls b.__{name}__(c)." if box_on_left else
            f"Python first tries float.__{name}__(c, b), which does not know Boxes and returns "
            f"NotImplemented; then it calls the reflected method b.__r{name}__(c).")
-    return Question(exercise_id, text, correct, options=options, explanation=why)
+    return Question(exercise_id, text, correct, options=options, explanation=why, slips=slips)
 
 
 DUNDER_CHOICE = Exercise(

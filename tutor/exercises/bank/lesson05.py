@@ -75,10 +75,12 @@ VJP_DIVIDE_Y = Exercise(
         "contribution to `y`'s adjoint.\n\n"
         "`x`, `y` and `g` are numbers or arrays of the same shape; `y` is never 0."),
     hints=(
-        "Hold x fixed: d(x/y)/dy = -x / y².",
-        "Multiply the incoming adjoint by that derivative.",
-        "Return a function of `g` (a `lambda g: ...`); mind the minus sign, and that `ans` "
-        "is x / y if you want to reuse it.",
+        "Hold x fixed and write x / y as x times `y**-1`: the power rule gives the "
+        "derivative with respect to y.",
+        "That derivative is negative when x and y have the same sign; the contribution is "
+        "the incoming adjoint times it.",
+        "The idea: a VJP maker returns a function of `g` that scales `g` by the local "
+        "derivative, here with respect to the second argument, the first held still.",
     ),
     solution=vjp_divide_y,
     spec=FunctionSpec("vjp_divide_y", "vjp_divide_y(ans, x, y)(g)", cases(30, _divide_case),
@@ -123,10 +125,12 @@ UNBROADCAST = Exercise(
         "array; a number has shape `()`). Sum away the leading axes that `target` lacks, and "
         "sum with `keepdims=True` over the axes where `target` has size 1."),
     hints=(
-        "`np.shape(target)` works for numbers too (it gives `()`).",
-        "While `g` has more dimensions than `target`, `g = np.sum(g, axis=0)`.",
-        "Then for each axis where the target's size is 1: `np.sum(g, axis=axis, "
-        "keepdims=True)`.",
+        "`np.shape` works for numbers too: a number's shape is `()`.",
+        "Broadcasting copies `target` in two ways: along axes added in front (which "
+        "`target` lacks) and along its axes of size 1. Each copy received its own part of "
+        "`g`.",
+        "The idea: an element used k times gets the sum of its k contributions. `np.sum` "
+        "sums along an `axis`; `keepdims=True` keeps that axis with size 1.",
     ),
     solution=unbroadcast,
     spec=FunctionSpec("unbroadcast", "unbroadcast(target, g)", cases(30, _unbroadcast_case)),

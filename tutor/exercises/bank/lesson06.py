@@ -181,10 +181,13 @@ BACKWARD_PASS = Exercise(
         "a number or an array). Call each `vjp` once, when the Node's adjoint is complete: "
         "use `toposort` from the previous exercise."),
     hints=(
-        "Start with `adjoints = {end_node: g}` and walk `toposort(end_node)`.",
-        "For each Node with parents: `contributions = node.vjp(adjoints[node])`, then "
-        "`zip(node.parents, contributions)`.",
-        "Add to a parent's adjoint if it already has one, else store the contribution.",
+        "Keep a dict from each Node to its adjoint so far, starting with the end Node's `g`, "
+        "and visit the Nodes in the order `toposort` gives.",
+        "A Node with parents hands its complete adjoint to its `vjp`, which gives one "
+        "contribution per parent, in the order of `node.parents`.",
+        "The idea: a parent's adjoint is the sum of what every use of it sends back. Add to "
+        "the adjoint it already has (making a new value, so that nothing another Node holds "
+        "changes), or start it with the first contribution.",
     ),
     solution=backward_pass,
     spec=FunctionSpec("backward_pass", "backward_pass(g, end_node)", cases(30, _backward_case),

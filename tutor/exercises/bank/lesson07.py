@@ -201,10 +201,10 @@ GRAD = Exercise(
         "whole of your autograd is checked at once; a wrong result names the piece that "
         "fails its own check."),
     hints=(
-        "`make_vjp` wants a function of one argument: inside the returned function, define "
-        "`f_of_one(value)` calling `f` with `value` at position `argnum` and the other "
-        "arguments as given.",
-        "The output is a single number, so its adjoint seed is 1.0: `vjp(1.0)`.",
+        "`make_vjp` traces a function of one argument: make one that calls `f` with its "
+        "argument in position `argnum` and the other arguments as they were given.",
+        "The output is a single number, and its adjoint is ∂f/∂f = 1: that is the seed to "
+        "pull back.",
         "The idea: reverse mode differentiates a function of one input, so freeze every other "
         "argument, trace the one at position `argnum`, and pull the seed 1.0 back to it.",
     ),
@@ -250,7 +250,8 @@ VALUE_AND_GRAD = Exercise(
         "a single call of `make_vjp` (from `tutor.autograd.core`)."),
     hints=(
         "Start from your `grad`.",
-        "`make_vjp` already returns the value: `vjp, ans = make_vjp(...)`.",
+        "`make_vjp` already returns the value it computed, beside the function that pulls "
+        "adjoints back.",
         "One trace gives both: the forward pass already computed the value; the backward "
         "pass, seeded with 1.0, gives the derivative. Return them as a pair, value first.",
     ),
@@ -271,7 +272,7 @@ DERIVATIVE_EXPRESSION = Exercise(
            "`grad` at random points.",
     hints=(
         "Differentiate term by term; terms without x give 0.",
-        "Chain rule inside sin and exp: d/dx sin(a*x) = a*cos(a*x).",
+        "Chain rule inside sin and exp: `d/dx sin(a*x) = a*cos(a*x)`.",
     ),
     solution=drawn_answer, make_question=partial(derivative_question, "l07-expr-derivative"),
 )

@@ -62,7 +62,8 @@ VJP_SUM = Exercise(
         "Without keepdims the summed axes are gone from `g`; put them back with size 1 "
         "(`np.expand_dims`), in increasing order.",
         "Negative axes count from the end: `axis % x.ndim` gives the positive one.",
-        "Then copy along the summed axes: `g * np.ones(x.shape)` (or `np.broadcast_to`).",
+        "The idea: every element of x receives the g of the sum it went into, so g is "
+        "copied back along the summed axes; numpy's broadcasting can do the copying.",
     ),
     solution=vjp_sum,
     spec=FunctionSpec("vjp_sum", "vjp_sum(ans, x, axis=..., keepdims=...)(g)",
@@ -104,9 +105,13 @@ VJP_MATMUL_X = Exercise(
         "dimensions each; the leading (batch) dimensions broadcast as in numpy, so `x` may "
         "be shared across a batch. Use your `unbroadcast` from lesson 5."),
     hints=(
-        "For plain matrices the answer is `g @ y.T`: shape `(n, m) @ (m, k) = (n, k)`.",
-        "With batch dimensions, transpose only the last two axes: `np.swapaxes(y, -1, -2)`.",
-        "If `x` was broadcast over the batch, sum the batch away: `unbroadcast(x, ...)`.",
+        "Let the shapes guide you: `g` is (n, m), `y` is (k, m) and the answer must be "
+        "shaped like `x`, (n, k). Which product of `g` and `y`, one of them transposed, "
+        "has that shape?",
+        "With batch dimensions only the last two axes are the matrices: transpose those "
+        "alone (`np.swapaxes` swaps two axes).",
+        "The idea: a batch of products is many products side by side, and an `x` shared "
+        "across the batch receives the sum of its contributions, as in lesson 5.",
     ),
     solution=vjp_matmul_x,
     spec=FunctionSpec("vjp_matmul_x", "vjp_matmul_x(ans, x, y)(g)", cases(30, _matmul_case),

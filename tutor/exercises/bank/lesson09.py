@@ -113,8 +113,8 @@ SECOND_EXPRESSION = Exercise(
            "points.",
     hints=(
         "Differentiate once, write the result down, then differentiate that.",
-        "d²/dx² sin(a*x) = -a²·sin(a*x); d²/dx² exp(a*x) = a²·exp(a*x); d²/dx² log(x) = "
-        "-1/x².",
+        "`d²/dx² sin(a*x) = -a**2*sin(a*x)`; `d²/dx² exp(a*x) = a**2*exp(a*x)`; "
+        "`d²/dx² log(x) = -1/x**2`.",
     ),
     solution=drawn_answer,
     make_question=partial(derivative_question, "l09-expr-second-derivative", order=2,

@@ -53,10 +53,11 @@ MSE_GRAD = Exercise(
         "`tutor.autograd.numpy`, or your own), or work it out by hand."),
     hints=(
         "Write the loss as a function of `w` and `b` only, with `x` and `y` fixed.",
-        "`grad(loss, 0)` differentiates with respect to `w`, `grad(loss, 1)` with respect "
-        "to `b`.",
-        "By hand: with `r = x @ w + b - y`, dloss/dw = `2 * x.T @ r / n` and dloss/db = "
-        "`2 * mean(r)`.",
+        "`grad` takes `argnum`, the position of the argument to differentiate with "
+        "respect to.",
+        "The idea: the loss is one function of w and b, with x and y fixed; its two partial "
+        "derivatives are the answer, from autodiff or from the chain rule through the "
+        "residual.",
     ),
     solution=mse_grad,
     spec=FunctionSpec("mse_grad", "mse_grad(w, b, x, y)", cases(20, _mse_case),
@@ -93,7 +94,7 @@ SGD_STEP = Exercise(
         "**against** its gradient."),
     hints=(
         "The gradient points uphill; the loss decreases in the opposite direction.",
-        "Pair each parameter with its gradient: `zip(params, grads)`.",
+        "Pair each parameter with its gradient (`zip` walks two lists side by side).",
         "Each new parameter is the old one moved `learning_rate` times its gradient, downhill; "
         "return a list in the same order.",
     ),
@@ -132,8 +133,8 @@ SGD_NUMBER = Exercise(
     title="One SGD step by hand",
     prompt="Compute one gradient-descent update of a single weight.",
     hints=(
-        "First the gradient: d/dw (w*x - t)**2 = 2*(w*x - t)*x.",
-        "Then the update: w_new = w - learning_rate * gradient.",
+        "First the gradient: `d/dw (w*x - t)**2 = 2*(w*x - t)*x`.",
+        "Then the update: `w_new = w - learning_rate * gradient`.",
     ),
     solution=drawn_answer, make_question=partial(_sgd_question, "l10-number-sgd"),
 )

@@ -151,7 +151,8 @@ JVP_DIVIDE = Exercise(
     hints=(
         "Each argument gives its own share: x's tangent times ∂(x/y)/∂x, plus y's tangent "
         "times ∂(x/y)/∂y.",
-        "∂(x/y)/∂x is 1/y and ∂(x/y)/∂y is −x/y²; mind the sign of the second share.",
+        "Find ∂(x/y)/∂x and ∂(x/y)/∂y first, each with the other argument held still; mind "
+        "the sign of the second.",
         "The idea: the quotient rule is the sum of the two shares, as the product rule was; "
         "nothing new beyond the two partial derivatives.",
     ),
@@ -222,9 +223,9 @@ JVP = Exercise(
         "Checked on random functions of one number built from this notebook's `Dual`, `sin`, "
         "`cos`, `exp` and `tanh`, which use your JVPs."),
     hints=(
-        "`Dual(x, v)` is the input with its tangent; pass it to `f`.",
-        "What comes out is a `Dual`: return its `.value` and its `.tangent` as a pair. If it "
-        "is a plain number, `f` did not depend on `x`.",
+        "A `Dual` made of `x` and `v` is the input with its tangent; pass it to `f`.",
+        "What comes out is a `Dual` carrying the output's value and tangent: return both. If "
+        "it is a plain number, `f` did not depend on `x`, and nothing moved.",
         "The idea: the tangent rides along with the value through every operation, so one "
         "ordinary call of f computes both; nothing is recorded and there is no backward "
         "pass.",

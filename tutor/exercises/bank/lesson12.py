@@ -176,8 +176,8 @@ JACOBIAN_FORWARD = Exercise(
     hints=(
         "`J v` with `v` the i-th unit vector (a 1 at position i, 0 elsewhere) is column i of "
         "J; `np.eye(n)` holds all n unit vectors as its rows.",
-        "Collect the n columns in a list and stack them side by side: `np.stack(columns, "
-        "axis=1)`.",
+        "Collect the n columns in a list; `np.stack` puts them side by side when told along "
+        "which axis.",
         "The idea: forward mode answers 'how does every output move when input i moves?', "
         "which is one column; n inputs, n passes.",
     ),
@@ -207,8 +207,7 @@ JACOBIAN_REVERSE = Exercise(
     hints=(
         "`uᵀ J` with `u` the j-th unit vector of the *output* space is row j of J; the output "
         "has `len(f(x))` numbers.",
-        "Collect the m rows in a list and stack them one under the other: `np.stack(rows, "
-        "axis=0)`.",
+        "Collect the m rows in a list; `np.stack` puts them one under the other.",
         "The idea: reverse mode answers 'how does output j depend on every input?', which is "
         "one row; m outputs, m passes, after one traced forward pass.",
     ),
@@ -247,8 +246,8 @@ HVP = Exercise(
         "`make_jvp` (not the library's `hessian`, `jacobian` or `hessian_vector_product`)."),
     hints=(
         "`grad(f)` is a function ℝⁿ → ℝⁿ like any other; what is its Jacobian?",
-        "Push the tangent `v` through `grad(f)` with forward mode: `make_jvp(...)(x)(v)` "
-        "returns a pair, and you want its second part.",
+        "Forward mode pushes a tangent through a function and reports how its output moves: "
+        "push `v` through the function whose Jacobian is H.",
         "The idea: forward mode over reverse mode. One forward pass with a tangent through "
         "the backward pass costs a few gradients, never n of them.",
     ),

@@ -26,19 +26,19 @@ LESSON = 13
 # ------------------------------------------------------------- choice: how it grows
 
 GROWTH = (
-    ("f(x) = sum(sin(x) * x) takes time proportional to n. When n doubles, how does the time "
+    ("`f(x) = sum(sin(x) * x)` takes time proportional to n. When n doubles, how does the time "
      "of **one gradient by reverse mode** (grad) change?", "about doubles",
      "Reverse mode costs a small constant times f itself, whatever n is: f doubles, so the "
      "gradient does too."),
-    ("f(x) = sum(sin(x) * x) takes time proportional to n. When n doubles, how does the "
+    ("`f(x) = sum(sin(x) * x)` takes time proportional to n. When n doubles, how does the "
      "**ratio** time(grad f) / time(f) change?", "stays about the same",
      "The cheap-gradient principle: the backward pass does a constant amount of work per "
      "operation of the forward pass, so the ratio does not depend on n."),
-    ("f(x) = sum(sin(x) * x) takes time proportional to n. When n doubles, how does the time "
+    ("`f(x) = sum(sin(x) * x)` takes time proportional to n. When n doubles, how does the time "
      "of the **whole gradient by finite differences** change?", "about quadruples",
      "Finite differences evaluate f once per input (n + 1 times), and each evaluation takes "
      "twice as long: twice as many evaluations of twice the cost."),
-    ("f(x) = sum(sin(x) * x) takes time proportional to n. When n doubles, how does the time "
+    ("`f(x) = sum(sin(x) * x)` takes time proportional to n. When n doubles, how does the time "
      "of the **whole gradient by forward mode** change?", "about quadruples",
      "Forward mode needs one pass per input (n passes), and each pass costs about as much as "
      "f: twice as many passes of twice the cost."),
@@ -183,7 +183,8 @@ SEGMENT_LENGTH = Exercise(
         "one more call to make, so fewer is better).\n\n"
         "Every `bound` checked can be met."),
     hints=(
-        "`math.ceil(L / s)` counts the segments; the last one may be shorter.",
+        "`ceil(L / s)` counts the segments (the `math` module has `ceil`); the last one may "
+        "be shorter.",
         "Try the segment lengths one after the other, from the longest down, and return the "
         "first whose peak fits.",
         "The idea: short segments keep many Nodes on the tape, long ones hold many while they "
@@ -293,8 +294,8 @@ CHECKPOINTED_CHAIN = Exercise(
         "chain, and `nodes_kept(run, x)` must count one Node per segment plus one for the "
         "input."),
     hints=(
-        "`steps[start:start + every]` for `start` in `range(0, len(steps), every)` gives the "
-        "segments.",
+        "Cut `steps` into consecutive groups of `every` (the last may be shorter); a `range` "
+        "with a step gives where each group starts.",
         "Make a function that applies one segment's steps, and pass that function to "
         "`checkpoint`; build all of them before `run` is called.",
         "The idea: a checkpointed function is one primitive on the outer tape; what happens "
