@@ -14,6 +14,7 @@ import pytest
 
 import tutor.autograd.numpy as np
 from tutor.autograd import elementwise_grad, grad, hessian
+from tutor.autograd.numpy.numpy_boxes import ArrayBox
 from tutor.autograd.tracer import Box, isbox
 
 X = onp.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])
@@ -289,6 +290,8 @@ def test_np_array_of_boxes_is_traced_instead():
     onp.testing.assert_allclose(grad(lambda x: np.sum(np.array([x, 2.0 * x, x ** 2])))(3.0), 9.0)
 
 
-def test_box_is_the_type_learners_see():
-    assert inside_trace(lambda x: type(x)) is Box
+def test_an_array_is_boxed_in_an_array_box():
+    """HIPS's names: ArrayBox, a Box; a number inside a trace is one too."""
+    assert inside_trace(lambda x: type(x)) is ArrayBox
+    assert inside_trace(lambda x: isinstance(x, Box) and isinstance(x[0, 0], ArrayBox))
     assert inside_trace(lambda x: hash(x) == hash(x))

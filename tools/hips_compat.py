@@ -8,7 +8,11 @@ changed. The strongest check of that promise is HIPS's own tests, so this script
 2. copies its ``tests/`` folder (every ``test_*.py`` except ``test_scipy.py``, which needs
    scipy wrappers we do not provide, plus the helpers ``conftest.py`` and ``numpy_utils.py``),
    rewriting ``autograd`` to ``tutor.autograd`` in the imports;
-3. runs them with pytest in a subprocess and prints passed / failed / errors / skipped.
+3. runs them with pytest in a subprocess and prints passed / failed / errors / skipped, and
+   each failing test with the reason it fails here on purpose (``KNOWN_DIFFERENCES``).
+
+It exits with status 1 when fewer than ``MINIMUM_PASSED`` tests pass or a test fails that is
+not a known difference. (The skipped ones need xarray, which neither side installs.)
 
     python tools/hips_compat.py              # the summary
     python tools/hips_compat.py --failures   # also one line per failing test
@@ -30,6 +34,18 @@ VERSION = "1.9.1"
 HELPERS = ("conftest.py", "numpy_utils.py")
 SKIPPED_FILES = ("test_scipy.py",)
 REPOSITORY = pathlib.Path(__file__).resolve().parent.parent
+MINIMUM_PASSED = 525
+
+# The tests of HIPS's suite that fail here on purpose, each with its reason.
+KNOWN_DIFFERENCES = {
+    "test_fft.py::test_rfftn_odd_not_implemented":
+        "HIPS refuses the derivative of rfftn with an odd last axis (NotImplementedError); "
+        "tutor.autograd gives it (tests/test_fft.py checks it against finite differences)",
+    "test_numpy.py::test_plain_numpy_reductions_on_box":
+        "a deliberate refusal: plain numpy's functions on a Box (numpy.sum(x), numpy.sin(x)) "
+        "raise a TypeError naming the traced function to use, all of them alike "
+        "(tests/test_boxes.py); HIPS lets numpy's reductions through",
+}
 
 # ``import autograd.numpy as np``, ``from autograd.core import ...``, ``from autograd import``:
 # the module name ``autograd`` at the start of an import, and nowhere else.
@@ -102,9 +118,36 @@ def parse_counts(output):
     return counts
 
 
+def failing_tests(output):
+    """(test id, pytest's one-line message) for each FAILED or ERROR line of pytest's output."""
+    failures = []
+    for line in output.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):
+            test, _, message = line.split(" ", 1)[1].partition(" - ")
+            failures.append((test, message))
+    return failures
+
+
+def verdict(counts, failures):
+    """The lines explaining each failure, and whether the run is acceptable."""
+    lines, unexpected = [], 0
+    for test, message in failures:
+        reason = KNOWN_DIFFERENCES.get(test)
+        if reason is None:
+            unexpected += 1
+            lines.append(f"  UNEXPECTED {test}: {message}")
+        else:
+            lines.append(f"  known difference {test}: {reason}")
+    enough = counts["passed"] >= MINIMUM_PASSED
+    if not enough:
+        lines.append(f"  fewer than {MINIMUM_PASSED} tests passed")
+    return lines, enough and not unexpected
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--failures", action="store_true", help="list each failing test")
+    parser.add_argument("--failures", action="store_true",
+                        help="also print pytest's message for each failing test")
     parser.add_argument("--keep", action="store_true", help="print the temp folder, keep it")
     args, extra = parser.parse_known_args(argv)
     workspace = pathlib.Path(tempfile.mkdtemp(prefix="hips-compat-"))
@@ -115,12 +158,15 @@ def main(argv=None):
         print(f"HIPS autograd {VERSION}: {len(files)} test files (all but "
               f"{', '.join(SKIPPED_FILES)}), imports rewritten to tutor.autograd")
         counts, output = run_pytest(tests, extra)
+        failures = failing_tests(output.replace(str(tests) + "/", ""))
         if args.failures:
-            for line in output.splitlines():
-                if line.startswith(("FAILED ", "ERROR ")):
-                    print("  " + line.replace(str(tests) + "/", ""))
+            for test, message in failures:
+                print(f"  FAILED {test} - {message}")
         print("passed {passed}, failed {failed}, errors {errors}, skipped {skipped}"
               .format(**counts))
+        lines, acceptable = verdict(counts, failures)
+        print("\n".join(lines))
+        return 0 if acceptable else 1
     finally:
         if args.keep:
             print(f"kept {workspace}")
@@ -130,4 +176,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -13,7 +13,7 @@ from .differential_operators import (  # noqa: F401
     vector_jacobian_product, make_ggnvp, grad_and_aux, holomorphic_grad, grad_named,
     multigrad_dict)
 from .checkpoint import checkpoint, nodes_kept  # noqa: F401
-from .tracer import primitive  # noqa: F401
+from .core import primitive  # noqa: F401  (with HIPS's deprecated methods)
 # Containers, as in HIPS autograd: ``from tutor.autograd import list, dict, isinstance``. They
 # are left out of __all__ so that ``import *`` never shadows Python's own list or dict.
 from .builtins import list, tuple, dict, isinstance, type  # noqa: F401,E402

@@ -21,9 +21,7 @@ built-in types that also accept Boxes, and ``isinstance`` looks inside a Box, so
 
 import builtins as _builtins
 
-import numpy as _np
-
-from .core import container_spaces, defvjp, defvjp_argnum, vspace, zeros_like
+from .core import VSpace, add_adjoints, defvjp, defvjp_argnum, vspace, zeros_like
 from .forward import defjvp, defjvp_argnum
 from .tracer import Box, box_types, getval, primitive
 
@@ -115,12 +113,12 @@ def traced_container(value):
 
 # ------------------------------------------------------------------ the vector spaces
 
-class ContainerSpace:
+class ContainerSpace(VSpace):
     """The vector space of a list, tuple or dict of arrays: each entry's space, side by side.
 
-    Zeros, ones and random vectors are built entry by entry; ``add`` and ``scalar_mul`` act
-    entry by entry; the inner product is the sum of the entries' inner products. Nested
-    containers nest their spaces. Results are assembled with :func:`make_sequence` and
+    Zeros, ones and random vectors are built entry by entry; adding and scaling act entry by
+    entry; the inner product is the sum of the entries' inner products. Nested containers
+    nest their spaces. Results are assembled with :func:`make_sequence` and
     :func:`make_dict`, so when the entries are Boxes (differentiating twice) the sum of two
     container adjoints is traced like any other value.
     """
@@ -161,20 +159,22 @@ class ContainerSpace:
     def randn(self, rng=None):
         return self._build(space.randn(rng) for space in self.spaces)
 
-    def add(self, x, y):
-        from .core import add_adjoints
+    def _add(self, x, y):
         return self._build(add_adjoints(a, b) for a, b in zip(self._entries(x), self._entries(y)))
 
-    def scalar_mul(self, x, a):
+    def _mut_add(self, x, y):
+        return self._add(x, y)
+
+    def _scalar_mul(self, x, a):
         return self._build(space.scalar_mul(entry, a)
                            for space, entry in zip(self.spaces, self._entries(x)))
 
-    def inner_prod(self, x, y):
+    def _inner_prod(self, x, y):
         products = [space.inner_prod(a, b) for space, a, b
                     in zip(self.spaces, self._entries(x), self._entries(y))]
         return sum(products[1:], products[0]) if products else 0.0
 
-    def covector(self, x):
+    def _covector(self, x):
         return self._build(space.covector(entry)
                            for space, entry in zip(self.spaces, self._entries(x)))
 
@@ -185,10 +185,6 @@ class ContainerSpace:
                 entries = [other.zeros() for other in self.spaces]
                 entries[position] = unit
                 yield self._build(entries)
-
-    def flatten(self, value):
-        parts = [space.flatten(entry) for space, entry in zip(self.spaces, self._entries(value))]
-        return _np.concatenate(parts) if parts else _np.zeros(0)
 
     def __eq__(self, other):
         return (_builtins.isinstance(other, ContainerSpace) and self.kind == other.kind
@@ -275,12 +271,9 @@ class DictBox(Box):
 
 for _kind in (_list, _tuple):
     SequenceBox.register(_kind)
-    container_spaces[_kind] = ContainerSpace
+    ContainerSpace.register(_kind)
 DictBox.register(_dict)
-container_spaces[_dict] = ContainerSpace
-for _box in (SequenceBox, DictBox):
-    Box.type_mappings[_box] = _box          # a Box of a SequenceBox (grad of grad) is one too
-    container_spaces[_box] = ContainerSpace
+ContainerSpace.register(_dict)
 
 
 # --------------------------------------------------- list, tuple, dict, isinstance, type

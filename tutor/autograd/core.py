@@ -16,11 +16,11 @@ from operator import attrgetter
 
 import numpy as _np
 
-from .tracer import getval, isbox, trace
+from .tracer import getval, isbox, new_roots, primitive, trace
 
 __all__ = ["make_vjp", "backward_pass", "toposort", "defvjp", "defvjp_argnum", "DirectVJP",
            "vjp_info", "VJPInfo", "vspace", "zeros_like", "add_adjoints", "MissingVJPError",
-           "traceable", "input_adjoint", "primitive_vjps"]
+           "traceable", "input_adjoint", "primitive_vjps", "VSpace", "defvjp_argnums"]
 
 
 # --------------------------------------------------------------------------- VJP registry
@@ -83,6 +83,18 @@ def defvjp_argnum(fun, vjpmaker, symbol=None, formulas=None):
     """
     fun.vjp_argnum = vjpmaker
     _set_info(fun, symbol, formulas, None)
+
+
+def defvjp_argnums(fun, vjpmaker):
+    """HIPS's most general form: ``vjpmaker(argnums, ans, args, kwargs)`` returns a function
+    taking ``g`` to the contributions of all the arguments in ``argnums`` at once.
+
+    The backward pass here asks for one argument at a time, so it is called with one argnum.
+    """
+    def one_argnum(argnum, ans, args, kwargs):
+        vjp = vjpmaker((argnum,), ans, args, kwargs)
+        return lambda g: next(iter(vjp(g)))
+    defvjp_argnum(fun, one_argnum)
 
 
 def _set_info(fun, symbol, formulas, argnums):
@@ -235,18 +247,24 @@ def written_out(adjoint):
 
 
 def add_adjoints(a, b):
-    """Sum two contributions to one adjoint (Boxes too, when differentiating twice).
+    """Sum two contributions to one adjoint.
 
-    Adjoints of containers (a list of arrays, a dict of parameters) add entry by entry: their
-    vector space, registered in ``container_spaces`` by ``builtins.py``, knows how.
+    Numbers and arrays add with numpy's ``+``. Anything else is added by its vector space,
+    ``vspace(a).add(a, b)``: containers entry by entry, a value type of your own by its
+    ``_add``; and Boxes (when differentiating twice) through the primitive ``VSpace.add``, so
+    the sum is recorded like any other operation.
     """
-    if type(a) in container_spaces:
-        return container_spaces[type(a)](a).add(a, b)
+    if type(a) in plain_number_types and type(b) in plain_number_types:
+        return a + b
     if type(a) in lazy_types:
         return a.add(b)
     if type(b) in lazy_types:
         return b.add(a)
-    return a + b
+    return vspace(a).add(a, b)
+
+
+plain_number_types = {_np.ndarray, float, int, complex, *_np.sctypeDict.values()} - {
+    _np.object_, _np.str_, _np.bytes_, _np.void}
 
 
 # -------------------------------------------------------------------------- make_vjp
@@ -255,9 +273,12 @@ def make_vjp(fun, x):
     """Trace ``fun(x)`` and return ``(vjp, value)``: ``vjp(g)`` is ``g`` pulled back to ``x``.
 
     This is the unary form the differential operators are built from; the public
-    ``tutor.autograd.make_vjp`` takes an ``argnum`` like ``grad`` does.
+    ``tutor.autograd.make_vjp`` takes an ``argnum`` like ``grad`` does. ``x`` may be a tuple
+    of inputs (``grad(f, argnum=(0, 1))``): each gets a root Node of its own.
     """
-    start_node, end_value, end_node = trace(fun, traceable(x))
+    traced_x = traceable(x)
+    start_node = new_roots(traced_x)
+    end_value, end_node = trace(start_node, fun, traced_x)
 
     if end_node is None:
         def vjp(g):
@@ -299,8 +320,11 @@ def traceable(x):
         return type(x)(traceable(xi) for xi in x)
     if isinstance(x, dict):
         return type(x)((key, traceable(value)) for key, value in x.items())
+    if type(x) in VSpace.mappings:             # a value type with a vector space of its own
+        return x
     raise TypeError(f"Can't differentiate with respect to a value of type {type(x).__name__}. "
-                    f"Pass a float or a float array.")
+                    f"Pass a float or a float array (or register a VSpace for your type: see "
+                    f"tutor.autograd.extend).")
 
 
 def input_adjoint(adjoints, node, x):
@@ -320,90 +344,144 @@ def zeros_like(x):
     if isinstance(x, tuple):
         return tuple(zeros_like(part) for part in x)
     value = getval(x)
-    if type(value) in container_spaces:
-        return container_spaces[type(value)](value).zeros()
     if isinstance(value, (int, float)):
         return 0.0
-    return _np.zeros(_np.shape(value), dtype=_float_dtype(value))
+    return vspace(value).zeros()
 
 
-def _float_dtype(value):
-    dtype = _np.result_type(value)
-    return dtype if _np.issubdtype(dtype, _np.inexact) else _np.dtype(_np.float64)
+class VSpace:
+    """The vector space a kind of value lives in: what differentiation needs beyond computing.
 
+    The adjoint or the tangent of ``x`` lives in ``vspace(x)``. The backward pass adds
+    contributions (``add``), ``grad`` starts from ``ones()``, a function that ignores its input
+    has the gradient ``zeros()``, and checks against finite differences step along
+    ``randn()`` directions and compare with ``inner_prod``. ``covector`` turns a vector into
+    the dual one it pairs with (its complex conjugate; itself for real values);
+    ``standard_basis()`` yields unit vectors, ``size`` of them.
 
-# Containers of arrays (lists, tuples, dicts: see builtins.py) are vector spaces too, entry by
-# entry. builtins.py registers their space classes here, by type; vspace(x) then returns one.
-container_spaces = {}
+    Numbers and arrays live in ``ArrayVSpace`` (``numpy/numpy_vspaces.py``), lists, tuples and
+    dicts in ``ContainerSpace`` (``builtins.py``). A new kind of value gets a subclass with
+    ``zeros``, ``ones``, ``randn``, ``standard_basis`` and the plain operations ``_add``,
+    ``_scalar_mul`` and ``_inner_prod`` (``_covector`` and ``_mut_add`` too if the defaults
+    below do not fit), registered with ``MySpace.register(MyType)``.
 
-
-class vspace:
-    """The vector space a value lives in: its shape and the zero/one/add it needs.
-
-    A small, HIPS-style helper: ``vspace(x).zeros()``, ``.ones()``, ``.add(a, b)``,
-    ``.scalar_mul(x, a)``, ``.inner_prod(x, y)``, ``.standard_basis()``, ``.shape``, ``.size``,
-    ``.ndim``, ``.dtype``, ``.randn()``, ``.flatten(v)``. For a list, tuple or dict it returns
-    that container's space (see ``container_spaces``), which has the same methods.
+    ``add``, ``mut_add``, ``scalar_mul``, ``inner_prod`` and ``covector`` call those. They are
+    primitives, with VJPs (below) and JVPs (``forward.py``), so they can be differentiated in
+    turn: when ``grad(grad(f))`` adds two adjoints that are Boxes, the sum is recorded.
     """
 
-    def __new__(cls, value):
-        space = container_spaces.get(type(getval(value)))
-        return super().__new__(cls) if space is None else space(value)
+    __slots__ = ()
+    mappings = {}       # value type -> the VSpace class (or a function) that makes its space
+    iscomplex = False
 
     def __init__(self, value):
-        value = getval(value)
-        self.shape = _np.shape(value)
-        self.dtype = _float_dtype(value)
-        self.scalar = _np.ndim(value) == 0 and not isinstance(value, _np.ndarray)
-
-    # A complex number is two real dimensions: that is how many basis vectors it has.
-    size = property(lambda self: int(_np.prod(self.shape)) * (2 if self.iscomplex else 1))
-    iscomplex = property(lambda self: _np.issubdtype(self.dtype, _np.complexfloating))
-    ndim = property(lambda self: len(self.shape))
+        pass
 
     def zeros(self):
-        return self.dtype.type(0) if self.scalar else _np.zeros(self.shape, self.dtype)
+        raise NotImplementedError(f"{type(self).__name__} does not define zeros()")
 
     def ones(self):
-        return self.dtype.type(1) if self.scalar else _np.ones(self.shape, self.dtype)
-
-    def add(self, a, b):
-        return add_adjoints(a, b)
-
-    def randn(self, rng=None):
-        """A random vector of this space (``rng``: a numpy Generator; default np.random)."""
-        draw = rng.standard_normal if rng is not None else _np.random.standard_normal
-        value = draw(self.shape)
-        if self.iscomplex:
-            value = value + 1j * draw(self.shape)
-        value = _np.asarray(value).astype(self.dtype)
-        return self.dtype.type(value) if self.scalar else value
-
-    def scalar_mul(self, x, a):
-        return x * a
-
-    def inner_prod(self, x, y):
-        """The real inner product ``Re Σ conj(x)·y``, traceable (x and y may be Boxes)."""
-        from . import numpy as traced_np      # (imported here: numpy/ itself imports core)
-        return traced_np.real(traced_np.sum(traced_np.conj(x) * y))
-
-    def covector(self, x):
-        return _np.conj(x)
+        raise NotImplementedError(f"{type(self).__name__} does not define ones()")
 
     def standard_basis(self):
-        """The unit vectors of this space, one per real dimension (and ``1j`` ones if complex)."""
-        units = (1.0, 1j) if self.iscomplex else (1.0,)
-        for index in _np.ndindex(*self.shape):
-            for unit in units:
-                vector = _np.zeros(self.shape, self.dtype)
-                vector[index] = unit
-                yield self.dtype.type(vector) if self.scalar else vector
+        raise NotImplementedError(f"{type(self).__name__} does not define standard_basis()")
 
-    def flatten(self, value):
-        return _np.ravel(getval(value))
+    def randn(self):
+        raise NotImplementedError(f"{type(self).__name__} does not define randn()")
+
+    @primitive
+    def add(self, x, y):
+        """``x + y``."""
+        return self._add(x, y)
+
+    @primitive
+    def mut_add(self, x, y):
+        """``x + y``, written into ``x`` where the space allows it (``x`` None: zeros)."""
+        return self._mut_add(self.zeros() if x is None else x, y)
+
+    @primitive
+    def scalar_mul(self, x, a):
+        """``a · x`` for a real number ``a``."""
+        return self._scalar_mul(x, a)
+
+    @primitive
+    def inner_prod(self, x, y):
+        """``⟨x, y⟩``, a real number."""
+        return self._inner_prod(x, y)
+
+    @primitive
+    def covector(self, x):
+        """The vector that pairs with ``x`` in the inner product."""
+        return self._covector(x)
+
+    def _add(self, x, y):
+        return x + y
+
+    def _mut_add(self, x, y):
+        x += y
+        return x
+
+    def _scalar_mul(self, x, a):
+        return x * a
+
+    def _inner_prod(self, x, y):
+        raise NotImplementedError(f"{type(self).__name__} does not define _inner_prod")
+
+    def _covector(self, x):
+        return x
 
     def __eq__(self, other):
-        return isinstance(other, vspace) and (self.shape, self.dtype) == (other.shape, other.dtype)
+        return type(self) is type(other) and _attributes(self) == _attributes(other)
 
     def __repr__(self):
-        return f"vspace(shape={self.shape}, dtype={self.dtype})"
+        return f"{type(self).__name__}_{_attributes(self)}"
+
+    @classmethod
+    def register(cls, value_type, vspace_maker=None):
+        """Values of ``value_type`` live in this space (or in ``vspace_maker(value)``)."""
+        VSpace.mappings[value_type] = vspace_maker or cls
+
+
+def _attributes(space):
+    return getattr(space, "__dict__", {})
+
+
+def vspace(value):
+    """The vector space of ``value`` (of the value inside, for a Box)."""
+    maker = VSpace.mappings.get(type(value))
+    if maker is not None:
+        return maker(value)
+    if isbox(value):
+        return vspace(getval(value))
+    if isinstance(value, (_np.ndarray, _np.number, int, float, complex)):   # subclasses too
+        return VSpace.mappings[_np.ndarray](_np.asarray(value))
+    raise TypeError(
+        f"No vector space is known for values of type {type(value).__name__}, so they can't be "
+        f"differentiated. Define one and register it:\n    from tutor.autograd.extend import "
+        f"VSpace\n    class MySpace(VSpace): ...   # zeros, ones, randn, _add, _scalar_mul, "
+        f"_inner_prod\n    MySpace.register({type(value).__name__})")
+
+
+# Their VJPs: adding passes g on unchanged; ⟨x, y⟩ sends g · y to x; a · x sends a · g to x
+# and ⟨g, x⟩ to a (covectors where complex numbers need them). Argument 0 is the space itself.
+def _identity_vjp(ans, space, x, y):
+    return lambda g: g
+
+
+defvjp(VSpace.add, None, _identity_vjp, _identity_vjp, symbol="+", formulas=("", "g", "g"))
+defvjp(VSpace.mut_add, None, _identity_vjp, _identity_vjp, symbol="+",
+       formulas=("", "g", "g"))
+defvjp(VSpace.inner_prod, None,
+       lambda ans, space, x, y: lambda g: space.covector(space.scalar_mul(y, g)),
+       lambda ans, space, x, y: lambda g: space.covector(space.scalar_mul(x, g)),
+       symbol="⟨ , ⟩", formulas=("", "g · y", "g · x"))
+defvjp(VSpace.covector, None, lambda ans, space, x: lambda g: space.covector(g),
+       symbol="covector", formulas=("", "covector(g)"))
+defvjp(VSpace.scalar_mul, None,
+       lambda ans, space, x, a: lambda g: space.covector(space.scalar_mul(space.covector(g), a)),
+       lambda ans, space, x, a: lambda g: space.inner_prod(g, space.covector(x)),
+       symbol="·", formulas=("", "a · g", "⟨g, x⟩"))
+
+
+# ``core.primitive`` is HIPS's: it also accepts the pre-``defvjp`` methods (deprecated.py).
+from .deprecated import primitive  # noqa: E402,F811

@@ -35,11 +35,11 @@ from collections import namedtuple
 
 import numpy as _np
 
-from .core import add_adjoints, container_spaces, read_info, toposort, traceable, zeros_like
-from .tracer import getval, trace
+from .core import VSpace, add_adjoints, read_info, toposort, traceable, zeros_like
+from .tracer import getval, new_roots, trace
 
-__all__ = ["defjvp", "defjvp_argnum", "def_linear", "jvp_info", "JVPInfo", "make_jvp",
-           "forward_pass", "MissingJVPError"]
+__all__ = ["defjvp", "defjvp_argnum", "defjvp_argnums", "def_linear", "jvp_info", "JVPInfo",
+           "make_jvp", "forward_pass", "MissingJVPError"]
 
 
 # --------------------------------------------------------------------------- JVP registry
@@ -92,6 +92,16 @@ def defjvp_argnum(fun, jvpfun, formulas=None):
     fun.jvp_argnum = jvpfun
     for argnum, formula in enumerate((formulas,) if isinstance(formulas, str) else formulas or ()):
         fun.jvp_formulas[argnum] = formula
+
+
+def defjvp_argnums(fun, jvpmaker):
+    """HIPS's most general form: ``jvpmaker(argnums, gs, ans, args, kwargs)`` returns the output's
+    tangent from the tangents ``gs`` of all the arguments in ``argnums`` at once.
+
+    The forward pass here adds up one argument's share at a time, so it is called with one.
+    """
+    defjvp_argnum(fun, lambda argnum, g, ans, args, kwargs:
+                  jvpmaker((argnum,), (g,), ans, args, kwargs))
 
 
 def def_linear(fun, formulas=None):
@@ -200,7 +210,9 @@ def make_jvp(fun, x):
     tuple of inputs). This is the unary form; the public ``tutor.autograd.make_jvp`` takes an
     ``argnum`` like ``grad`` does: ``make_jvp(f, argnum)(*args)(v)``.
     """
-    start_node, end_value, end_node = trace(fun, traceable(x))
+    traced_x = traceable(x)
+    start_node = new_roots(traced_x)
+    end_value, end_node = trace(start_node, fun, traced_x)
 
     def jvp(vector):
         _check_direction(x, vector)
@@ -222,9 +234,24 @@ def _check_direction(x, vector):
         for xi, vi in zip(x, vector):
             _check_direction(xi, vi)
         return
-    if type(getval(x)) in container_spaces:      # a list or dict of inputs: its own space
-        return
+    if not isinstance(getval(x), (_np.ndarray, _np.number, int, float, complex)):
+        return                          # a container, or a value type with a space of its own
     x_shape, v_shape = _np.shape(getval(x)), _np.shape(getval(vector))
     if x_shape != v_shape:
         raise ValueError(f"The tangent vector must have the shape of the input: the input has "
                          f"shape {x_shape}, the vector shape {v_shape}.")
+
+
+# ------------------------------------------------ the vector-space operations' JVPs
+
+def _identity_jvp(g, ans, *args, **kwargs):
+    return g
+
+
+# Adding passes tangents on unchanged; a · x and ⟨x, y⟩ are linear in each of x, y and a, and
+# taking the covector is linear: "same". (Their VJPs are in core.py; argument 0 is the space.)
+defjvp(VSpace.add, None, _identity_jvp, _identity_jvp, formulas=("", "ẏ", "ż"))
+defjvp(VSpace.mut_add, None, _identity_jvp, _identity_jvp, formulas=("", "ẏ", "ż"))
+defjvp(VSpace.scalar_mul, None, "same", "same")
+defjvp(VSpace.inner_prod, None, "same", "same")
+defjvp(VSpace.covector, None, "same")

@@ -8,7 +8,7 @@ feed new inputs through the same primitives, in the recorded order, without runn
 """
 
 from ..core import toposort
-from ..tracer import Box, Node, new_level
+from ..tracer import Node, trace
 
 __all__ = ["const_graph"]
 
@@ -30,14 +30,10 @@ def const_graph(fun, *args, **kwargs):
 
 
 def _record(fun, args, kwargs, new_args):
-    level = new_level()
-    roots = [Node.new_root(value) for value in new_args]
-    boxes = [Box.type_mappings.get(type(value), Box)(value, level, root)   # lists too
-             for value, root in zip(new_args, roots)]
-    end = fun(*args, *boxes, **kwargs)
-    traced = isinstance(end, Box) and end._trace == level
-    value = end._value if traced else end
-    nodes = list(reversed(list(toposort(end._node)))) if traced else []
+    roots = tuple(Node.new_root(value) for value in new_args)      # one input Node per argument
+    value, end_node = trace(roots, lambda boxes: fun(*args, *boxes, **kwargs), tuple(new_args))
+    traced = end_node is not None
+    nodes = list(reversed(toposort(end_node))) if traced else []
     return {"roots": roots, "nodes": nodes, "value": value, "traced": traced}
 
 

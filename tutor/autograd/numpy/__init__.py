@@ -12,8 +12,10 @@ functions record Nodes when given Boxes. The VJP table is split by topic:
 * ``linalg.py``: ``np.linalg`` (inv, det, slogdet, solve, norm, cholesky);
 * ``numpy_vjps_fft.py``: ``np.fft`` (fft, ifft, rfft, irfft and their 2-d and n-d versions);
 * ``numpy_vjps_decompositions.py``: ``np.linalg.eigh``, ``eig``, ``svd`` and ``pinv``;
-* ``numpy_boxes.py``: the operators and methods of a Box (``x + y``, ``x.T``, ``x.sum()``);
-  ``operators.py`` then gives the arithmetic operators faster twins sharing the same VJPs.
+* ``numpy_boxes.py``: ``ArrayBox``, the Box of numbers and arrays, with their operators and
+  methods (``x + y``, ``x.T``, ``x.sum()``); ``operators.py`` then gives the arithmetic
+  operators faster twins sharing the same VJPs;
+* ``numpy_vspaces.py``: the vector spaces of numbers and arrays, real and complex.
 
 ``numpy_vjps`` is imported first: it gives numpy's aliases (``abs``/``absolute``...) a single
 primitive before anything else picks them up.
@@ -22,6 +24,7 @@ primitive before anything else picks them up.
 from . import numpy_vjps, numpy_vjps_axes, numpy_vjps_linalg, numpy_vjps_shapes
 from . import numpy_vjps_sequences
 from . import numpy_boxes, operators  # operators last: it rebinds Box arithmetic
+from . import numpy_vspaces  # noqa: F401
 from . import linalg, fft, random
 from . import numpy_vjps_fft  # noqa: F401  (the VJPs and JVPs of np.fft)
 from . import numpy_vjps_decompositions  # noqa: F401  (eigh, eig, svd, pinv)

@@ -27,6 +27,16 @@ def _T(x):
     return anp.swapaxes(x, -1, -2)
 
 
+# HIPS autograd's linalg module names these two helpers ``T`` and ``_dot``, and its tests use
+# them: the transpose above, and the matrix product of stacks of matrices.
+T = _T
+
+
+def _dot(a, b):
+    """``a @ b`` for stacks of matrices (``einsum("...ij,...jk->...ik")``)."""
+    return anp.matmul(a, b)
+
+
 def _as_matrix(v):
     """Give a batch of numbers two trailing axes of length 1, to scale a batch of matrices."""
     return anp.expand_dims(anp.expand_dims(v, -1), -1)

@@ -1,4 +1,4 @@
-"""Making a Box behave like the number or array inside it.
+"""ArrayBox: a Box that behaves like the number or array inside it.
 
 Every operator and array method a learner reaches for is defined here by calling a wrapped
 numpy primitive, so ``x * y``, ``A @ B``, ``x.T`` and ``x.sum(axis=0)`` are all recorded.
@@ -7,12 +7,33 @@ Comparisons return plain booleans: they have no derivative.
 Two mistakes get a clear message instead of a silent wrong answer or a puzzling numpy error:
 writing into an array being differentiated (``x[0] = 1``), and handing a Box to plain numpy or
 ``math`` (``numpy.sin(x)``, ``math.exp(x)``, ``float(x)``), which would cut the trace.
+Turning a Box into integers (``int(x)``, ``np.int64(x)``, ``range(n)`` of a Box) is allowed:
+integers have no derivative, so nothing is lost.
 """
+
+import operator as _operator
 
 import numpy as _np
 
 from ..tracer import Box, getval
 from . import numpy_wrapper as anp
+
+
+class ArrayBox(Box):
+    """A number or an array being differentiated (what ``grad`` hands your function).
+
+    Its operators and methods, set below from ``_BOX_METHODS``, call the wrapped numpy, so
+    ``x * y``, ``x.T`` and ``x.sum()`` are recorded. It is the Box of every numeric type, and
+    of any type no other Box class was registered for.
+    """
+
+    __slots__ = ()
+
+    def __len__(self):
+        return len(self._value)
+
+    def __hash__(self):
+        return id(self)
 
 
 def _binary(fun, reflected=False):
@@ -33,6 +54,14 @@ def _setitem(self, index, value):
         "it would overwrite a value the backward pass still needs.\nBuild a new array instead, "
         "e.g. with np.where(mask, new, x), np.concatenate([...]), or by collecting the pieces "
         "in a list and calling np.stack / np.array on it.")
+
+
+def _to_array(self, dtype=None, copy=None):
+    """``np.asarray(x, int)``, ``np.int64(x)``: integers carry no derivative, so a Box may become
+    a plain integer array (indices computed from values). Floats may not: see below."""
+    if dtype is not None and _np.dtype(dtype).kind in "biu":
+        return _np.asarray(getval(self), dtype=dtype)
+    return _plain_conversion("numpy array")(self)
 
 
 def _plain_conversion(kind):
@@ -111,9 +140,11 @@ _BOX_METHODS = {
     "__lt__": _comparison(_np.less), "__le__": _comparison(_np.less_equal),
     "__gt__": _comparison(_np.greater), "__ge__": _comparison(_np.greater_equal),
     "__eq__": _comparison(_np.equal), "__ne__": _comparison(_np.not_equal),
-    "__float__": _plain_conversion("float"), "__int__": _plain_conversion("int"),
-    "__complex__": _plain_conversion("complex"), "__index__": _plain_conversion("int"),
-    "__array__": lambda self, *args, **kwargs: _plain_conversion("numpy array")(self),
+    "__float__": _plain_conversion("float"), "__complex__": _plain_conversion("complex"),
+    # int(x) and x as an index are piecewise constant: derivative 0, nothing is lost
+    "__int__": lambda self: int(getval(self)),
+    "__index__": lambda self: _operator.index(getval(self)),
+    "__array__": _to_array,
     "__array_ufunc__": _array_ufunc,
     "__array_function__": _array_function,
     "__array_priority__": 100.0,
@@ -137,4 +168,10 @@ for _name in ("dot sum mean prod max min var std cumsum cumprod ravel squeeze sw
     _BOX_METHODS[_name] = getattr(anp, _name if _name != "flatten" else "ravel")   # x.sum(): sum(x)
 
 for _name, _attribute in _BOX_METHODS.items():
-    setattr(Box, _name, _attribute)
+    setattr(ArrayBox, _name, _attribute)
+
+ArrayBox.register(_np.ndarray)
+for _type in {float, int, complex, bool, *_np.sctypeDict.values()}:
+    if issubclass(_type, (_np.number, _np.bool_, float, int, complex)):
+        ArrayBox.register(_type)
+Box.type_mappings.default = ArrayBox

@@ -40,9 +40,9 @@ from . import numpy_wrapper as anp
 def _shape(value):
     """The shape of a value, a Box or a Python number (``()`` for numbers)."""
     try:
-        return value.shape          # arrays, numpy scalars and Boxes: an attribute lookup
+        return value.shape          # arrays, numpy scalars and ArrayBoxes: an attribute lookup
     except AttributeError:
-        return _np.shape(value)     # Python numbers, lists
+        return _np.shape(getval(value))     # Python numbers, lists (boxed or not)
 
 
 def _is_complex(value):

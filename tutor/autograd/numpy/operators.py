@@ -12,8 +12,9 @@ operation, in ``numpy_vjps.py``, and the graph shows ``×`` either way.
 
 import operator
 
-from ..tracer import Box, primitive
+from ..tracer import primitive
 from . import numpy_wrapper as anp
+from .numpy_boxes import ArrayBox
 
 
 def operator_twin(ufunc_primitive, python_operator):
@@ -37,6 +38,6 @@ negative = operator_twin(anp.negative, operator.neg)
 
 for _name, _twin in (("add", add), ("sub", subtract), ("mul", multiply),
                      ("truediv", true_divide), ("pow", power)):
-    setattr(Box, f"__{_name}__", _twin)                # x + y is add(x, y): no call in between
-    setattr(Box, f"__r{_name}__", lambda self, other, _twin=_twin: _twin(other, self))
-Box.__neg__ = negative
+    setattr(ArrayBox, f"__{_name}__", _twin)           # x + y is add(x, y): no call in between
+    setattr(ArrayBox, f"__r{_name}__", lambda self, other, _twin=_twin: _twin(other, self))
+ArrayBox.__neg__ = negative
