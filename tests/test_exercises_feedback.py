@@ -288,3 +288,51 @@ def test_loaded_and_kept_stand_ins_hide_the_solution_too(mygrad_dir, capsys):
     in_use = mygrad.keep(toposort)
     assert "visited" not in inspect.getsource(in_use)
     assert not ex.check("l06-toposort", in_use, record=False).passed
+
+
+# --------------------------------------------- 15. checks that let a wrong method through
+
+def test_a_reverse_over_reverse_hvp_is_told_to_go_forward_over_reverse():
+    from tutor.autograd import grad
+    import tutor.autograd.numpy as tnp
+
+    def hvp(f, x, v):
+        return grad(lambda x: tnp.dot(grad(f)(x), v))(x)
+
+    result = ex.check("l12-hvp", hvp, record=False)
+    assert not result.passed and "not forward over reverse" in result.message, result
+
+
+def test_a_jvp_without_the_constant_case_fails_on_a_constant_function():
+    from tutor.exercises.randfun import Dual
+
+    def jvp(f, x, v):
+        out = f(Dual(x, v))
+        return out.value, out.tangent
+
+    result = ex.check("l11-jvp", jvp, record=False)
+    assert not result.passed and "does not depend on x" in result.message, result
+
+
+def test_a_jacobian_pulling_back_one_vector_per_input_is_told_why():
+    from tutor.autograd import make_vjp
+
+    def jacobian_reverse(f, x):
+        pull_back, y = make_vjp(f)(x)
+        return np.stack([pull_back(unit) for unit in np.eye(len(x))])
+
+    for seed in range(10):
+        result = ex.check("l12-jacobian-reverse", jacobian_reverse, seed=seed, record=False)
+        if "one per input" in result.message:
+            assert "one unit vector per output" in result.message
+            return
+    raise AssertionError(result.message)
+
+
+def test_the_dunder_question_offers_only_believable_options():
+    exercise = ex.get("l04-choice-dunder")
+    for seed in range(10):
+        question = exercise.make_question(np.random.default_rng(seed))
+        names = {option.split("__")[1].removeprefix("r") for option in question.options}
+        assert len(names) == 1, question.options           # one operator, never another
+        assert len(question.options) == 4

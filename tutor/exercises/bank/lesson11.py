@@ -19,9 +19,9 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..compare import compare_values
-from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, drawn_answer
+from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, WrongAnswer, drawn_answer
 from ..practice import _code_block, _header, _number, node_legend, random_recording
-from ..randfun import _DUAL, Dual, derivative, evaluate, random_smooth, to_text
+from ..randfun import _DUAL, Const, Dual, derivative, evaluate, random_smooth, to_text
 from ..specs import away_from_zero, cases, random_shape, random_value, text_of
 
 LESSON = 11
@@ -189,7 +189,10 @@ def dual_primitives_beside(answer):
 
 
 def _jvp_case(rng, index):
-    expr = random_smooth(rng, ("x",), size=int(rng.integers(2, 6)))
+    if index % 8 == 0:              # f(x) = 2.0, say: f gives back a plain number
+        expr = Const(int(rng.integers(1, 5)))
+    else:
+        expr = random_smooth(rng, ("x",), size=int(rng.integers(2, 6)))
     x = round(float(rng.uniform(-1.5, 1.5)), 3)
     v = float(rng.choice([1.0, -1.0, 2.0, 0.5, round(float(rng.uniform(-2, 2)), 2)]))
     return Case((expr, x, v), text=f"f(x) = {to_text(expr)}, x = {x:g}, v = {v:g}")
@@ -205,7 +208,15 @@ def _jvp_call(answer, case):
         return evaluate(expr, {"x": value}, lib)
 
     f.__name__ = "f"
-    return answer(f, x, v)
+    try:
+        return answer(f, x, v)
+    except AttributeError as error:
+        if not isinstance(expr, Const):
+            raise
+        raise WrongAnswer("exception", f"your code raised AttributeError: {error}. This f "
+                                       f"does not depend on x, so it returns the plain number "
+                                       f"{expr.value:g}, not a Dual. When the output is not a "
+                                       f"Dual, nothing moved: its tangent is 0.") from None
 
 
 def _jvp_reference(case):

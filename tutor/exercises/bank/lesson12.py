@@ -97,6 +97,16 @@ def names_used(function):
     return names, objects
 
 
+def calls_library(answer, library_name, library_function):
+    """Does ``answer`` call ``library_function``: under its name, an alias, or from its
+    closure?"""
+    scope = getattr(answer, "__globals__", {})
+    names, objects = names_used(answer)
+    return (any(scope.get(name) is library_function for name in names)
+            or (library_name in names and library_name not in scope)
+            or any(item is library_function for item in objects))
+
+
 def refuse_library(answer, forbidden, what):
     """Raise :class:`WrongAnswer` if ``answer`` calls one of the library functions in
     ``forbidden`` (``{name: function}``): under its own name (imported, or as an attribute of
@@ -124,10 +134,34 @@ FOR_HVP = {"jacobian": autograd.jacobian, "hessian": autograd.hessian,
 
 
 def _guarded_call(forbidden, what):
+    """Call the answer, after refusing one that calls the library functions ``forbidden``."""
     def call(answer, case):
         refuse_library(answer, forbidden, what)
         return answer(*case.args)
     return call
+
+
+class ReverseOverReverse:
+    """An hvp's result from an answer that never calls ``make_jvp``: judged by its numbers
+    first, then refused for its method."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _hvp_call(answer, case):
+    got = _guarded_call(FOR_HVP, "push a tangent through grad(f) instead.")(answer, case)
+    if got is None or calls_library(answer, "make_jvp", autograd.make_jvp):
+        return got
+    return ReverseOverReverse(got)
+
+
+def _hvp_judge(case, got, expected):
+    unforwarded = isinstance(got, ReverseOverReverse)
+    mismatch = compare_values(expected, got.value if unforwarded else got, 1e-6, 1e-7)
+    if mismatch is None and unforwarded:
+        return Mismatch("value", FORWARD_OVER)
+    return mismatch
 
 
 # ---------------------------------------------------------------- jacobian_forward
@@ -161,6 +195,15 @@ def _jacobian_judge(case, got, expected):
                                           f"transpose of the Jacobian: row i must hold output "
                                           f"i, column j input j (np.stack puts its pieces "
                                           f"along axis 0 unless told otherwise)")
+    rows, columns = np.shape(expected)
+    if mismatch.problem == "shape" and np.shape(got) == (columns, columns) and rows != columns:
+        return Mismatch("shape", f"{mismatch.message}. You made {columns} row{'s' * (columns != 1)}, "
+                                 f"one per input: "
+                                 f"reverse mode pulls back one unit vector per output, and "
+                                 f"each has f(x)'s shape ({rows} number{'s' * (rows != 1)}). "
+                                 f"(make_vjp takes an "
+                                 f"adjoint of the wrong shape without a word, so the shape is "
+                                 f"yours to get right.)")
     return mismatch
 
 
@@ -224,6 +267,12 @@ def hvp(f, x, v):
     return make_jvp(grad(f))(x)(v)[1]
 
 
+FORWARD_OVER = ("the numbers are right, but your hvp never calls make_jvp, so it is not "
+                "forward over reverse: differentiating grad(f) again in reverse mode (reverse "
+                "over reverse) gives the same numbers at the price of a second tape. Push the "
+                "tangent v through grad(f) with make_jvp.")
+
+
 def _hvp_case(rng, index):
     f, text, n = random_scalar_function(rng)
     x, v = _point(rng, n), np.round(rng.uniform(-1, 1, size=n), 2)
@@ -253,7 +302,7 @@ HVP = Exercise(
     ),
     solution=hvp,
     spec=FunctionSpec("hvp", "hvp(f, x, v)", cases(20, _hvp_case),
-                      call=_guarded_call(FOR_HVP, "push a tangent through grad(f) instead."),
+                      call=_hvp_call, judge=_hvp_judge,
                       reference=_hvp_reference, rtol=1e-6, atol=1e-7),
 )
 
