@@ -267,6 +267,18 @@ def test_math_module_on_a_box_is_a_clear_type_error():
         grad(lambda x: float(x))(1.0)
 
 
+def test_integers_from_a_box_are_allowed_they_have_no_derivative():
+    """HIPS's test_cast_to_int: indices computed from the values being differentiated."""
+    def f(W):
+        rows = np.int64(W[:, -1])                   # plain integers: no derivative to lose
+        assert rows.dtype == onp.int64 and not isbox(rows)
+        return np.sum(W[rows, 0]) + W[int(W[0, -1]), 1] * 2.0
+    W = onp.array([[0.0, 2.0, 1.0], [3.0, 4.0, 0.0]])
+    onp.testing.assert_allclose(grad(f)(W), [[1.0, 0.0, 0.0], [1.0, 2.0, 0.0]])
+    with pytest.raises(TypeError, match="plain numpy array"):
+        grad(lambda x: np.sum(onp.asarray(x, dtype=float)))(W)
+
+
 def test_storing_a_box_into_a_plain_array_is_a_clear_type_error():
     def f(v):
         out = onp.zeros((2, 3))

@@ -7,8 +7,8 @@ Comparisons return plain booleans: they have no derivative.
 Two mistakes get a clear message instead of a silent wrong answer or a puzzling numpy error:
 writing into an array being differentiated (``x[0] = 1``), and handing a Box to plain numpy or
 ``math`` (``numpy.sin(x)``, ``math.exp(x)``, ``float(x)``), which would cut the trace.
-Turning a Box into integers (``int(x)``, ``np.int64(x)``, ``range(n)`` of a Box) is allowed:
-integers have no derivative, so nothing is lost.
+Turning a Box into integers (``int(x)``, ``np.int64(x)``, indices computed from values) is
+allowed: integers have no derivative, so nothing is lost.
 """
 
 import operator as _operator
