@@ -88,6 +88,24 @@ def extract_tests(archive, destination):
     return sorted(p.name for p in destination.glob("test_*.py"))
 
 
+def extract_folder(archive, folder, destination, rewrite=False):
+    """Copy the sdist's ``folder`` (``autograd``, ``examples``...) into ``destination``, keeping
+    its layout; with ``rewrite``, Python files get their imports pointed at tutor.autograd.
+    Returns ``destination / folder``."""
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            path = pathlib.PurePosixPath(member.name)
+            if len(path.parts) < 3 or path.parts[1] != folder or not member.isfile():
+                continue
+            target = destination.joinpath(*path.parts[1:])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = tar.extractfile(member).read()
+            if rewrite and path.suffix == ".py":
+                data = rewrite_imports(data.decode("utf-8")).encode("utf-8")
+            target.write_bytes(data)
+    return destination / folder
+
+
 def run_pytest(tests, extra_args):
     """Run pytest on the rewritten tests; return (its summary counts, its full output)."""
     command = [sys.executable, "-m", "pytest", "-q", "-rfE", "--no-header",
