@@ -246,6 +246,11 @@ def written_out(adjoint):
     return adjoint.written_out() if type(adjoint) in lazy_types else adjoint
 
 
+# Numbers and numeric arrays: their adjoints add with numpy's + (the common case, decided first).
+plain_number_types = {_np.ndarray, float, int, complex, *_np.sctypeDict.values()} - {
+    _np.object_, _np.str_, _np.bytes_, _np.void}
+
+
 def add_adjoints(a, b):
     """Sum two contributions to one adjoint.
 
@@ -261,10 +266,6 @@ def add_adjoints(a, b):
     if type(b) in lazy_types:
         return b.add(a)
     return vspace(a).add(a, b)
-
-
-plain_number_types = {_np.ndarray, float, int, complex, *_np.sctypeDict.values()} - {
-    _np.object_, _np.str_, _np.bytes_, _np.void}
 
 
 # -------------------------------------------------------------------------- make_vjp

@@ -75,8 +75,8 @@ class Node:
         return root
 
     def __repr__(self):
-        name = getattr(self.fun, "__name__", "input")
-        return f"<Node {name} #{self.order}>"
+        name = getattr(getattr(self, "fun", None), "__name__", "input")
+        return f"<Node {name} #{getattr(self, 'order', '?')}>"
 
 
 _level_counter = count(1)
