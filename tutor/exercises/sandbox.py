@@ -8,6 +8,20 @@ alarm off, and ``os._exit(0)`` ends the kernel itself. So on Linux and macOS the
 runs their code; the parent waits on a pipe with a deadline and kills the child when it is
 up. Whatever the child does, the parent (the learner's kernel) carries on.
 
+The child is kept from reaching anything but its own work (this is the learner's kernel,
+and on a hub a machine every learner shares):
+
+* **everything it starts dies with it.** It runs in a process group of its own, and while
+  it runs the kernel is a child subreaper, so a grandchild that calls ``os.setsid()`` and
+  spins is still found, killed and reaped when the check ends (:mod:`.sandbox_tree`);
+* **it cannot signal another process**: a seccomp filter refuses ``kill`` and its kin,
+  ``ptrace`` and ``process_vm_writev``, so it cannot freeze the kernel with ``SIGSTOP``
+  (:mod:`.sandbox_filter`);
+* **it inherits no open file but its pipes**: every other descriptor it got from the
+  kernel (the server's log behind the kernel's stdout and stderr, the kernel's sockets)
+  now points at ``/dev/null``, so what it prints goes nowhere but the capped text the
+  parent reads (at most :data:`MESSAGE_LIMIT_BYTES` of it).
+
 The child talks back in lines of JSON (plain strings and numbers only, so nothing the
 learner made can run in the parent while it reads them); the parent sends the child one
 pickled object (the expected results, computed *after* the fork, so the learner's code
@@ -26,8 +40,11 @@ import sys
 import time
 import warnings
 
+from . import sandbox_filter, sandbox_tree
+
 MEMORY_LIMIT_BYTES = 1 << 30    # on top of what the kernel already uses
 OUTPUT_LIMIT_CHARS = 4000       # what a check may print
+MESSAGE_LIMIT_BYTES = 4 << 20   # what the parent reads from a child; past it, it is killed
 
 
 def can_fork():
@@ -114,6 +131,8 @@ def run_forked(child_main, payload, seconds, memory_limit=MEMORY_LIMIT_BYTES):
     """
     to_child_read, to_child_write = os.pipe()
     from_child_read, from_child_write = os.pipe()
+    sandbox_filter.prepare()
+    subreaper_before = sandbox_tree.become_subreaper()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)    # "fork with threads" (3.12+)
         pid = os.fork()
@@ -123,7 +142,12 @@ def run_forked(child_main, payload, seconds, memory_limit=MEMORY_LIMIT_BYTES):
         _child(child_main, to_child_read, from_child_write, memory_limit)
     os.close(to_child_read)
     os.close(from_child_write)
+    try:
+        os.setpgid(pid, pid)                        # as the child does: whoever is first
+    except OSError:
+        pass
     start = time.monotonic()
+    started = sandbox_tree.start_ticks(pid)
     try:
         return _parent(pid, payload, to_child_write, from_child_read, seconds, start)
     finally:
@@ -132,15 +156,17 @@ def run_forked(child_main, payload, seconds, memory_limit=MEMORY_LIMIT_BYTES):
                 os.close(fd)
             except OSError:
                 pass
+        sandbox_tree.end_descendants(started)
+        sandbox_tree.restore_subreaper(subreaper_before)
 
 
 def _child(child_main, read_fd, write_fd, memory_limit):
     code = 0
     try:
+        os.setpgid(0, 0)                            # a group of its own (see _kill)
+        _inherit_nothing(keep=(read_fd, write_fd))
+        sandbox_filter.forbid_signals()
         _limit_memory(memory_limit)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)                         # C-level output goes nowhere
-        os.dup2(devnull, 2)
         signal.signal(signal.SIGINT, signal.SIG_DFL)   # an interrupt simply ends the child
 
         def send(message):
@@ -158,6 +184,30 @@ def _child(child_main, read_fd, write_fd, memory_limit):
         code = 70
     finally:
         os._exit(code)
+
+
+def _inherit_nothing(keep):
+    """Point every descriptor the child inherited, but ``keep``, at ``/dev/null``.
+
+    Not closed: a library holding one of those numbers (the signal wake-up descriptor of
+    the kernel's event loop, a socket) would then write into whatever file reused it.
+    """
+    try:
+        signal.set_wakeup_fd(-1)
+    except ValueError:                              # not the main thread: left to /dev/null
+        pass
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        inherited = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    except OSError:                                 # no /proc (macOS): the usual range
+        inherited = range(max(3, min(os.sysconf("SC_OPEN_MAX"), 4096)))
+    for fd in inherited:
+        if fd not in keep and fd != devnull:
+            try:
+                os.dup2(devnull, fd)
+            except OSError:
+                pass
+    os.close(devnull)
 
 
 def _limit_memory(extra):
@@ -198,7 +248,7 @@ def _parent(pid, payload, write_fd, read_fd, seconds, start):
     deadline = None if seconds is None else start + seconds
     messages, buffer, status = [], b"", None
     outgoing = None                                 # bytes still to send to the child
-    how = None
+    how, received = None, 0
     try:
         data = pickle.dumps(payload(), protocol=pickle.HIGHEST_PROTOCOL)
         outgoing = struct.pack("<Q", len(data)) + data
@@ -224,8 +274,9 @@ def _parent(pid, payload, write_fd, read_fd, seconds, start):
                     outgoing = b""
             if readable:
                 chunk = os.read(read_fd, 1 << 16)
-                if not chunk:
-                    how = "exited"
+                received += len(chunk)
+                if not chunk or received > MESSAGE_LIMIT_BYTES:
+                    how = "exited"                  # a flood is ended like a crash
                     break
                 buffer += chunk
                 *lines, buffer = buffer.split(b"\n")
@@ -239,17 +290,20 @@ def _parent(pid, payload, write_fd, read_fd, seconds, start):
                         if message.get("done"):
                             how = "finished"
     finally:
-        if how != "finished":
-            _kill(pid)
-        status = _reap(pid, kill_after=0.0 if how != "finished" else 2.0)
+        _kill(pid)                                  # finished or not: nothing may go on
+        status = _reap(pid, kill_after=0.0)
     return ChildEnded(messages, how or "exited", status, time.monotonic() - start)
 
 
 def _kill(pid):
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    """Kill the child and its process group (what it started, where ``/proc`` cannot tell:
+    the subreaper's sweep catches the rest). The child is not reaped yet, so its id cannot
+    have been given to another process."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def _reap(pid, kill_after):
