@@ -92,8 +92,13 @@ def new_level():
 
 
 def new_roots(x):
-    """A root :class:`Node` for input ``x``, or a tuple of roots, one per entry of a tuple ``x``."""
-    return tuple(map(Node.new_root, x)) if isinstance(x, tuple) else Node.new_root(x)
+    """A root :class:`Node` for input ``x``, or a tuple of roots, one per entry of a tuple ``x``.
+
+    (A root is a Node with no primitive and no parents: made directly, it costs one call.)
+    """
+    if isinstance(x, tuple):
+        return tuple(Node(xi, None, (), {}, (), ()) for xi in x)
+    return Node(x, None, (), {}, (), ())
 
 
 def trace(*arguments):
