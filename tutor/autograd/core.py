@@ -246,9 +246,17 @@ def written_out(adjoint):
     return adjoint.written_out() if type(adjoint) in lazy_types else adjoint
 
 
-# Numbers and numeric arrays: their adjoints add with numpy's + (the common case, decided first).
-plain_number_types = {_np.ndarray, float, int, complex, *_np.sctypeDict.values()} - {
-    _np.object_, _np.str_, _np.bytes_, _np.void}
+# Numbers and numeric arrays, by type (Python's, numpy's scalars, ndarray). Their Box is
+# ArrayBox, their space ArrayVSpace, and their adjoints add with numpy's + (the common case).
+numeric_types = {_np.ndarray} | {
+    kind for kind in {float, int, complex, bool, *_np.sctypeDict.values()}
+    if issubclass(kind, (_np.number, _np.bool_, float, int, complex))}
+
+
+def is_numeric(value):
+    """Is ``value`` a number or a numeric array (of a subclass too)?"""
+    return type(value) in numeric_types or isinstance(
+        value, (_np.ndarray, _np.number, _np.bool_, int, float, complex))
 
 
 def add_adjoints(a, b):
@@ -259,7 +267,7 @@ def add_adjoints(a, b):
     ``_add``; and Boxes (when differentiating twice) through the primitive ``VSpace.add``, so
     the sum is recorded like any other operation.
     """
-    if type(a) in plain_number_types and type(b) in plain_number_types:
+    if type(a) in numeric_types and type(b) in numeric_types:
         return a + b
     if type(a) in lazy_types:
         return a.add(b)
@@ -454,7 +462,7 @@ def vspace(value):
         return maker(value)
     if isbox(value):
         return vspace(getval(value))
-    if isinstance(value, (_np.ndarray, _np.number, int, float, complex)):   # subclasses too
+    if is_numeric(value):                     # of a subclass of a numeric type
         return VSpace.mappings[_np.ndarray](_np.asarray(value))
     raise TypeError(
         f"No vector space is known for values of type {type(value).__name__}, so they can't be "

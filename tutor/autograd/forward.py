@@ -35,7 +35,8 @@ from collections import namedtuple
 
 import numpy as _np
 
-from .core import VSpace, add_adjoints, read_info, toposort, traceable, zeros_like
+from .core import (VSpace, add_adjoints, is_numeric, read_info, toposort, traceable,
+                   zeros_like)
 from .tracer import getval, new_roots, trace
 
 __all__ = ["defjvp", "defjvp_argnum", "defjvp_argnums", "def_linear", "jvp_info", "JVPInfo",
@@ -234,7 +235,7 @@ def _check_direction(x, vector):
         for xi, vi in zip(x, vector):
             _check_direction(xi, vi)
         return
-    if not isinstance(getval(x), (_np.ndarray, _np.number, int, float, complex)):
+    if not is_numeric(getval(x)):
         return                          # a container, or a value type with a space of its own
     x_shape, v_shape = _np.shape(getval(x)), _np.shape(getval(vector))
     if x_shape != v_shape:

@@ -15,6 +15,7 @@ import operator as _operator
 
 import numpy as _np
 
+from ..core import numeric_types
 from ..tracer import Box, getval
 from . import numpy_wrapper as anp
 
@@ -170,8 +171,6 @@ for _name in ("dot sum mean prod max min var std cumsum cumprod ravel squeeze sw
 for _name, _attribute in _BOX_METHODS.items():
     setattr(ArrayBox, _name, _attribute)
 
-ArrayBox.register(_np.ndarray)
-for _type in {float, int, complex, bool, *_np.sctypeDict.values()}:
-    if issubclass(_type, (_np.number, _np.bool_, float, int, complex)):
-        ArrayBox.register(_type)
+for _type in numeric_types:
+    ArrayBox.register(_type)
 Box.type_mappings.default = ArrayBox

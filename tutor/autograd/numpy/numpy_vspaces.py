@@ -12,7 +12,7 @@ dtype is always a float or complex one. A number gives numbers (``zeros()`` of `
 
 import numpy as _np
 
-from ..core import VSpace
+from ..core import VSpace, numeric_types
 
 __all__ = ["ArrayVSpace", "ComplexArrayVSpace"]
 
@@ -102,10 +102,7 @@ def _array_space(value):
     return (ComplexArrayVSpace if _np.iscomplexobj(value) else ArrayVSpace)(value)
 
 
+for _type in numeric_types - {_np.ndarray}:
+    complex_type = issubclass(_type, (_np.complexfloating, complex))
+    (ComplexArrayVSpace if complex_type else ArrayVSpace).register(_type)
 VSpace.register(_np.ndarray, _array_space)
-for _type in {float, int, bool, *_np.sctypeDict.values()}:
-    if issubclass(_type, (_np.floating, _np.integer, _np.bool_, float, int)):
-        ArrayVSpace.register(_type)
-    elif issubclass(_type, (_np.complexfloating, complex)):
-        ComplexArrayVSpace.register(_type)
-ComplexArrayVSpace.register(complex)
