@@ -353,6 +353,8 @@ def zeros_like(x):
     if isinstance(x, tuple):
         return tuple(zeros_like(part) for part in x)
     value = getval(x)
+    if type(value) is _np.ndarray:        # the common case, decided without building a space
+        return _np.zeros(value.shape, value.dtype if value.dtype.kind in "fc" else _np.float64)
     if isinstance(value, (int, float)):
         return 0.0
     return vspace(value).zeros()

@@ -28,29 +28,26 @@ class ArrayVSpace(VSpace):
     size = property(lambda self: int(_np.prod(self.shape)))
     ndim = property(lambda self: len(self.shape))
 
-    def _new(self, fill):
-        array = _np.full(self.shape, fill, self.dtype)
+    def _shaped(self, array):
+        """``array`` as this space's vectors are: a numpy number for a number, else the array."""
+        array = _np.asarray(array, self.dtype)
         return array[()] if self.number else array
 
     def zeros(self):
-        return self._new(0)
+        return self._shaped(_np.zeros(self.shape, self.dtype))
 
     def ones(self):
-        return self._new(1)
+        return self._shaped(_np.ones(self.shape, self.dtype))
 
     def standard_basis(self):
         for index in _np.ndindex(*self.shape):
             vector = _np.zeros(self.shape, self.dtype)
             vector[index] = 1
-            yield vector[()] if self.number else vector
+            yield self._shaped(vector)
 
     def randn(self, rng=None):
         """A random vector (standard normal entries; ``rng``: a numpy Generator, or np.random)."""
-        return self._cast(_draw(self.shape, rng))
-
-    def _cast(self, array):
-        array = _np.asarray(array).astype(self.dtype)
-        return array[()] if self.number else array
+        return self._shaped(_draw(self.shape, rng))
 
     def _inner_prod(self, x, y):
         return _np.dot(_np.ravel(x), _np.ravel(y))
@@ -69,17 +66,17 @@ class ComplexArrayVSpace(ArrayVSpace):
     size = property(lambda self: 2 * int(_np.prod(self.shape)))
 
     def ones(self):
-        return self._new(1 + 1j)
+        return self._shaped(_np.full(self.shape, 1 + 1j, self.dtype))
 
     def standard_basis(self):
         for index in _np.ndindex(*self.shape):
             for unit in (1, 1j):
                 vector = _np.zeros(self.shape, self.dtype)
                 vector[index] = unit
-                yield vector[()] if self.number else vector
+                yield self._shaped(vector)
 
     def randn(self, rng=None):
-        return self._cast(_draw(self.shape, rng) + 1j * _draw(self.shape, rng))
+        return self._shaped(_draw(self.shape, rng) + 1j * _draw(self.shape, rng))
 
     def _inner_prod(self, x, y):
         return _np.real(_np.vdot(x, y))          # vdot conjugates x: Re Σ conj(x)·y
@@ -90,8 +87,8 @@ class ComplexArrayVSpace(ArrayVSpace):
 
 def float_dtype(value):
     """The dtype of ``value``'s derivatives: its own if inexact, float64 for integers."""
-    dtype = _np.result_type(value)
-    return dtype if _np.issubdtype(dtype, _np.inexact) else _np.dtype(_np.float64)
+    dtype = value.dtype if type(value) is _np.ndarray else _np.result_type(value)
+    return dtype if dtype.kind in "fc" else _np.dtype(_np.float64)
 
 
 def _draw(shape, rng):
