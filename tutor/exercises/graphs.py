@@ -11,6 +11,12 @@ import numpy as np
 from .kit import Node
 
 
+IN_PLACE = ("an adjoint was added to in place (`+=`). A step may hand back the very array it "
+            "was given (add's VJP passes g on unchanged, and so does the transpose of a sum), "
+            "so `+=` on one adjoint changes another's too. Add with `a + b`, which makes a new "
+            "array.")
+
+
 class LinearVJP:
     """A Node's ``vjp`` for checking: ``g -> (c0 * g, c1 * g, ...)``, counting its calls.
 

@@ -11,8 +11,8 @@ from functools import partial
 import numpy as np
 
 from ..compare import compare_values, kind_of
-from ..graphs import (describe_graph, random_adjoint_seed, random_graph, reference_adjoints,
-                      reused_sum_graph, topological)
+from ..graphs import (IN_PLACE, describe_graph, random_adjoint_seed, random_graph,
+                      reference_adjoints, reused_sum_graph, topological)
 from ..model import Case, Exercise, FunctionSpec, Mismatch, drawn_answer
 from ..practice import next_adjoint_question
 from ..specs import cases, listing, text_of
@@ -163,9 +163,7 @@ def _changed_in_place(case, got, expected):
         return ""
     who = (f"{', '.join(_name(node) for node in shared)} hold one and the same array"
            if shared else "the seed g itself was changed")
-    return (f". {who}: an adjoint was added to in place (`+=`). A VJP may hand back the "
-            f"very array it was given (add's does: it passes g on unchanged), so `+=` on one "
-            f"Node's adjoint changes another's too. Add with `a + b`, which makes a new array.")
+    return f". {who}: {IN_PLACE}"
 
 
 BACKWARD_PASS = Exercise(

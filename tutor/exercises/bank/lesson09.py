@@ -1,66 +1,103 @@
 """Lesson 9: higher-order derivatives. ``grad(grad(f))`` works because the backward pass is
-itself traced when an outer ``grad`` is watching.
+itself traced when an outer ``grad`` is watching. The code exercise puts it to work: a step
+of Newton's method needs the slope and the curvature of ``f``.
 """
 
 from functools import partial
 
 from tutor.autograd import grad
 
-from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
+from ..compare import compare_values
+from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, drawn_answer
 from ..practice import derivative_question
-from ..randfun import make_function, random_smooth, second_derivative, to_text
-from ..specs import cases, returns_function
+from ..randfun import (derivative, evaluate, make_function, random_smooth, second_derivative,
+                       to_text)
+from ..specs import cases
 from .lesson07 import built_beside
 
 LESSON = 9
 
 
-# --------------------------------------------------------------- second_derivative
+# ---------------------------------------------------------------------- newton_step
 
-def second_derivative_of(f):
-    return grad(grad(f))
+def newton_step(f, x):
+    slope = grad(f)(x)
+    curvature = grad(grad(f))(x)        # the derivative of the derivative
+    return x - slope / curvature        # the lowest point of the parabola that fits f at x
 
 
-def _second_case(rng, index):
-    expr = random_smooth(rng, ("x",), size=int(rng.integers(2, 5)))
+def _newton_case(rng, index):
+    """A random smooth f and a point where f'' is well away from 0 (so the step is sane)."""
+    for _ in range(100):
+        expr = random_smooth(rng, ("x",), size=int(rng.integers(2, 5)))
+        x = round(float(rng.uniform(-1.5, 1.5)), 3)
+        if abs(second_derivative(expr, {"x": x}, "x")) >= 0.3:
+            break
     f = make_function(expr, ("x",), lib="autograd")
     f.expr = expr
-    x = round(float(rng.uniform(-1.5, 1.5)), 3)
     return Case(((f,), (x,)), text=f"f(x) = {to_text(expr)}, at x = {x:g}")
 
 
-def _second_call(answer, case):
-    """``second_derivative_of(f)(x)``, with ``f`` built from the primitives beside the answer
-    (the notebook's leveled ones) when there are, else from ``tutor.autograd.numpy``."""
-    (f,), inner = case.args
-    call = returns_function("second_derivative_of(f)", "a function of x")
-    return call(answer, Case(((built_beside(answer, f),), inner), case.kwargs, case.text))
-
-
-def _second_reference(case):
+def _newton_call(answer, case):
+    """``newton_step(f, x)``, with ``f`` built from the primitives beside the answer (the
+    notebook's leveled ones) when there are, else from ``tutor.autograd.numpy``."""
     (f,), (x,) = case.args
-    return second_derivative(f.expr, {"x": x}, "x")
+    return answer(built_beside(answer, f, "newton_step"), x)
 
 
-SECOND_DERIVATIVE = Exercise(
-    id="l09-second-derivative", lesson=LESSON, kind="function",
-    title="The second derivative by nesting grad",
+def _newton_parts(case):
+    (f,), (x,) = case.args
+    env = {"x": x}
+    return (float(evaluate(f.expr, env)), derivative(f.expr, env, "x"),
+            second_derivative(f.expr, env, "x"))
+
+
+def _newton_reference(case):
+    (f,), (x,) = case.args
+    _, slope, curvature = _newton_parts(case)
+    return x - slope / curvature
+
+
+def _newton_judge(case, got, expected):
+    mismatch = compare_values(expected, got, 1e-6, 1e-7)
+    if mismatch is None or mismatch.problem != "value":
+        return mismatch
+    (f,), (x,) = case.args
+    value, slope, curvature = _newton_parts(case)
+    slips = ((x + slope / curvature, "Mind the sign: the step goes against the slope."),
+             (x - value / slope, "That is Newton's step towards a zero of f; a minimum is a "
+                                 "zero of f', so divide f' by its own derivative."),
+             (x - slope, "That is a gradient-descent step of size 1; Newton's step divides "
+                         "the slope by the curvature f'' instead."),
+             (slope / curvature, "That is the length of the step; the new x is the old one "
+                                 "moved by it."))
+    for wrong, advice in slips:
+        if compare_values(wrong, got, 1e-6, 1e-7) is None:
+            return Mismatch("value", f"{mismatch.message}. {advice}")
+    return mismatch
+
+
+NEWTON_STEP = Exercise(
+    id="l09-newton-step", lesson=LESSON, kind="function",
+    title="A Newton step: the second derivative at work",
     prompt=(
-        "Write `second_derivative_of(f)`: for `f`, a function of one number, return the "
-        "function `x -> f''(x)`, using the leveled `grad` of this lesson.\n\n"
+        "Newton's method looks for a minimum of `f` by fitting, at the current `x`, the "
+        "parabola with the same value, slope and curvature as `f`, and jumping to that "
+        "parabola's lowest point. Write `newton_step(f, x)`, returning that new x, for `f` a "
+        "function of one number, with this lesson's leveled `grad`.\n\n"
         "Checked on random functions built from the primitives beside your function (this "
-        "notebook's `sin`, `cos`, `exp`, `tanh`, powers) at random points."),
+        "notebook's `sin`, `cos`, `exp`, `tanh`, powers), at points where the curvature is "
+        "well away from 0."),
     hints=(
-        "`grad(f)` is itself a function of one number, like `f`.",
-        "So you can take its derivative again.",
-        "The idea: a derivative is itself a differentiable function of x, and `grad` accepts "
-        "any such function.",
+        "Near x, `f(x + h) ≈ f(x) + f'(x)*h + f''(x)*h**2/2`: a parabola in the step h.",
+        "The parabola is lowest where its slope in h is 0; solve that for h.",
+        "The idea: the slope is one `grad` of f, the curvature is the derivative of the "
+        "slope, and the leveled `grad` differentiates anything built from primitives, "
+        "a derivative included.",
     ),
-    solution=second_derivative_of,
-    spec=FunctionSpec("second_derivative_of", "second_derivative_of(f)(x)",
-                      cases(20, _second_case),
-                      call=_second_call,
-                      reference=_second_reference, rtol=1e-6, atol=1e-7),
+    solution=newton_step,
+    spec=FunctionSpec("newton_step", "newton_step(f, x)", cases(20, _newton_case),
+                      call=_newton_call, judge=_newton_judge, reference=_newton_reference),
 )
 
 
@@ -121,4 +158,4 @@ SECOND_EXPRESSION = Exercise(
                           with_y=False),
 )
 
-EXERCISES = [SECOND_DERIVATIVE, SECOND_NUMBER, SECOND_EXPRESSION]
+EXERCISES = [NEWTON_STEP, SECOND_NUMBER, SECOND_EXPRESSION]

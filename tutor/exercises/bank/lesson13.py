@@ -49,9 +49,11 @@ GROWTH = (
     ("A chain of L steps is checkpointed in segments of √L steps. When L **quadruples**, how "
      "does the peak memory change?", "about doubles",
      "The peak is L/s + s with s = √L, that is 2√L; four times L gives twice √L."),
-    ("A chain of L steps is differentiated by forward mode with one input. When L doubles, "
-     "how does the memory it keeps change?", "stays about the same",
-     "Forward mode keeps no tape: each tangent is used by the next step and then forgotten."),
+    ("A chain of L steps is differentiated by forward mode on dual numbers (lesson 11's "
+     "`Dual`), with one input. When L doubles, how does the memory it keeps change?",
+     "stays about the same",
+     "Dual numbers keep no tape: each tangent is used by the next step and then forgotten. "
+     "(The library's make_jvp keeps its trace to reuse it, so its memory would double.)"),
 )
 GROWTH_OPTIONS = ("about halves", "stays about the same", "about doubles", "about quadruples")
 
@@ -68,8 +70,8 @@ GROWTH_CHOICE = Exercise(
     hints=(
         "Count passes and the cost of each: finite differences and forward mode need one pass "
         "per input, reverse mode one backward pass per output.",
-        "Memory: reverse mode keeps a Node per step until the backward pass; forward mode "
-        "keeps nothing; checkpoints keep one Node per segment plus one segment.",
+        "Memory: reverse mode keeps a Node per step until the backward pass; dual numbers "
+        "keep nothing; checkpoints keep one Node per segment plus one segment.",
     ),
     solution=drawn_answer, make_question=partial(growth_question, "l13-choice-growth"),
 )
