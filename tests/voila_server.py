@@ -9,6 +9,7 @@ browser download is never used.
 """
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -112,12 +113,15 @@ class VoilaServer:
         return self.log_path.read_text(errors="replace")
 
 
-def start_voila(notebook, log_path, extra_args=(), cwd=REPO, module="tutor.server"):
+def start_voila(notebook, log_path, extra_args=(), cwd=REPO, module="tutor.server",
+                open_files=None):
     """Start ``python -m tutor.server notebook`` from the repository root on a free local port.
 
     ``tutor.server`` is the ``voila`` command with the server guards installed (same
     arguments, same ``voila.json``), so the tests see what ``make app`` serves.
     ``module="voila"`` and another ``cwd`` start plain Voila elsewhere, for comparisons.
+    ``open_files`` lowers the server's (and its kernels') limit of open file descriptors,
+    so a test can run the server out of them without touching the machine's.
 
     Run from the root, Voila reads the repository's ``voila.json`` (preheated kernels,
     culling). Kernels use the kernelspec ``python3``, whose ``python`` Jupyter replaces by the
@@ -129,8 +133,12 @@ def start_voila(notebook, log_path, extra_args=(), cwd=REPO, module="tutor.serve
     log_file = open(log_path, "w")
     command = [sys.executable, "-m", module, str(notebook), "--no-browser",
                f"--port={port}", "--Voila.ip=127.0.0.1", *extra_args]
+    def limit_open_files():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
     process = subprocess.Popen(command, cwd=cwd, stdout=log_file, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, start_new_session=True)
+                               stdin=subprocess.DEVNULL, start_new_session=True,
+                               preexec_fn=limit_open_files if open_files else None)
     log_file.close()
     try:
         wait_for_http(url, process)
