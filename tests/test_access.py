@@ -1,23 +1,24 @@
-"""Stepping without a mouse and hearing what each step does, driven from Python.
+"""What a learner who cannot see the graph hears at every step, driven from Python.
 
-The keys the page sends (``StepKeys.press``), the sentence a screen reader reads
-(``graph_description``), and a listing that shows nothing before its step. The browser
-side (real key presses, axe-core) is in ``test_accessibility.py``.
+Every step has a heading (``Backward step 2 of 9.``), a sentence and notes; a screen reader
+hears them together (``step_text``), in the stepper's live region and as the graph's
+description. The browser side (real key presses, the live region, focusable named nodes,
+axe-core) is in ``test_accessibility.py``.
 """
 
 import re
 
+import numpy
 import pytest
 
-from tutor.app import build_app
 from tutor.expression import parse
-from tutor.record import record
-from tutor.widgets import Inspector, RecordingPlayer
-from tutor.widgets.alt_text import graph_description, node_expression
-from tutor.widgets.explorer import SEED
-from tutor.widgets.inspector import hide_numbers
+from tutor.record import record, shown_text
+from tutor.widgets import story_of
+from tutor.widgets.explorer import EXAMPLES, SEED, make_recording
+from tutor.widgets.words import node_expression, step_text
 
 DECIMAL = re.compile(r"(?<![\w.])\d+\.\d")
+MSE = next(example for example in EXAMPLES if example.title.startswith("Mean squared"))
 
 
 @pytest.fixture(scope="module")
@@ -25,59 +26,44 @@ def seed():
     return record(parse(SEED), 1.0, 2.0, argnum=1)
 
 
-def test_keys_step_like_the_buttons_and_space_plays():
-    app = build_app()
-    keys, stepper = app.step_keys, app.stepper
-    seen = []
-    for key in ["ArrowRight"] * 3 + ["ArrowLeft", "End", "Home"]:
-        assert keys.press(key)
-        seen.append(stepper.status.value)
-    assert seen == ["forward 1/6", "forward 2/6", "forward 3/6", "forward 2/6",
-                    "backward 9/9", "forward 0/6"]
-    assert keys.press(" ") and stepper.play.playing
-    assert keys.press(" ") and not stepper.play.playing
-    keys.press(" ")
-    assert keys.press("ArrowRight") and not stepper.play.playing   # a step stops playing
-
-
-def test_unknown_keys_and_odd_messages_do_nothing():
-    app = build_app()
-    for message in ({"key": "a"}, {"key": "__import__('os')"}, {"key": 5}, ["ArrowRight"],
-                    {}, {"key": "Enter"}):
-        app.step_keys._on_message(app.step_keys, message, [])
-    assert app.state.k == 0 and app.error.message == ""
-
-
-def test_a_key_at_either_end_stays_there():
-    app = build_app()
-    app.step_keys.press("ArrowLeft")
-    assert app.state.k == 0
-    app.step_keys.press("End")
-    app.step_keys.press("ArrowRight")
-    assert app.state.k == app.state.steps
-
-
-def test_the_description_follows_every_step_and_names_nodes_by_their_expression(seed):
-    player = RecordingPlayer(seed)
-    assert player.step_keys.description.startswith("Start: the graph of f has 10 nodes")
-    player.state.go(13)
-    assert player.step_keys.description == (
-        "Backward step 7 of 9: v6 (y ** 2) sends 4.0 to y; y's adjoint is now 5.0, after 1.0 "
-        "from x · y.")
-    player.state.go(seed.steps)
-    assert player.step_keys.description.endswith("Done: ∂f/∂x = 4.0, ∂f/∂y = 5.0.")
+def test_the_words_follow_every_step_and_name_nodes_by_their_expression(seed):
+    assert step_text(seed, 0).startswith("Start. The graph of f has 10 nodes")
+    assert step_text(seed, 13) == (
+        "Backward step 7 of 9. v6 (y ** 2) sends 4.0 to y through the VJP "
+        "ḡ_v6 · v5 · v1**(v5−1); y's adjoint is now 5.0. Contributions add up: y already had "
+        "1.0 from x · y.")
+    assert step_text(seed, seed.steps).endswith(
+        "Done: every contribution has arrived. ∂f/∂x = 4, ∂f/∂y = 5.")
 
 
 def test_every_step_is_described_without_numbers_from_the_future(seed):
     for k in range(seed.steps + 1):
-        text = graph_description(seed, k)
+        text = step_text(seed, k)
         assert text.endswith(".")
         if k:
-            assert text.startswith(("Forward step", "Backward step"))
-            assert f"step {k if k <= 6 else k - 6} of" in text
-    assert graph_description(seed, 3) == ("Forward step 3 of 6: v6 (y ** 2) = 4.0, from y and "
-                                          "the constant 2.")
-    assert "6.0" not in graph_description(seed, 5)       # f's value is not known yet
+            assert text.startswith(f"{'Forward' if k <= 6 else 'Backward'} step "
+                                   f"{k if k <= 6 else k - 6} of ")
+    assert step_text(seed, 3) == ("Forward step 3 of 6. v6 (y ** 2) = 4.0, from y and the "
+                                  "constant 2.")
+    assert "6.0" not in step_text(seed, 5)              # f's value is not known yet
+
+
+@pytest.mark.parametrize("text, values", [
+    ("sum(x * W)", "x=[1, 2, 3], W=[[1, 2, 3], [4, 5, 6]]"),
+    ("sum(x + b)", "x=[[1, 2, 3], [4, 5, 6]], b=[0.5, 1, 2]"),
+    (MSE.expression, MSE.values),
+])
+def test_every_step_sentence_starts_with_its_heading_broadcast_steps_included(text, values):
+    recording, _, _ = make_recording(text, values)
+    broadcast = [step.index for step in recording.backward if step.broadcast]
+    assert broadcast, "no step sums over broadcast axes"
+    n_forward = len(recording.forward)
+    for k in range(1, recording.steps + 1):
+        pass_words = ("Forward step {} of {}." if k <= n_forward else "Backward step {} of {}.")
+        numbers = (k, n_forward) if k <= n_forward else (k - n_forward, len(recording.backward))
+        assert step_text(recording, k).startswith(pass_words.format(*numbers) + " ")
+    for k in broadcast:
+        assert "stretched (broadcast)" in step_text(recording, k)
 
 
 def test_node_expressions_bracket_only_operands_that_need_it():
@@ -85,52 +71,14 @@ def test_node_expressions_bracket_only_operands_that_need_it():
     assert node_expression(rec, rec.output) == "(sin(x · y) / (x + 1)) - (x ** 2)"
 
 
-def test_a_future_line_keeps_its_formula_and_hides_its_numbers():
-    assert hide_numbers("v3 = v0 ^ v2 = 1.0") == "v3 = v0 ^ v2 = ?"
-    assert hide_numbers("ḡ_v1 += ḡ_v6 · v5 · v1**(v5−1) = 1.0 · 2.0 · 2.0**(2.0−1) = 4.0  →  "
-                        "ḡ_v1 = 1.0 + 4.0 = 5.0") == "ḡ_v1 += ḡ_v6 · v5 · v1**(v5−1) = ?  →  ḡ_v1 = ?"
-    assert hide_numbers("v4 = sum(v3) = [1. 2.]") == "v4 = sum(v3) = ?"
-
-
-def text_of(listing_html):
-    return [re.sub(r"<[^>]+>", "", line) for line in listing_html.split("</div>")]
-
-
-@pytest.mark.parametrize("k", [0, 3, 6, 8, 15])
-def test_the_listing_shows_only_what_is_known_at_step_k(seed, k):
-    inspector = Inspector()
-    inspector.render(seed, k)
-    lines = text_of(inspector.listing_html)
-    for line in lines:
-        match = re.match(r"^[▶ ]\s*\[\s*(\d+)\]", line)
-        if match and int(match.group(1)) > k:
-            assert "?" in line and not DECIMAL.search(line.split("]", 1)[1]), line
-        elif match:
-            assert "?" not in line, line
-    result = next(line for line in lines if line.startswith("result:"))
-    if k < 6:
-        assert result == "result: f = ?;  ∂f/∂x = ?, ∂f/∂y = ?"
-    elif k < seed.steps:
-        assert result == "result: f = 6.0;  ∂f/∂x = ?, ∂f/∂y = ?"
-    else:
-        assert result == "result: f = 6.0;  ∂f/∂x = 4.0, ∂f/∂y = 5.0"
-
-
-def test_the_listing_wraps_instead_of_cutting_lines_off(seed):
-    inspector = Inspector()
-    inspector.render(seed, 15)
-    assert "white-space:pre-wrap" in inspector.listing_html
-    assert "overflow-x" not in inspector.listing_html
-
-
-def test_the_table_has_headers_a_caption_and_marks_besides_colours(seed):
-    inspector = Inspector()
-    inspector.render(seed, 13)                          # v6 sends to v1 (y)
-    table = inspector.table_html
-    assert table.count('<th scope="col">') == 4 and "<caption" in table
-    assert table.count('<th scope="row">') == len(seed.nodes)
-    assert '<th scope="row">▶ v6</th>' in table and '<th scope="row">+ v1</th>' in table
-    assert 'tabindex="0"' in table                       # it scrolls, so it takes focus
+def test_a_line_before_its_step_keeps_its_formula_and_hides_its_numbers(seed):
+    told = story_of(seed)
+    for k, step in enumerate(told["steps"][1:], start=1):
+        hidden = shown_text(step["line"], known=False)
+        names, _, after = hidden.partition(" = ")
+        assert "?" in hidden and not DECIMAL.search(after.replace("v5−1", "")), (k, hidden)
+    assert shown_text(told["steps"][13]["line"], False) == (
+        "ḡ_v1 += ḡ_v6 · v5 · v1**(v5−1) = ?  →  ḡ_v1 = ?")
 
 
 @pytest.fixture(scope="module")
@@ -139,42 +87,25 @@ def forward_mode():
 
 
 def test_forward_mode_steps_are_described_with_their_tangents(forward_mode):
-    assert graph_description(forward_mode, 1) == (
-        "Forward step 1 of 6: v3 (x ** 2) = 1.0, from x and the constant 2; its tangent ẋ is "
+    assert step_text(forward_mode, 1) == (
+        "Forward step 1 of 6. v3 (x ** 2) = 1.0, from x and the constant 2; its tangent ẋ is "
         "2.0.")
-    assert graph_description(forward_mode, 6).endswith(
-        "This is f's value, and its tangent is the derivative of f along the inputs' "
-        "tangents. Done.")
+    assert step_text(forward_mode, 6).endswith(
+        "is the derivative of f along the inputs' tangents. Done: forward mode needs no "
+        "backward pass.")
 
 
-def test_forward_mode_listing_hides_future_values_and_tangents(forward_mode):
-    inspector = Inspector()
-    inspector.render(forward_mode, 2)
-    lines = text_of(inspector.listing_html)
-    future = [line for line in lines if re.match(r"^\s+\[[3-6]\]", line)]
-    assert len(future) == 4
-    for line in future:
-        assert "ẋ_v" in line and line.count("= ?") == 2, line   # the JVP formula, no numbers
-    result = next(line for line in lines if line.startswith("result:"))
-    assert result == "result: f = ?;  ∂f/∂x along the tangent = ẋ_v9 = ?"
+def test_forward_mode_lines_hide_future_values_and_tangents(forward_mode):
+    step = story_of(forward_mode)["steps"][3]
+    assert shown_text(step["line"], False) == "v6 = v1 ** v5 = ?"
+    assert shown_text(step["tangent"], False) == "ẋ_v6 = ẋ_v1 · v5 · v1**(v5−1) = ?"
 
 
-def test_space_at_the_end_plays_from_the_start_even_if_play_never_noticed_the_end():
-    app = build_app()
-    app.step_keys.press("End")
-    app.stepper.play.playing = True               # the page's Play has not paused itself yet
-    app.step_keys.press(" ")
-    assert app.state.k == 0 and app.stepper.play.playing
-
-
-def test_the_live_region_keeps_quiet_while_playing():
-    app = build_app()
-    assert not app.step_keys.quiet
-    app.step_keys.press(" ")
-    assert app.step_keys.quiet                       # ten sentences a second would drown
-    app.step_keys.press(" ")
-    assert not app.step_keys.quiet
-    app.stepper.play.playing = True                  # the page's own Play button
-    assert app.step_keys.quiet
-    app.stepper.forward.click()                      # a step takes over from Play
-    assert not app.step_keys.quiet
+def test_an_array_node_is_named_with_all_its_numbers():
+    recording, _, _ = make_recording("sum(W @ x)", "W=[[0.5, -1], [2, 0.3]], x=[1, 2]", "W")
+    told = story_of(recording)
+    W = told["nodes"][0]
+    last = [look for step in told["steps"][1:] for position, *look in step["looks"]
+            if position == 0][-1]
+    assert told["values"][last[2]]["text"] == "[[1.0, 2.0], [1.0, 2.0]]"
+    assert numpy.shape(recording.gradient) == (2, 2) and W["shape"] == "2×2"

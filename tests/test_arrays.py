@@ -5,6 +5,8 @@ must see: the elements of small arrays, a heatmap for big ones, adjoints shaped 
 nodes, broadcasting sums named in words, and shape mistakes explained in their own terms.
 """
 
+import re
+
 import numpy
 import pytest
 from hypothesis import given, settings
@@ -15,9 +17,9 @@ import tutor.expression as expression_module
 from tutor.autograd import grad
 from tutor.expression import MAX_ELEMENTS, ShapeError, parse, parse_values
 from tutor.record import record
-from tutor.widgets import ErrorArea, Explorer, GraphDrawing, Inspector
+from tutor.widgets import ErrorArea, Explorer, story_of
 from tutor.widgets.explorer import EXAMPLES, InputProblem, make_recording
-from tutor.widgets.graph_view import edge_text, node_value_lines
+from tutor.widgets.words import step_text
 
 LAYER = next(example for example in EXAMPLES if example.title.startswith("A linear layer"))
 MSE = next(example for example in EXAMPLES if example.title.startswith("Mean squared"))
@@ -90,40 +92,47 @@ def test_total_numbers_in_one_evaluation_are_bounded(monkeypatch):
     parse("+".join(["x"] * 4))(x=numpy.ones(MAX_ELEMENTS))
 
 
-def test_small_arrays_are_drawn_with_their_elements_and_big_ones_with_a_heatmap():
-    assert node_value_lines("v1", numpy.array([1.0, 2.5, -0.0])) == ["v1 (3) = [1, 2.5, 0]"]
-    assert node_value_lines("v0", numpy.array([[0.5, -1.0], [2.0, 0.3]])) == [
-        "v0 (2×2) =", "[0.5, -1]", "[2, 0.3]"]
-    assert node_value_lines("v3", numpy.ones((4, 4))) == ["v3: 4×4, mean 1"]
-    assert edge_text(numpy.array([1.0, 2.0])) == "[1, 2]" and edge_text(numpy.ones((4, 4))) == "4×4"
+def last_look(told, node):
+    """The node's look after the last step: [status, value, derivative]."""
+    looks = [look for step in told["steps"][1:] for position, *look in step["looks"]
+             if position == node]
+    return looks[-1] if looks else told["nodes"][node]["look"]
 
+
+def test_small_arrays_are_drawn_with_their_elements_and_big_ones_with_a_heatmap():
     recording, _, _ = make_recording(LAYER.expression, LAYER.values, "W")
-    drawing = GraphDrawing(recording)
-    looks = drawing.looks_at(recording.state_at(recording.steps))
-    W = recording.inputs["W"]
-    assert looks[W][1] == "\n".join(["v0 (2×2) =", "[0.5, -1]", "[2, 0.3]", "ḡ (2×2) ="] +
-                                    node_value_lines("ḡ", recording.gradient)[1:])
-    assert drawing.heatmaps == {}
+    told = story_of(recording)
+    _, value, adjoint = last_look(told, 0)                     # W, a 2×2 matrix
+    assert told["values"][value]["lines"] == ["v0 (2×2) =", "[0.5, -1.0]", "[2.0, 0.3]"]
+    assert told["values"][adjoint]["lines"][0] == "ḡ (2×2) ="
+    assert len(told["values"][adjoint]["lines"]) == 3          # both rows, not the first only
+    assert not any("heat" in entry for entry in told["values"] if "lines" in entry)
 
     big, _, _ = make_recording("sum(W @ x)", "W=[[1, 2, 3, 4], [4, 3, 2, 1], [0, 1, 0, 1], "
                                "[1, 1, 1, 1]], x=[1, 2, 3, 4]", "W")
-    drawing = GraphDrawing(big)
-    assert set(drawing.heatmaps) == {big.inputs["W"]}
-    drawing.show(0)
-    before = drawing.rgba().copy()
-    fresh = GraphDrawing(big)
-    fresh.show(big.steps)
-    drawing.show(big.steps)
-    numpy.testing.assert_array_equal(drawing.rgba(), fresh.rgba())   # in place == from scratch
-    assert (before != drawing.rgba()).any()
+    told = story_of(big)
+    _, value, adjoint = last_look(told, 0)
+    for entry in (told["values"][value], told["values"][adjoint]):
+        assert entry["lines"][0].endswith(": 4×4") and entry["lines"][1].startswith("min ")
+        assert (entry["heat"]["rows"], entry["heat"]["columns"]) == (4, 4)
 
 
-def test_the_inspector_lists_the_elements_of_small_arrays():
+def test_an_array_contribution_on_an_edge_is_labelled_by_shape_never_by_size():
+    recording, _, _ = make_recording(MSE.expression, MSE.values, "w")
+    labels = {told_label["label"] for told_label in story_of(recording)["values"]
+              if "label" in told_label}
+    assert "Σ all elements → number" in labels and "3-vector" in labels
+    assert not any(re.fullmatch(r"[+-]?\d+", label) for label in labels), labels
+    arrays = [entry for entry in story_of(recording)["values"]
+              if entry.get("label", "").endswith("vector")]
+    assert all("heat" in entry for entry in arrays)          # with a small heatmap
+
+
+def test_the_inspector_table_lists_the_elements_of_small_arrays():
     recording, _, _ = make_recording(LAYER.expression, LAYER.values, "W")
-    inspector = Inspector()
-    inspector.render(recording, recording.steps)
-    assert "[[0.5, -1.0], [2.0, 0.3]]" in inspector.table_html
-    assert "[1.0, 2.0]" in inspector.table_html
+    texts = [entry["text"] for entry in story_of(recording)["values"] if "text" in entry]
+    assert "[[0.5, -1.0], [2.0, 0.3]]" in texts
+    assert "[1.0, 2.0]" in texts
 
 
 def test_the_explorer_says_which_value_it_filled_in_beside_arrays():
@@ -147,14 +156,14 @@ def test_array_examples_load_in_the_explorer_in_both_modes():
     assert "-0.0" not in recording.listing()
 
 
-def test_the_inspector_says_in_words_when_broadcasting_sums_an_adjoint():
+def test_the_step_says_in_words_when_broadcasting_sums_an_adjoint():
     recording, _, _ = make_recording(MSE.expression, MSE.values, "w")
     step = next(step for step in recording.backward if step.parent == recording.inputs["w"])
     assert step.broadcast == ("all elements", (3,), ())
-    inspector = Inspector()
-    inspector.render(recording, step.index)
+    text = step_text(recording, step.index)
+    assert text.startswith(f"Backward step {step.index - len(recording.forward)} of ")
     assert ("v0 (scalar) was stretched (broadcast) to 3 in the forward pass, so it receives "
-            "the sum of its copies' adjoints: Σ over all elements.") in inspector.step_html
+            "the sum of its copies' adjoints: Σ over all elements.") in text
 
 
 arrays = st.lists(st.floats(-2.0, 2.0), min_size=2, max_size=2)

@@ -9,7 +9,7 @@ made on purpose by patching one function to raise it.
 import pytest
 
 import tutor.widgets.explorer as explorer_module
-import tutor.widgets.graph_view as graph_view
+import tutor.widgets.story as story_module
 from tutor.app import build_app
 from tutor.widgets import ErrorArea, guarded
 from tutor.widgets.common import MEMORY_MESSAGE
@@ -20,7 +20,7 @@ PLAIN = "more memory than this server gives one learner: try smaller arrays"
 @pytest.fixture
 def app():
     app = build_app(expression="x*y + 1", values="x=2, y=3")
-    app.stepper.to_end.click()
+    app.stepper.to_end()
     return app
 
 
@@ -30,7 +30,7 @@ def out_of_memory(*args, **kwargs):
 
 def assert_still_showing(app, recording, expression="x*y + 1", values="x=2, y=3"):
     assert app.state.recording is recording
-    assert app.graph.recording is recording and app.graph.drawing.recording is recording
+    assert app.stepper.recording is recording
     assert app.explorer.recording is recording
     assert (app.explorer.shown_expression, app.explorer.shown_values) == (expression, values)
     assert list(app.explorer.wrt.options) == ["x", "y"]
@@ -66,21 +66,23 @@ def test_recording_out_of_memory_keeps_the_last_graph(app, monkeypatch):
 def test_drawing_out_of_memory_goes_back_to_the_last_graph(app, monkeypatch):
     before = app.state.recording
     k = app.state.k
-    monkeypatch.setattr(graph_view, "GraphDrawing", out_of_memory)
+    monkeypatch.setattr(story_module, "story_json", out_of_memory)
     app.explorer.values.value = "x=5"              # the new function records, but cannot be drawn
     app.explorer.expression.value = "x*x*x"
     assert PLAIN in app.error.message and "previous graph is still shown" in app.error.message
     assert_still_showing(app, before)
     assert app.explorer.values.value == "x=5"      # the boxes keep what the learner typed
     assert app.state.k == 0 and k > 0              # the old graph, shown from its start
-    app.stepper.forward.click()                    # and the page still steps
-    assert app.state.k == 1 and app.graph.k == 1
+    app.stepper.forward()                          # and the page still steps
+    assert app.state.k == 1 and app.stepper.k == 1
 
 
 def test_stepping_out_of_memory_is_said_on_the_page(app, monkeypatch):
-    monkeypatch.setattr(app.graph.drawing, "show", out_of_memory)
-    app.stepper.reset.click()
-    assert PLAIN in app.error.message and "drawing the step" in app.error.message
+    def full(state):
+        raise MemoryError()
+    monkeypatch.setattr(app.state, "_observers", [app.state._observers[0], full])
+    app.stepper.reset()
+    assert PLAIN in app.error.message and "stepping" in app.error.message
     monkeypatch.undo()
-    app.stepper.forward.click()
-    assert app.graph.k == 1
+    app.stepper.forward()
+    assert app.state.k == 1

@@ -62,6 +62,7 @@ def test_a_heatmap_is_at_most_16_by_16_from_minus_10_to_10():
 
 def test_an_edge_is_labelled_by_value_or_by_shape_never_by_size():
     assert edge_label(0.5403) == "+0.5403" and edge_label(-2.0) == "-2.0"
-    assert edge_label(numpy.array([-0.9333, -1.933, -2.933])) == "3"
-    assert edge_label(numpy.ones((2, 2))) == "2×2"
-    assert edge_label(numpy.ones(3), ("rows", (2, 3), (3,))) == "Σ rows → 3"
+    assert edge_label(numpy.array([-0.9333, -1.933, -2.933])) == "3-vector"
+    assert edge_label(numpy.ones((2, 2))) == "2×2 matrix"
+    assert edge_label(numpy.ones(3), ("rows", (2, 3), (3,))) == "Σ rows → 3-vector"
+    assert edge_label(numpy.ones(()), ("all elements", (3,), ())) == "Σ all elements → number"

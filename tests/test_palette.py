@@ -13,11 +13,12 @@ import pytest
 from matplotlib.colors import to_rgb
 
 from tutor.expression import parse
+from tutor.graph import look_at
+from tutor.notation import ADJOINT
 from tutor.record import record
-from tutor.widgets import graph_view
-from tutor.widgets.common import ADJOINT
-from tutor.widgets.graph_view import (BACKWARD_EDGE, STATUS_BORDERS, STATUS_COLOURS, TEXT,
-                                      GraphDrawing)
+from tutor.widgets import story_of
+from tutor.widgets.palette import (EDGE_COLOURS, KIND_BORDERS, MODE_STATUSES, STATUS_BORDERS,
+                                   STATUS_COLOURS, TEXT, css_variables)
 
 SIMULATIONS = {
     "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
@@ -28,8 +29,7 @@ SIMULATIONS = {
                    [0.004733, 0.691367, 0.303900]],
 }
 # The states that appear together in one recording's picture.
-MODES = getattr(graph_view, "MODE_STATUSES", {
-    "reverse": ("pending", "computed", "adjoint", "current", "receiving")})
+MODES = MODE_STATUSES
 
 
 def linear(colour):
@@ -66,8 +66,18 @@ def test_node_text_is_readable_on_every_state_colour(status):
     assert contrast(TEXT, STATUS_COLOURS[status]) >= 4.5
 
 
-def test_the_contribution_label_is_readable_on_white():
-    assert contrast(BACKWARD_EDGE, "#ffffff") >= 4.5
+@pytest.mark.parametrize("kind", ["backward", "tangent"])
+def test_the_contribution_label_is_readable_on_white(kind):
+    assert contrast(EDGE_COLOURS[kind], "#ffffff") >= 4.5
+
+
+def test_every_colour_reaches_the_page_as_a_css_property():
+    variables = css_variables()
+    assert variables["--tutor-fill-current"] == STATUS_COLOURS["current"]
+    assert variables["--tutor-dash-receiving"] != variables["--tutor-dash-current"] == "none"
+    assert variables["--tutor-edge-backward"] == EDGE_COLOURS["backward"]
+    rec = record(parse("x*y"), 1.0, 2.0)
+    assert story_of(rec)["palette"] == variables
 
 
 @pytest.mark.parametrize("deficiency", ["normal", *SIMULATIONS])
@@ -83,21 +93,20 @@ def test_every_state_also_shows_without_colour():
     """Pending nodes read ``= ?``, nodes with an adjoint have a ḡ line, and the current and
     the receiving node have borders of their own: no two states differ only in colour."""
     rec = record(parse("log(x**2) + y**2 + x*y"), 1.0, 2.0)
-    drawing = GraphDrawing(rec)
-    assert STATUS_BORDERS["current"][2] != STATUS_BORDERS["receiving"][2]
+    told = story_of(rec)
     seen = {}
     for k in range(rec.steps + 1):
-        for node, (status, body) in drawing.looks_at(rec.state_at(k)).items():
-            seen.setdefault(status, []).append(body)
+        for node_id, node in look_at(rec, k).nodes.items():
+            lines = ([f"{node_id} = ?"] if not node.known else [f"{node_id} = value"]) + (
+                [f"{ADJOINT} = ..."] if node.derivative is not None else [])
+            seen.setdefault(node.status, []).append("\n".join(lines))
     assert all(body.endswith("= ?") for body in seen["pending"])
     assert all(ADJOINT not in body and "?" not in body for body in seen["computed"])
     assert all(ADJOINT in body for body in seen["adjoint"])
-    drawing.show(len(rec.forward) + 2)          # v9 sends to v8: all five states but pending
-    styles = {}
-    for node, patch in drawing.patches.items():
-        status = drawing.looks_at(rec.state_at(drawing.k))[node][0]
-        styles.setdefault(status, set()).add((patch.get_linewidth(), str(patch.get_linestyle())))
-    assert styles["current"].isdisjoint(styles["receiving"])
-    assert set(styles) >= {"current", "receiving", "adjoint", "computed"}, styles
-    for status in ("computed", "adjoint", "pending"):
-        assert styles.get(status, set()).isdisjoint(styles["current"] | styles["receiving"]), status
+    assert set(seen) == {"pending", "computed", "adjoint", "current", "receiving"}
+    pending = [entry for entry in told["values"] if entry.get("text") == "?"]
+    assert pending and all(entry["lines"][0].endswith("= ?") for entry in pending)
+    borders = {**KIND_BORDERS, **STATUS_BORDERS}
+    assert borders["current"][1:] != borders["receiving"][1:]       # width or dashes differ
+    for kind in KIND_BORDERS:                   # the two marked states stand out from every kind
+        assert borders[kind][1:] not in (borders["current"][1:], borders["receiving"][1:])

@@ -1,19 +1,20 @@
-"""The dashboard's views, one at a time: each is a function of (recording, k)."""
+"""The dashboard's views, one at a time, driven from Python: each shows (recording, k)."""
 
 import io
+import json
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from tutor.expression import parse
-from tutor.record import ADJOINT, record
-from tutor.widgets import (EXAMPLES, ErrorArea, Explorer, GradientView, GraphDrawing, GraphView,
-                           Inspector, StepState, Stepper, backward_gif, gif_bytes, guarded,
-                           make_recording, status_text)
-from tutor.widgets.common import number_text, short_value
+from tutor.notation import ADJOINT
+from tutor.record import record
+from tutor.widgets import (EXAMPLES, ErrorArea, Explorer, RecordingPlayer, StepperView,
+                           StepState, backward_gif, gif_bytes, guarded, make_recording,
+                           status_text, story_of)
 from tutor.widgets.explorer import InputProblem, SEED
-from tutor.widgets.graph_view import GraphTooBig, encode_png
+from tutor.widgets.picture import GraphPicture, GraphTooBig
 
 TAYLOR = next(example for example in EXAMPLES if example.title.startswith("Taylor"))
 
@@ -31,18 +32,6 @@ def seed():
 @pytest.fixture(scope="module")
 def fan_out():
     return record_text("x*x + sin(x)", 1.5)
-
-
-@pytest.fixture(scope="module")
-def big():
-    recording, _, _ = make_recording(TAYLOR.expression, TAYLOR.values, TAYLOR.wrt)
-    return recording
-
-
-def decode(png):
-    image = Image.open(io.BytesIO(png))
-    image.load()
-    return image
 
 
 # --------------------------------------------------------------------------- the state
@@ -80,15 +69,6 @@ def test_status_counts_each_pass_separately(seed):
     assert status_text(seed, 15) == "backward 9/9"
 
 
-def test_numbers_are_written_as_a_learner_would():
-    assert number_text(4.0) == "4"
-    assert number_text(np.float64(-2.0)) == "-2"
-    assert number_text(0.1 + 0.2) == "0.3"
-    assert number_text(float("nan")) == "nan"
-    assert short_value(np.ones((3, 3))) == "3x3 μ=1"
-    assert len(short_value(np.arange(10.0 ** 6, 10.0 ** 6 + 2).reshape(1, 2) * 1e9)) <= 12
-
-
 def test_guarded_callbacks_turn_exceptions_into_one_line():
     area = ErrorArea()
 
@@ -103,178 +83,62 @@ def test_guarded_callbacks_turn_exceptions_into_one_line():
     assert area.message == "" and area.value == ""
 
 
-# ---------------------------------------------------------------------------- the graph
+# ---------------------------------------------------------------------- the stepper view
 
-def test_node_colours_follow_the_steps(seed):
-    drawing = GraphDrawing(seed)
-    start = drawing.looks_at(seed.state_at(0))
-    assert start["v0"][0] == "computed"            # inputs are known from the start
-    assert start["v2"][0] == "computed"            # so are constants
-    assert start["v3"][0] == "pending"             # x**2 is not computed yet
-    first = drawing.looks_at(seed.state_at(1))
-    assert first["v3"] == ("current", "v3 = 1.0")
-    step = seed.step(9)                            # v8 = x*y sends g·y to x
-    looks = drawing.looks_at(seed.state_at(9))
-    assert (step.node, step.parent) == ("v8", "v0")
-    assert looks["v8"][0] == "current"
-    assert looks["v0"] == ("receiving", "v0 = 1.0\nḡ = 2.0")
-    assert looks["v9"][0] == "adjoint"             # the output got its seed adjoint
-    assert looks["v3"][0] == "computed"            # computed, no adjoint yet
-
-
-@pytest.mark.parametrize("name", ["seed", "fan_out"])
-def test_updating_in_place_draws_exactly_what_a_fresh_drawing_draws(name, request):
-    recording = request.getfixturevalue(name)
-    drawing = GraphDrawing(recording)
-    order = list(range(recording.steps + 1)) + [3, recording.steps, 0, 7, 2]
-    for k in order:
-        drawing.show(k)
-        fresh = GraphDrawing(recording)
-        fresh.show(k)
-        assert np.array_equal(drawing.rgba(), fresh.rgba()), f"step {k} differs"
+def test_the_view_gets_the_story_once_and_python_can_move_k(seed):
+    view = StepperView(seed)
+    sent = json.loads(view.story)
+    assert sent == json.loads(json.dumps(story_of(seed), ensure_ascii=False))
+    assert (view.k, view.status, view.steps) == (0, "forward 0/6", 15)
+    view.forward()
+    assert (view.k, view.status) == (1, "forward 1/6")
+    view.go(8)
+    assert view.status == "backward 2/9"
+    view.back()
+    assert view.k == 7
+    view.to_end()
+    assert view.status == "backward 9/9"
+    view.k = 10_000                                   # clamped, as the page clamps
+    assert view.k == seed.steps
+    view.reset()
+    assert view.k == 0
+    view.speed = 50
+    assert view.speed == 10
+    assert "tutor-stepper-view" in view._dom_classes
 
 
-def test_a_step_redraws_only_a_small_part_of_a_big_graph(big):
-    drawing = GraphDrawing(big)
-    drawing.show(0)
-    height, width = drawing.rgba().shape[:2]
-    drawing.show(1)
-    redrawn = sum((r1 - r0) * (c1 - c0) for r0, r1, c0, c1 in drawing.changed)
-    assert 0 < redrawn < 0.1 * height * width
+def test_a_player_keeps_its_state_and_the_page_in_step(seed):
+    player = RecordingPlayer(seed, k=3)
+    assert player.state.k == player.view.k == 3 and player.stepper is player.view
+    player.view.k = 9                                 # the page stepped: the state follows
+    assert player.state.k == 9
+    player.state.go(2)                                # Python moved the state: the page too
+    assert player.view.k == 2
+    short = record_text("sin(x)", 1.0)
+    story_before = player.view.story
+    player.state.load(short)
+    assert player.view.recording is short and player.view.story != story_before
+    assert (player.view.k, player.view.status) == (0, "forward 0/1")
+    assert "tutor-player" in player._dom_classes and player.error in player.children
 
 
-def test_png_encoding_round_trips():
-    pixels = np.random.default_rng(0).integers(0, 256, (7, 5, 4), dtype=np.uint8)
-    image = decode(encode_png(pixels))
-    assert image.mode == "RGB" and image.size == (5, 7)
-    assert np.array_equal(np.asarray(image), pixels[..., :3])
+def test_a_new_recording_unpins_and_stops_playing(seed):
+    view = StepperView(seed)
+    view.pinned, view.playing = "v3", True
+    view.show(record_text("x*y", 1.0, 2.0), k=2)
+    assert (view.pinned, view.playing, view.k) == ("", False, 2)
 
 
-def test_graph_view_stacks_strips_into_the_whole_picture(seed):
-    view = GraphView()
-    view.render(seed, 0)
-    width, height = view.drawing.size
-    strips = [decode(strip.value) for strip in view.canvas.children]
-    assert all(strip.size[0] == width for strip in strips)
-    assert sum(strip.size[1] for strip in strips) == height
-    assert "tutor-graph" in view.canvas._dom_classes
-    whole = np.vstack([np.asarray(strip) for strip in strips])
-    assert np.array_equal(whole, np.asarray(decode(view.png())))
-
-
-def test_graph_view_changes_its_picture_when_stepping(seed):
-    view = GraphView()
-    view.render(seed, 0)
-    pictures = [view.png()]
-    for k in (1, 2, 7, 8):
-        before = [strip.value for strip in view.canvas.children]
-        view.show(k)
-        after = [strip.value for strip in view.canvas.children]
-        assert before != after, f"step {k} changed no strip"
-        pictures.append(view.png())
-    assert len(set(pictures)) == len(pictures)
-    view.show(0)
-    assert view.png() == pictures[0]                 # back at the start: the same picture
-
-
-def test_a_sixty_node_graph_renders_readably(big):
-    assert len(big.nodes) >= 55
-    view = GraphView()
-    view.render(big, 0)
-    view.show(big.steps)
-    drawing = view.drawing
-    assert drawing.scale >= 0.72                    # labels never shrink below ~6 pt
-    boxes = [(x - drawing.box_width / 2, y - drawing.box_height / 2,
-              x + drawing.box_width / 2, y + drawing.box_height / 2)
-             for x, y in drawing.centres.values()]
-    for i, a in enumerate(boxes):                   # no two nodes overlap
-        for b in boxes[i + 1:]:
-            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
-    assert "scroll" in view.note.value
-
-
-def test_a_graph_too_big_to_draw_says_so_and_steps_on():
+def test_a_picture_of_a_graph_too_big_to_draw_says_so():
     import tutor.autograd.numpy as anp
 
     def chain(x):
-        for _ in range(400):
+        for _ in range(1500):
             x = anp.sin(x)
         return x
 
-    recording = record(chain, 0.5)
     with pytest.raises(GraphTooBig, match="too big to draw"):
-        GraphDrawing(recording)
-    view = GraphView()
-    view.render(recording, 0)
-    view.show(3)
-    assert "No picture" in view.note.value and view.png() is None
-    assert view.canvas.children == ()
-
-
-# ------------------------------------------------------------------------ the inspector
-
-def test_inspector_marks_the_current_line_and_fills_in_numbers(seed):
-    inspector = Inspector()
-    inspector.render(seed, 9)
-    assert "Backward step 3 of 9" in inspector.step_html
-    assert "ḡ_v0 += ḡ_v8 · v1 = 1.0 · 2.0 = 2.0" in inspector.step_html
-    marked = [line for line in inspector.listing_html.split("</div>") if "▶" in line]
-    assert len(marked) == 1 and "[ 9]" in marked[0]
-    assert inspector.table_html.count("<tr") == 1 + len(seed.nodes)
-    assert inspector.value == inspector.step_html + inspector.listing_html + inspector.table_html
-    inspector.show(0)
-    assert "Start" in inspector.step_html and "▶" not in inspector.listing_html
-
-
-def test_inspector_says_when_contributions_add_up(seed):
-    accumulating = next(step for step in seed.backward if step.accumulates)
-    inspector = Inspector()
-    inspector.render(seed, accumulating.index)
-    assert "contributions add up" in inspector.step_html
-
-
-def test_gradient_appears_when_the_backward_pass_is_complete(seed):
-    view = GradientView()
-    view.render(seed, seed.steps - 1)
-    assert "∂f/∂x = ?" in view.text
-    view.render(seed, seed.steps)
-    assert "∂f/∂x = 4" in view.value and view.text == "f = 6   ∂f/∂x = 4"
-    by_y = record_text(SEED, 1.0, 2.0, argnum=1)
-    view.render(by_y, by_y.steps)
-    assert "∂f/∂y = 5" in view.text
-
-
-# ----------------------------------------------------------------------- the stepper
-
-def test_stepper_buttons_and_slider_move_the_state(seed):
-    state, area = StepState(), ErrorArea()
-    stepper = Stepper(state, area)
-    state.load(seed)
-    assert stepper.status.value == "forward 0/6" and stepper.slider.max == seed.steps
-    stepper.forward.click()
-    assert (state.k, stepper.status.value, stepper.slider.value) == (1, "forward 1/6", 1)
-    stepper.slider.value = 8
-    assert stepper.status.value == "backward 2/9"
-    stepper.back.click()
-    assert state.k == 7
-    stepper.to_end.click()
-    assert stepper.status.value == "backward 9/9" and stepper.forward.disabled
-    stepper.slider.value = 4                       # a tick of Play moves the slider
-    assert state.k == 4
-    stepper.reset.click()
-    assert state.k == 0 and stepper.back.disabled
-    stepper.speed.value = 5
-    assert stepper.play.interval == 200
-    assert area.message == ""
-
-
-def test_loading_a_shorter_recording_keeps_the_controls_in_range(seed):
-    state = StepState()
-    stepper = Stepper(state, ErrorArea())
-    state.load(seed, k=seed.steps)
-    short = record_text("sin(x)", 1.0)
-    state.load(short)
-    assert (state.k, stepper.slider.max, stepper.slider.value) == (0, short.steps, 0)
+        GraphPicture(record(chain, 0.5))
 
 
 # ---------------------------------------------------------------------- the explorer
@@ -361,7 +225,7 @@ def test_backward_gif_has_a_title_one_frame_per_backward_step_and_the_result(see
         assert file.read(6) == b"GIF89a"
     with Image.open(path) as gif:
         assert gif.n_frames == 1 + len(seed.backward) + 1 + 1     # title, graph frames, result
-        assert gif.size == GraphDrawing(seed, caption=True).size
+        assert gif.size == GraphPicture(seed).size
         assert gif.info["duration"] == 250 * 3          # the title stays up longer
         gif.seek(1)
         assert gif.info["duration"] == 250
@@ -386,12 +250,11 @@ def test_relu_is_drawn_as_relu_of_its_one_input():
     step = recording.forward[-1]
     assert step.line == f"{relu.id} = relu({relu.parents[0]}) = 0.0"
     assert f"ḡ_{relu.id} · [{relu.parents[0]} ≥ 0.0]" in recording.backward[0].line
-    from tutor.widgets.alt_text import graph_description
-    sentence = graph_description(recording, len(recording.forward))
+    from tutor.widgets import step_text
+    sentence = step_text(recording, len(recording.forward))
     assert f"{relu.id} (relu((w · x) + b)) = 0.0" in sentence and "constant" not in sentence
-    assert "max" not in graph_description(recording, len(recording.forward) + 1)
-    drawing = GraphDrawing(recording)
-    assert drawing._title(relu.id).startswith("relu")
+    assert "max" not in step_text(recording, len(recording.forward) + 1)
+    assert story_of(recording)["nodes"][-1]["title"].startswith("relu")
     # relu of a vector, in both modes: the gradient is the one maximum(x, 0) has
     for mode in ("reverse", "forward"):
         vector, _, _ = make_recording("sum(relu(x))", "x=[1, -2, 3]", "x", mode=mode)
@@ -410,20 +273,24 @@ def test_every_array_node_states_its_shape():
     recording, _, _ = make_recording("sum(x * y) + mean(W @ x)",
                                      "x=[1, 2, 3], y=[0.5, 1, 2], W=[[1, 0, 1], [0, 1, 0]]",
                                      "x")
-    drawing = GraphDrawing(recording)
-    for k in (0, len(recording.forward), recording.steps):
-        looks = drawing.looks_at(recording.state_at(k))
-        for node_id, info in recording.nodes.items():
-            shape = np.shape(info.value)
-            body = looks[node_id][1]
+    told = story_of(recording)
+    boxes = {}                                    # node id -> every body its box shows
+    for node in told["nodes"]:
+        boxes[node["id"]] = [node["look"]]
+    for step in told["steps"][1:]:
+        for position, *look in step["looks"]:
+            boxes[told["nodes"][position]["id"]].append(look)
+    for node_id, looks in boxes.items():
+        shape = np.shape(recording.nodes[node_id].value)
+        for _, value, *derivative in looks:
+            lines = told["values"][value]["lines"]
             if shape:
                 size = "×".join(map(str, shape))
-                assert f"{node_id} ({size})" in body or f"{node_id}: {size}" in body, body
-                for line in body.splitlines():
-                    if line.startswith(ADJOINT):          # an adjoint has its node's shape
-                        assert line.startswith((f"{ADJOINT} ({size})", f"{ADJOINT}: {size}"))
+                assert lines[0].startswith((f"{node_id} ({size})", f"{node_id}: {size}"))
+                for entry in derivative:              # an adjoint has its node's shape
+                    assert told["values"][entry]["lines"][0].startswith(
+                        (f"{ADJOINT} ({size})", f"{ADJOINT}: {size}"))
             else:
-                assert "(" not in body.splitlines()[0], (k, body)
-    end = drawing.looks_at(recording.state_at(recording.steps))
-    assert end[recording.inputs["x"]][1].splitlines()[0] == "v0 (3) = [1, 2, 3]"
-    assert "v2 (2×3) =" in end[recording.inputs["W"]][1]
+                assert "(" not in lines[0], lines
+    x = told["nodes"][0]
+    assert told["values"][x["look"][1]]["lines"] == ["v0 (3) = [1.0, 2.0, 3.0]"]

@@ -1,20 +1,20 @@
-"""The dashboard: the explorer, stepper, graph and inspector on one page, plus practice.
+"""The dashboard: the explorer and the stepper on one page, plus practice and progress.
 
 ``app.ipynb`` only does ``from tutor.app import main; main()``, and Voila serves it (``make
 app``). Everything is built here so that the dashboard can also be driven from Python, as
 the tests do:
 
     app = build_app()                      # the seed's f at x=1, y=2
-    app.stepper.to_end.click()
-    app.gradient.text                      # 'f = 6   ∂f/∂x = 4'
+    app.stepper.to_end()                   # what End does in the page
+    app.stepper.status                     # 'backward 9/9'
     app.explorer.wrt.value = "y"           # records again: ∂f/∂y
     app.explorer.expression.value = "x*x + sin(x)"   # what pressing Enter in the box does
 
 How the parts talk: the explorer makes a Recording and loads it into one shared
-:class:`~tutor.widgets.state.StepState`; the stepper moves its step ``k``; on every change the
-status line, the graph, the inspector and the result redraw themselves from ``(recording,
-k)``. A problem with what was typed goes to the error area and leaves the previous
-recording where it was.
+:class:`~tutor.widgets.state.StepState`; the stepper (drawn and stepped in the browser)
+gets it once as a story and steps it in the page, telling the state where the learner is.
+A problem with what was typed goes to the error area and leaves the previous recording
+where it was.
 
 The Practice and Progress tabs come from :mod:`tutor.exercises`. They are built the first
 time their tab is opened (so the page opens fast), and if building one fails, the tab says
@@ -28,7 +28,7 @@ import os
 import ipywidgets as widgets
 
 from .widgets import ErrorArea, ExportPanel, Explorer, RecordingPlayer, StepState, guarded
-from .widgets.access import KEY_SCOPE
+from .widgets.access import KEY_SCOPE, AccessibleNames
 from .widgets.cost import CostPanel
 from .widgets.explorer import EXAMPLES, SEED
 
@@ -70,12 +70,13 @@ def lessons_note(environ=None):
 class TutorApp(widgets.VBox):
     """The whole dashboard, a widget with its parts as attributes.
 
-    ``state`` (the shared recording and step), ``explorer``, ``player`` (the stepped views:
-    ``stepper``, ``graph``, ``inspector``, ``gradient``, also attributes of the app),
+    ``state`` (the shared recording and step), ``explorer``, ``player`` (its ``stepper`` is
+    the :class:`~tutor.widgets.stepper.StepperView`, also an attribute of the app),
     ``error`` (the error area), ``cost`` (which mode, and what it costs), ``export`` (the GIF
-    panel), ``step_keys`` (keyboard stepping anywhere in the Explore tab, the live region
-    and accessible names) and ``tabs`` (Explore, Practice, Progress). ``practice`` and
-    ``progress`` are None until their tab has been opened (or :meth:`open_tab` called).
+    panel), ``names`` (accessible names for the ipywidgets controls) and ``tabs`` (Explore,
+    Practice, Progress). The keys step the stepper anywhere in the Explore tab.
+    ``practice`` and ``progress`` are None until their tab has been opened (or
+    :meth:`open_tab` called).
     """
 
     TAB_TITLES = ("Explore", "Practice", "Progress")
@@ -85,9 +86,8 @@ class TutorApp(widgets.VBox):
         self.error = ErrorArea()
         self.explorer = Explorer(self.error, expression=expression, values=values, wrt=wrt)
         self.player = RecordingPlayer(state=self.state, error=self.error, key_scope=False)
-        self.step_keys = self.player.step_keys
-        self.stepper, self.gradient = self.player.stepper, self.player.gradient
-        self.graph, self.inspector = self.player.graph, self.player.inspector
+        self.stepper = self.player.stepper
+        self.names = AccessibleNames()
         self.export = ExportPanel(self.state, self.error, title=self._function_text)
         self.practice = None
         self.progress = None
@@ -98,7 +98,7 @@ class TutorApp(widgets.VBox):
             recording, self.explorer.function, self.explorer.arguments))
 
         explore = widgets.VBox([self.explorer, self.error, self.player, self.cost,
-                                self.export])
+                                self.export, self.names])
         explore.add_class("tutor-explore")
         explore.add_class(KEY_SCOPE)         # the arrow keys step anywhere in the tab
         self._placeholders = [widgets.HTML("Opening…"), widgets.HTML("Opening…")]

@@ -236,7 +236,9 @@ def _layered_layout(graph, straighten, sweeps, dummy_budget):
         if best.best_crossings == 0:
             break
 
-    heights = _heights(best.best, up, down, rounds=(8 if small else 3) if straighten else 0)
+    followers = {index[node] for node in nodes if graph.nodes[node].get("kind") == "constant"}
+    heights = _heights(best.best, up, down, rounds=(8 if small else 3) if straighten else 0,
+                       followers=followers)
     row = _grid_rows(best.best, heights)
     columns = {nodes[node]: layer_of[node] for column in best.best for node in column
                if node < n_real}
@@ -261,14 +263,16 @@ def _grid_rows(columns, heights):
     return [value - first for value in row]
 
 
-def _heights(columns, up, down, rounds):
+def _heights(columns, up, down, rounds, followers=()):
     """y coordinates: evenly spaced and centred first, then pulled towards the neighbours.
 
     Each round visits the columns left to right and back; every node wants the average
     height of its neighbours (so chains of dummies, and the long edges they stand for,
     straighten out, and an operation lines up with its operands), and the column takes the
     heights closest to those wishes that keep its order with gaps of at least 1 (an isotonic
-    regression, solved by pooling adjacent violators).
+    regression, solved by pooling adjacent violators). ``followers`` (the constants) follow
+    the node they feed without pulling it: a chain such as ``x*2*2*2`` stays on one line
+    instead of drifting half a row down with each constant beside it.
     """
     y = [0.0] * len(up)
     for column in columns:
@@ -278,6 +282,10 @@ def _heights(columns, up, down, rounds):
     if not rounds:
         return y
     around = [up_nodes + down_nodes for up_nodes, down_nodes in zip(up, down)]
+    for node, neighbours in enumerate(around):
+        leaders = [other for other in neighbours if other not in followers]
+        if node not in followers and leaders:
+            around[node] = leaders
     order = list(range(1, len(columns))) + list(range(len(columns) - 2, -1, -1))
     for _ in range(rounds):
         for c in order:
@@ -286,9 +294,13 @@ def _heights(columns, up, down, rounds):
             if len(column) == 1:
                 y[column[0]] = wishes[0]
                 continue
-            for node, height in zip(column, _ordered_heights(wishes)):
+            weights = [FOLLOWER_WEIGHT if node in followers else 1.0 for node in column]
+            for node, height in zip(column, _ordered_heights(wishes, weights)):
                 y[node] = height
     return y
+
+
+FOLLOWER_WEIGHT = 0.05      # how little a constant's wish counts when a column is spaced out
 
 
 def _barycenter(neighbours, position, default):
@@ -301,23 +313,26 @@ def _barycenter(neighbours, position, default):
     return total / len(neighbours)
 
 
-def _ordered_heights(wishes):
-    """Heights h_0 >= h_1 + 1 >= h_2 + 2 ... closest (least squares) to ``wishes``.
+def _ordered_heights(wishes, weights=None):
+    """Heights h_0 >= h_1 + 1 >= h_2 + 2 ... closest (least squares, each wish counting
+    ``weights[i]``, 1 by default) to ``wishes``.
 
     With z_i = h_i + i the constraint is z non-increasing: isotonic regression of
     ``wishes[i] + i``, by the pool-adjacent-violators algorithm (blocks of equal z).
     """
-    blocks = []                    # [sum, count] of each pooled block, top to bottom
+    blocks = []                    # [weighted sum, weight, count] of each pooled block
     for i, wish in enumerate(wishes):
-        blocks.append([wish + i, 1])
+        weight = 1.0 if weights is None else weights[i]
+        blocks.append([(wish + i) * weight, weight, 1])
         while len(blocks) > 1 and (blocks[-2][0] / blocks[-2][1]
                                    < blocks[-1][0] / blocks[-1][1]):
-            total, count = blocks.pop()
+            total, weight, count = blocks.pop()
             blocks[-1][0] += total
-            blocks[-1][1] += count
+            blocks[-1][1] += weight
+            blocks[-1][2] += count
     heights = []
-    for total, count in blocks:
-        level = total / count
+    for total, weight, count in blocks:
+        level = total / weight
         for _ in range(count):
             heights.append(float(level - len(heights)))
     return heights
@@ -581,38 +596,45 @@ def step_edges(rec, step):
                  for parent, argnum in zip(step.parents, step.argnums))
 
 
-def look_at(rec, k):
-    """How every node and edge of ``rec`` looks after ``k`` steps: a :class:`Look`."""
+def look_at(rec, k, highlight=True):
+    """How every node and edge of ``rec`` looks after ``k`` steps: a :class:`Look`.
+
+    With ``highlight=False`` no node is ``current`` or ``receiving``: each shows what is
+    known of it (the view marks the step's own nodes itself)."""
     state = rec.state_at(k)
-    nodes = {node_id: _node_look(node_id, state.step, state.values, state.adjoints,
-                                 state.tangents) for node_id in rec.nodes}
+    step = state.step if highlight else None
+    nodes = {node_id: _node_look(node_id, step, state.values, state.adjoints, state.tangents)
+             for node_id in rec.nodes}
     return Look(state.k, nodes, step_edges(rec, state.step))
 
 
-def look_changes(rec):
+def look_changes(rec, highlight=True):
     """For each step ``k = 1 .. steps``, the looks it changes: ``{node id: NodeLook}`` of
     the nodes whose look after step ``k`` differs from their look after step ``k - 1``.
 
-    Replaying them onto ``look_at(rec, 0).nodes`` gives ``look_at(rec, k).nodes`` at every
-    ``k``, without rebuilding every node at every step.
+    Replaying them onto ``look_at(rec, 0, highlight).nodes`` gives ``look_at(rec, k,
+    highlight).nodes`` at every ``k``, without rebuilding every node at every step.
     """
     start = rec.state_at(0)
     known = {"value": dict(start.values), "adjoint": dict(start.adjoints),
              "tangent": dict(start.tangents)}
-    looks = look_at(rec, 0).nodes.copy()
+    looks = look_at(rec, 0, highlight).nodes.copy()
+    order = {node_id: number for number, node_id in enumerate(rec.nodes)}
     previous = None
     for k in range(1, rec.steps + 1):
         step = rec.step(k)
-        touched = {step.node, getattr(step, "parent", step.node)}
-        if previous is not None:
-            touched |= {previous.node, getattr(previous, "parent", previous.node)}
+        touched = set()
+        if highlight:
+            for taken in (step, previous):
+                if taken is not None:
+                    touched |= {taken.node, getattr(taken, "parent", taken.node)}
         for what, node_id, value in rec.changes(k):
             known[what][node_id] = value
             touched.add(node_id)
         changed = {}
-        for node_id in sorted(touched, key=list(rec.nodes).index):
-            look = _node_look(node_id, step, known["value"], known["adjoint"],
-                              known["tangent"])
+        for node_id in sorted(touched, key=order.__getitem__):
+            look = _node_look(node_id, step if highlight else None, known["value"],
+                              known["adjoint"], known["tangent"])
             if not look.same_as(looks[node_id]):
                 changed[node_id] = looks[node_id] = look
         yield changed

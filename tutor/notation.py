@@ -38,6 +38,7 @@ import numbers
 import numpy
 
 __all__ = ["ADJOINT", "TANGENT", "POWER", "SMALL_ARRAY", "HEAT_CELLS", "shape_text",
+           "shape_words",
            "is_small", "value_text", "number_text", "typed_text", "value_lines",
            "unknown_lines", "stats_text", "heat", "edge_label"]
 
@@ -63,6 +64,16 @@ def shape_text(shape):
     if not shape:
         return "scalar"
     return "×".join(str(size) for size in shape)
+
+
+def shape_words(shape):
+    """``3-vector``, ``2×3 matrix``, ``2×3×4 array``, ``number``: a shape as a noun."""
+    shape = tuple(shape)
+    if not shape:
+        return "number"
+    if len(shape) == 1:
+        return f"{shape[0]}-vector"
+    return f"{shape_text(shape)} {'matrix' if len(shape) == 2 else 'array'}"
 
 
 def _numeric(value):
@@ -252,14 +263,15 @@ def heat(value):
 
 def edge_label(value, broadcast=()):
     """What an edge says a step sent along it: ``+0.5403`` or ``-2.0`` for a number;
-    for an array its shape (the view adds a small heatmap), never its size alone: ``2×2``,
-    or, when broadcasting summed it, ``Σ rows → 3``. ``broadcast`` is a
-    :class:`~tutor.record.BackwardStep`'s ``(words, big shape, small shape)``."""
+    for an array its shape in words (the view adds a small heatmap), never its size alone:
+    ``2×2 matrix``, ``3-vector``, or, when broadcasting summed it, ``Σ rows → 3-vector``.
+    ``broadcast`` is a :class:`~tutor.record.BackwardStep`'s ``(words, big shape, small
+    shape)``."""
     value = _plain(value)
     if broadcast:
         words, _, small = broadcast
-        return f"Σ {words} → {shape_text(small)}"
+        return f"Σ {words} → {shape_words(small)}"
     if isinstance(value, numpy.ndarray) and value.ndim > 0:
-        return shape_text(value.shape)
+        return shape_words(value.shape)
     text = value_text(value)
     return text if text.startswith("-") else "+" + text

@@ -75,11 +75,14 @@ from .notation import ADJOINT, TANGENT, shape_text, value_text
 from .shapes import shape_of, summed_axes_text
 
 __all__ = ["record", "Recording", "NodeInfo", "ForwardStep", "BackwardStep", "State",
-           "ADJOINT", "TANGENT", "MODES", "CHANGES", "shown_text"]
+           "ADJOINT", "TANGENT", "MODES", "CHANGES", "LISTING_PREFIX", "shown_text"]
 
 MODES = ("reverse", "forward")
 _VALUE, _ADJOINT, _TANGENT_KIND = 0, 1, 2            # what a step changes, in State order
 CHANGES = ("value", "adjoint", "tangent")            # the names of those, for changes(k)
+# How a step's line starts in the listing; {k} is the step number, padded to the width of
+# the largest (a view showing the listing fills in the same templates).
+LISTING_PREFIX = {"forward": "[{k}] ", "backward": "[{k}] {node} → {parent}:  "}
 _TANGENT_LETTERS = ("ẋ", "ẏ", "ż")                    # the tangents of arguments 0, 1, 2
 
 
@@ -391,7 +394,8 @@ class Recording:
             for constant in constants_before.get(step.node, ()):
                 text(f"{blank}{constant.id} = {constant.label}    (constant)")
             suffix = "    (output)" if step.node == self.output else ""
-            entries.append(("step", step.index, f"[{step.index:>{width}}] ", suffix))
+            entries.append(("step", step.index, LISTING_PREFIX["forward"].format(
+                k=f"{step.index:>{width}}"), suffix))
         output_info = self.nodes[self.output]
         if not self.forward and output_info.kind == "output":
             text(f"{blank}{self.output} = {value_text(output_info.value)}    "
@@ -408,8 +412,8 @@ class Recording:
         text(f"backward pass ({len(self.backward)} steps), from the seed "
              f"{ADJOINT}_{self.output} = {value_text(self.seed)}:")
         for step in self.backward:
-            entries.append(("step", step.index,
-                            f"[{step.index:>{width}}] {step.node} → {step.parent}:  ", ""))
+            entries.append(("step", step.index, LISTING_PREFIX["backward"].format(
+                k=f"{step.index:>{width}}", node=step.node, parent=step.parent), ""))
         if not self.backward:
             text(f"{blank}(nothing to propagate)")
         parts, known = ["result: f = ", value_text(self.value)], [n_forward]
@@ -997,8 +1001,11 @@ def shown_text(parts, known=True):
 
     Parts 0, 2, 4... (names, formulas in node names) are always shown; parts 1, 3, 5...
     (numbers) only once they are ``known``, before that as ``?`` (an empty one stays empty).
+    ``known`` is True or False for every number, or a list saying it number by number.
     """
-    return "".join(part if index % 2 == 0 or known else ("?" if part else "")
+    def shown(index):
+        return known[index // 2] if isinstance(known, (list, tuple)) else known
+    return "".join(part if index % 2 == 0 or shown(index) else ("?" if part else "")
                    for index, part in enumerate(parts))
 
 

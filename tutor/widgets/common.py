@@ -1,4 +1,4 @@
-"""Small pieces every view shares: how numbers are written, the error area, safe callbacks.
+"""Small pieces every view shares: the error area, safe callbacks, escaping.
 
 A widget callback runs inside the kernel's message loop. If it raises, ipywidgets prints a
 traceback somewhere the learner may never see (or, under Voila, nowhere), and the page seems
@@ -13,16 +13,10 @@ a sentence in plain words (:data:`MEMORY_MESSAGE`) instead of an exception's nam
 
 import html
 import logging
-import math
-import numbers
 
 import ipywidgets as widgets
-import numpy as np
 
-from ..notation import ADJOINT, value_text as summarize
-
-__all__ = ["ADJOINT", "ErrorArea", "guarded", "number_text", "short_value", "escape",
-           "MEMORY_MESSAGE", "failure_text"]
+__all__ = ["ErrorArea", "guarded", "escape", "MEMORY_MESSAGE", "failure_text"]
 
 log = logging.getLogger("tutor.widgets")
 
@@ -33,39 +27,6 @@ MEMORY_MESSAGE = ("That needs more memory than this server gives one learner: tr
 def escape(text):
     """Text made safe to put inside HTML (a learner's expression may contain ``<``)."""
     return html.escape(str(text), quote=True)
-
-
-def number_text(value):
-    """A result as a learner would write it: ``4`` for 4.0, ``0.0707372`` (6 digits) otherwise.
-
-    Arrays and anything else fall back to :func:`tutor.record.summarize`.
-    """
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
-    if isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
-            value, (bool, np.bool_)):
-        number = float(value)
-        if math.isfinite(number) and number == round(number) and abs(number) < 1e15:
-            return str(int(number))
-        return f"{number:.6g}"
-    return summarize(value)
-
-
-def short_value(value, width=12):
-    """At most ``width`` characters for a value drawn inside a graph node.
-
-    Scalars use :func:`tutor.record.summarize` (``2.0``, ``0.6931``); arrays become their
-    shape and mean (``3x3 μ=0.41``), because a whole array never fits in a node.
-    """
-    if isinstance(value, np.ndarray) and value.ndim > 0:
-        shape = "x".join(str(size) for size in value.shape)
-        if value.size and value.dtype.kind in "biuf":
-            text = f"{shape} μ={float(np.mean(value)):.2g}"
-        else:
-            text = shape
-    else:
-        text = summarize(value)
-    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 class ErrorArea(widgets.HTML):

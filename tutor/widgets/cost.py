@@ -31,7 +31,7 @@ import numpy as np
 import tutor.autograd.numpy as anp
 
 from ..record import record
-from ..shapes import shape_text
+from ..notation import shape_text
 from .access import SR_ONLY_CSS
 from .common import escape, guarded
 

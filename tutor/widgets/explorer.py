@@ -30,9 +30,9 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..expression import ExpressionError, ShapeError, parse, parse_values
-from ..notation import value_text as summarize
+from ..notation import shape_text, typed_text, value_text
 from ..record import record
-from ..shapes import describe, shape_text
+from ..shapes import describe
 from .common import MEMORY_MESSAGE, escape, guarded
 
 __all__ = ["Explorer", "Example", "EXAMPLES", "SEED", "MODES", "make_recording",
@@ -161,16 +161,6 @@ def _finite(value):
         return True
 
 
-def _value_text(value):
-    """A value as the values box writes it: ``2``, ``0.5``, ``[1, 2]``, ``[[1, 2], [3, 4]]``."""
-    if isinstance(value, np.ndarray) and value.ndim > 0:
-        return "[" + ", ".join(_value_text(part) for part in value) + "]"
-    number = float(value)
-    if number == 0:
-        return "0"                           # never "-0"
-    return str(int(number)) if number == round(number) and abs(number) < 1e15 else f"{number:.12g}"
-
-
 MODES = (("reverse (backward pass)", "reverse"), ("forward (tangents)", "forward"))
 
 
@@ -229,7 +219,7 @@ def make_recording(expression_text, values_text, wrt=None, also_known=(), mode="
         if not _finite(step.value):
             where = step.line.rsplit(" = ", 1)[0]
             operands = [step.args[argnum] for argnum in step.argnums]
-            inputs = ", ".join(f"{parent} = {summarize(value)}"
+            inputs = ", ".join(f"{parent} = {value_text(value)}"
                                for parent, value in zip(step.parents, operands))
             raise InputProblem(
                 f"{_domain_reason(step)} at {where}" + (f", where {inputs}" if inputs else "")
@@ -408,7 +398,7 @@ class Explorer(widgets.VBox):
         defaulted = [name for name in variables if name not in mentioned]
         if mentioned != set(variables):
             # New variables get their default, old ones disappear: show what was used.
-            text = ", ".join(f"{name}={_value_text(values[name])}" for name in variables)
+            text = ", ".join(f"{name}={typed_text(values[name])}" for name in variables)
             self._set_quietly(self.values, text)
         wrt_name = recording.wrt
         if tuple(self.wrt.options) != variables or self.wrt.value != wrt_name:
@@ -420,7 +410,7 @@ class Explorer(widgets.VBox):
         notes = []
         if defaulted:
             notes.append("; ".join(f"{name} had no value: using {name} = "
-                                   f"{_value_text(values[name])}" for name in defaulted)
+                                   f"{typed_text(values[name])}" for name in defaulted)
                          + " (change it in the values box).")
         warning = gradient_warning(recording)
         if warning:

@@ -5,9 +5,9 @@
 
 The GIF opens with a title frame (the function and where it is evaluated), then shows the
 graph at the end of the forward pass and one frame per backward step, and closes on a frame
-with the result (f and its gradient). The graph frames are the dashboard's own drawing
-(:class:`~tutor.widgets.graph_view.GraphDrawing`, with a caption line under the graph),
-which updates only the pixels a step changes; Pillow writes the GIF.
+with the result (f and its gradient). The graph frames are drawn by
+:class:`~tutor.widgets.picture.GraphPicture` from the same layout and per-step look as the
+page's stepper, with a caption line under the graph; Pillow writes the GIF.
 
 **Bounded.** A GIF lives inside the page as a ``data:`` link, and a long chain such as
 ``x*x*…*x`` has hundreds of steps, so every GIF is kept within :data:`LIMITS`: at most
@@ -33,8 +33,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from .common import escape, guarded, log, number_text
-from .graph_view import DPI, TEXT, GraphDrawing, GraphTooBig, TextStamps
+from ..notation import number_text
+from .common import escape, guarded, log
+from .palette import TEXT
+from .picture import DPI, GraphPicture, GraphTooBig
 
 __all__ = ["backward_gif", "gif_bytes", "ExportPanel", "ExportCancelled", "GifTooBig",
            "LIMITS", "gif_steps", "title_lines", "result_lines"]
@@ -115,25 +117,21 @@ def text_frame(size, dpi, lines, heading=None):
     return Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3].copy())
 
 
-def _drawing_for_gif(recording, max_pixels):
-    """A captioned drawing whose frames have at most ``max_pixels`` pixels."""
-    probe = GraphDrawing(recording, caption=True, dpi=MIN_DPI)     # learn the size in inches
+def _picture_for_gif(recording, max_pixels):
+    """A picture of the graph whose frames have at most ``max_pixels`` pixels."""
+    probe = GraphPicture(recording, dpi=MIN_DPI)                   # learn the size in inches
     dpi = min(DPI, math.sqrt(max_pixels / (probe.width * probe.height)))
     if dpi < MIN_DPI:
         raise GraphTooBig(f"this graph has {len(recording.nodes)} nodes: even a GIF at low "
                           f"resolution would be {probe.width * MIN_DPI:.0f} x "
                           f"{probe.height * MIN_DPI:.0f} pixels a frame, too big")
-    drawing = probe if dpi <= MIN_DPI else GraphDrawing(recording, caption=True, dpi=int(dpi))
-    # The GIF is drawn in a thread of its own while the dashboard keeps drawing steps: give
-    # it a text cache of its own too (the shared one renders on one canvas, not thread-safe).
-    drawing.stamps = TextStamps(drawing.dpi)
-    return drawing
+    return probe if dpi <= MIN_DPI else GraphPicture(recording, dpi=int(dpi))
 
 
 def _frames(recording, steps, title, progress, cancelled, max_pixels):
     """Yield the GIF's frames one at a time (so Pillow can start on them), reporting
     ``progress(done, total)`` and stopping with :class:`ExportCancelled` when asked."""
-    drawing = _drawing_for_gif(recording, max_pixels)
+    picture = _picture_for_gif(recording, max_pixels)
     total = len(steps) + 2
     shown = len(steps) - 1                      # steps after the first frame's
     taken = recording.steps - steps[0]
@@ -142,14 +140,13 @@ def _frames(recording, steps, title, progress, cancelled, max_pixels):
     note = (f"{passes}: {shown} of its {taken} steps, evenly spaced" if shown < taken
             else f"{passes}, step by step ({taken} steps)")
     heading, point = title_lines(recording, title)
-    yield text_frame(drawing.size, drawing.dpi, [point, note], heading=heading)
+    yield text_frame(picture.size, picture.dpi, [point, note], heading=heading)
     for done, k in enumerate(steps, start=1):
         if cancelled():
             raise ExportCancelled("cancelled")
-        drawing.show(k)
-        yield Image.fromarray(drawing.rgba()[..., :3].copy())
+        yield picture.frame(k)
         progress(done, total)
-    yield text_frame(drawing.size, drawing.dpi, result_lines(recording), heading="Result")
+    yield text_frame(picture.size, picture.dpi, result_lines(recording), heading="Result")
     progress(total, total)
 
 

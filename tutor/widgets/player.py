@@ -1,4 +1,4 @@
-"""One Recording, stepped: the stepper, the result, the graph and the inspector together.
+"""One Recording, stepped: the stepper view with its own state and error area (notebooks too).
 
 The dashboard puts an explorer on top of a player; a lesson notebook shows a player on its
 own, for a recording it made itself:
@@ -6,54 +6,42 @@ own, for a recording it made itself:
     from tutor.record import record
     from tutor.widgets import RecordingPlayer
     RecordingPlayer(record(f, 1.0, 2.0))        # the last line of a cell displays it
+
+The page steps it by itself (see :mod:`tutor.widgets.stepper`); the player keeps the shared
+:class:`~tutor.widgets.state.StepState` and the page's step ``k`` in agreement.
 """
 
 import ipywidgets as widgets
 
-from .access import KEY_SCOPE, StepKeys
-from .alt_text import graph_description
+from .access import KEY_SCOPE
 from .common import ErrorArea, guarded
-from .graph_view import GraphView
-from .inspector import GradientView, Inspector
 from .state import StepState
-from .stepper import Stepper
+from .stepper import StepperView
 
 __all__ = ["RecordingPlayer"]
 
 
 class RecordingPlayer(widgets.VBox):
-    """Views of ``(recording, k)`` that all follow one :class:`StepState`.
+    """The stepper view of ``(recording, k)``, following one :class:`StepState`.
 
-    Parts, as attributes: ``state``, ``stepper``, ``gradient`` (the result line), ``graph``,
-    ``inspector`` and ``error``. Pass ``state`` and ``error`` to share them with other
+    Parts, as attributes: ``state``, ``view`` (the :class:`StepperView`, also called
+    ``stepper``) and ``error``. Pass ``state`` and ``error`` to share them with other
     widgets (the dashboard's explorer does); without ``error`` the player shows its own
     error area above the stepper.
 
-    ``step_keys`` (a :class:`~tutor.widgets.access.StepKeys`) lets the keyboard step: → ←,
-    Home, End and Space, with focus anywhere in the player but a text box. The dashboard
-    passes ``key_scope=False`` and widens that area to its whole Explore tab.
+    With ``key_scope`` the keys step the player when the focus is anywhere inside it (but a
+    text box); the dashboard passes ``key_scope=False`` and widens that area to its whole
+    Explore tab.
     """
 
     def __init__(self, recording=None, k=0, state=None, error=None, key_scope=True,
                  **kwargs):
         self.state = state if state is not None else StepState()
         self.error = error if error is not None else ErrorArea()
-        self.stepper = Stepper(self.state, self.error)
-        # The graph takes the width its picture needs (scrolling if the page is narrower);
-        # the inspector takes the rest, or wraps below when less than 380 pixels are left.
-        self.graph = GraphView(layout=widgets.Layout(flex="0 1 auto", min_width="0",
-                                                     max_width="100%"))
-        self.inspector = Inspector(layout=widgets.Layout(flex="1 1 380px", min_width="0",
-                                                         padding="0 0 0 10px"))
-        self.gradient = GradientView()
-        self.step_keys = StepKeys(self.stepper)
-        self.state.observe(guarded(self.error, "drawing the step")(self._redraw))
-        children = [self.step_keys, self.stepper, self.gradient,
-                    widgets.HBox([self.graph, self.inspector],
-                                 layout=widgets.Layout(flex_flow="row wrap",
-                                                       align_items="flex-start"))]
-        if error is None:
-            children.insert(0, self.error)
+        self.view = self.stepper = StepperView()
+        self.state.observe(guarded(self.error, "drawing the step")(self._follow))
+        self.view.observe(guarded(self.error, "stepping")(self._moved), "k")
+        children = [self.view] if error is not None else [self.error, self.view]
         super().__init__(children, **kwargs)
         self.add_class("tutor-player")
         if key_scope:
@@ -61,10 +49,14 @@ class RecordingPlayer(widgets.VBox):
         if recording is not None:
             self.state.load(recording, k)
 
-    def _redraw(self, state):
-        recording, k = state.recording, state.k
-        # cheapest first, so the status line answers a click at once
-        self.gradient.render(recording, k)
-        self.inspector.render(recording, k)
-        self.graph.render(recording, k)
-        self.step_keys.description = graph_description(recording, k)
+    def _follow(self, state):
+        """The state changed: a new recording goes to the page as a story, a new k as k."""
+        if state.recording is not self.view.recording:
+            self.view.show(state.recording, state.k)
+        else:
+            self.view.k = state.k
+
+    def _moved(self, change):
+        """The page (or Python) moved the view: the state follows."""
+        if self.view.recording is self.state.recording:
+            self.state.go(change["new"])

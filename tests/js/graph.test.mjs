@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { escapeMarkup, heatMarkup } from "../../tutor/widgets/stepper/graph.js";
+import { cardMarkup, stepMarkup } from "../../tutor/widgets/stepper/inspector.js";
+import { prepare } from "../../tutor/widgets/stepper/story.js";
+import { STORIES } from "./stories.mjs";
+
+test("text is escaped before it becomes markup", () => {
+  assert.equal(escapeMarkup('a<b & "c">'), "a&lt;b &amp; &quot;c&quot;&gt;");
+});
+
+test("a heatmap is one rect per cell", () => {
+  const markup = heatMarkup({ rows: 2, columns: 3, cells: [-10, 0, 10, 1, 2, 3] }, 0, 0, 30, 20);
+  assert.equal((markup.match(/<rect /g) || []).length, 6);
+  assert.match(markup, /fill="rgb\(33,102,172\)"/);
+});
+
+test("a node's card shows every element of a small array's value and adjoint", () => {
+  const layer = prepare(STORIES.layer);
+  const W = layer.story.nodes.findIndex((node) => node.id === "v0");
+  const card = cardMarkup(layer, W, layer.steps);
+  for (const row of ["[0.5, -1.0]", "[2.0, 0.3]", "ḡ (2×2) ="]) assert.ok(card.includes(row), row);
+  assert.match(card, /after step \d+/);
+  const rows = prepare(STORIES.rows);
+  const big = rows.story.nodes.findIndex((node) => node.id === "v1");
+  const bigCard = cardMarkup(rows, big, rows.steps);
+  assert.match(bigCard, /v1: 5×3/);
+  assert.match(bigCard, /min 0\.0, max 14\.0/);
+  assert.match(bigCard, /<svg class="tutor-card-heat"/);
+});
+
+test("the step's words: bold heading first, then the sentence, the line and the notes", () => {
+  const rows = prepare(STORIES.rows);
+  for (let k = rows.forward + 1; k <= rows.steps; k++) {
+    assert.match(stepMarkup(rows, k), /^<p><b>Backward step \d+ of \d+\.<\/b> /);
+  }
+  const broadcast = rows.story.steps.findIndex((step) => (step.notes || []).some(
+    (note) => note.includes("stretched (broadcast)")));
+  assert.ok(broadcast > 0);
+});
