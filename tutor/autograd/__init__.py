@@ -2,9 +2,11 @@
 
 The public names mirror HIPS autograd's, so code written for it runs with only the import
 changed. Read the core in this order: ``tracer.py`` (Boxes and Nodes record a trace),
-``core.py`` (VJPs and the backward pass), ``forward.py`` (JVPs and the forward pass with
-tangents), ``differential_operators.py`` (grad, make_jvp and friends). ``numpy/`` holds the
-wrapped numpy and its table of VJPs and JVPs.
+``core.py`` (VJPs, the backward pass and vector spaces), ``forward.py`` (JVPs and the forward
+pass with tangents), ``differential_operators.py`` (grad, make_jvp and friends). ``numpy/``
+holds the wrapped numpy, its table of VJPs and JVPs, and the Box and the vector spaces of
+arrays. ``extend.py`` gathers what you need to add primitives, kinds of trace and kinds of
+value of your own.
 """
 
 from .differential_operators import (  # noqa: F401
