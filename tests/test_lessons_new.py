@@ -1,4 +1,5 @@
-"""Lessons 11-14: forward mode, Jacobians and Hessians, costs, and where differentiation breaks.
+"""Lessons 11-15: forward mode, Jacobians and Hessians, costs, where differentiation breaks,
+and reverse mode derived from forward mode.
 
 What the issue promised of each lesson, read from the notebooks and the catalog without a
 kernel (the notebooks themselves run in test_notebooks.py): three exercises or more, two of
@@ -24,7 +25,7 @@ from tutor.exercises.widgets import PracticePanel
 
 REPO = Path(__file__).resolve().parent.parent
 NEW_LESSONS = {11: "11_forward_mode", 12: "12_jacobians_hessians", 13: "13_cost",
-               14: "14_where_it_breaks"}
+               14: "14_where_it_breaks", 15: "15_reverse_from_forward"}
 CHECKED = re.compile(r'^ex\.CheckWidget\("(?P<id>[^"]+)"\)$', re.MULTILINE)
 
 
@@ -39,10 +40,11 @@ def checked_in(lesson):
             for match in CHECKED.finditer(cell.source)]
 
 
-def test_the_catalog_holds_at_least_45_exercises_over_14_lessons():
+def test_the_catalog_holds_at_least_45_exercises_over_15_lessons():
+    """Issue 20.16 adds lesson 15 (the issue of lessons 11-14 asked for 14)."""
     assert len(ex.catalog()) >= 45
-    assert {exercise.lesson for exercise in ex.catalog()} == set(range(1, 15))
-    assert set(ex.LESSON_TITLES) >= set(range(1, 15))
+    assert {exercise.lesson for exercise in ex.catalog()} == set(range(1, 16))
+    assert set(ex.LESSON_TITLES) >= set(range(1, 16))
 
 
 @pytest.mark.parametrize("lesson", sorted(NEW_LESSONS))
@@ -71,14 +73,16 @@ def test_lesson_11_steps_through_forward_mode():
 
 # --------------------------------------------------------------- the Practice tab
 
-def test_the_practice_tab_offers_next_tangents_and_pass_counts():
+def test_the_practice_tab_offers_next_tangents_pass_counts_and_transposes():
     panel = PracticePanel(seed=0, record=False)
     offered = [value for _, value in panel.chooser.options]
     assert "l11-number-next-tangent" in offered and "l12-number-passes" in offered
+    assert "l15-number-transpose" in offered and "l15-choice-transpose" in offered
     assert not any(ex.get(exercise_id).kind == "function" for exercise_id in offered)
 
 
-@pytest.mark.parametrize("exercise_id", ["l11-number-next-tangent", "l12-number-passes"])
+@pytest.mark.parametrize("exercise_id", ["l11-number-next-tangent", "l12-number-passes",
+                                         "l15-number-transpose"])
 def test_a_practice_question_is_answered_by_driving_the_widgets(exercise_id):
     revealed = []
     panel = PracticePanel(seed=4, record=False,
@@ -95,6 +99,12 @@ def test_a_practice_question_is_answered_by_driving_the_widgets(exercise_id):
         recording, k = revealed[-1]
         assert recording.mode == "forward"
         assert "step" in panel.reveal_view.value
+    if exercise_id == "l15-number-transpose":       # the recorded walk of the transpose
+        recording, k = revealed[-1]
+        asked = widget.question.text.split("**ḡ_")[2].split("**")[0]
+        node = recording.inputs[asked]
+        assert recording.state_at(k).adjoints[node] == pytest.approx(
+            answer_of(widget.question))
 
 
 def test_a_next_tangent_question_asks_for_the_tangent_its_step_records():
@@ -277,3 +287,62 @@ def test_the_progress_tab_counts_the_new_lessons():
     for lesson in (12, 13, 14):
         assert view.rows[lesson][1].value == f"0 / {len(ex.catalog(lesson=lesson))} passed"
 
+
+
+# ------------------------------------------------- lesson 15: reverse mode from forward mode
+
+def test_linearize_then_transpose_is_the_vjp_on_random_functions():
+    """The construction itself: the course's linearize and transpose, composed, agree with
+    tutor.autograd's reverse mode (which shares no code with them)."""
+    from tutor.autograd import grad
+    from tutor.exercises.randfun import _DUAL, evaluate, make_function, random_smooth
+    linearize = solution_copy(ex.get("l15-linearize"))
+    transpose = solution_copy(ex.get("l15-transpose"))
+    rng = np.random.default_rng(15)
+    for _ in range(10):
+        expr = random_smooth(rng, ("x",), size=4)
+        x, g = float(rng.uniform(-1.5, 1.5)), float(rng.uniform(-2, 2))
+        value, program = linearize(lambda v: evaluate(expr, {"x": v}, _DUAL), x)
+        derived = transpose(program, g)[0]
+        assert derived == pytest.approx(g * grad(make_function(expr, ("x",), "autograd"))(x))
+
+
+def test_a_tangent_times_a_tangent_cannot_be_written_down():
+    from tutor.exercises.linear import NotLinear, Program
+    program = Program()
+    t = program.input()
+    with pytest.raises(NotLinear, match="tangent times a tangent"):
+        t * t
+    with pytest.raises(NotLinear, match="not linear"):
+        t + 1.0
+
+
+def test_a_wrong_jvp_rule_shows_up_in_linearize_as_not_linear():
+    """Lesson 15's own Dual, on a jvp_multiply that multiplies the tangents: the learner's
+    linearize is told that the rule is not linear."""
+    notebook = nbformat.read(REPO / "lessons" / f"{NEW_LESSONS[15]}.ipynb", as_version=4)
+    cell = next(cell.source for cell in notebook.cells if cell.get("id") == "l15-03")
+    rules = ("def jvp_multiply(x, x_dot, y, y_dot):\n    return x_dot * y_dot\n"
+             "def jvp_divide(x, x_dot, y, y_dot):\n    return (x_dot * y - x * y_dot) / y**2\n"
+             "def jvp_sin(x, x_dot):\n    return x_dot * np.cos(x)\n")
+    from tutor.exercises.linear import Program
+    namespace = {"np": np, "Program": Program}
+    source = rules + cell[cell.index("class Dual"):] + "\n" + \
+        ex.get("l15-linearize").solution_source
+    exec(compile(source, "<learner's cells>", "exec"), namespace)  # noqa: S102
+    results = [ex.check("l15-linearize", namespace["linearize"], seed=seed, record=False)
+               for seed in range(6)]
+    assert not any(result.passed for result in results)
+    assert any("tangent times a tangent" in result.message for result in results), results
+
+
+def test_the_transpose_choice_names_the_slip_of_each_wrong_option():
+    from tutor.exercises.checking import check_answer
+    exercise = ex.get("l15-choice-transpose")
+    for seed in range(8):
+        question = exercise.make_question(np.random.default_rng(seed))
+        for option in question.options:
+            if option != answer_of(question):
+                message = check_answer(exercise, option, question).message
+                assert len(message) > len(f"Not this one: {option}.") + 10, message
+                break

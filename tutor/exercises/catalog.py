@@ -24,6 +24,7 @@ LESSON_TITLES = {
     12: "Which mode: Jacobians and Hessians",
     13: "What a gradient costs",
     14: "Where differentiation breaks",
+    15: "Reverse mode from forward mode",
 }
 
 _EXERCISES = None
