@@ -322,7 +322,7 @@ def test_compare_values_accepts_any_scalar_form_and_small_rounding():
 
 def test_summarize_keeps_feedback_short():
     assert summarize(0.123456789) == "0.1235"
-    assert summarize(np.zeros((10, 10))).startswith("array of shape (10, 10)")
+    assert summarize(np.zeros((10, 10))).startswith("10×10 array")       # tutor.notation (issue 19)
     assert len(summarize(list(range(100)))) <= 60
 
 

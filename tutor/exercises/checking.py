@@ -27,6 +27,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from tutor.notation import number_text
+
 from .compare import compare_values, distinct_digits, kind_of, safe_text, summarize
 from .limits import TimeLimitExceeded, describe_exception, learner_traceback, time_limit
 from .model import Case, Mismatch, Result, WrongAnswer, reference_of, secret_of
@@ -354,17 +356,13 @@ def check_number(exercise, answer, question, limit=None):
         return Result(exercise.id, False, "NaN is not the answer.", problem="nan")
     allowed = question.tolerance * max(1.0, abs(expected))
     if abs(value - expected) <= allowed:
-        return Result(exercise.id, True, f"Right: {_number_text(expected)}.")
+        return Result(exercise.id, True, f"Right: {number_text(expected)}.")
     for slip, meaning in secret_of(question).slips:
         if abs(value - float(slip)) <= question.tolerance * max(1.0, abs(float(slip))):
-            return Result(exercise.id, False, f"Not quite: {_number_text(value)} {meaning}",
+            return Result(exercise.id, False, f"Not quite: {number_text(value)} {meaning}",
                           problem="value")
-    return Result(exercise.id, False, f"Not quite: {_number_text(value)} is not it.",
+    return Result(exercise.id, False, f"Not quite: {number_text(value)} is not it.",
                   problem="value")
-
-
-def _number_text(value):
-    return f"{value:.6g}"
 
 
 def _number_answer(question, answer):
@@ -374,7 +372,7 @@ def _number_answer(question, answer):
     try:
         value = read_number(answer)
     except ValueError:
-        return f"The answer is {_number_text(expected)}."
+        return f"The answer is {number_text(expected)}."
     left, right = distinct_digits(expected, value)
     return (f"The answer is {left}; you said {right} (off by {abs(value - expected):.2g}; "
             f"answers within ±{allowed:.2g} count).")
@@ -520,7 +518,7 @@ def reveal(exercise, question):
     secret = secret_of(question)
     secret.revealed = True
     solution = secret.answer
-    text = f"{_number_text(float(solution))}" if exercise.kind == "number" else str(solution)
+    text = f"{number_text(float(solution))}" if exercise.kind == "number" else str(solution)
     return f"{text}\n\n{secret.explanation}".strip()
 
 

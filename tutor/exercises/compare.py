@@ -9,6 +9,8 @@ import numbers
 
 import numpy as np
 
+from tutor.notation import value_text
+
 from .model import Mismatch
 
 # Our own references, taken at import: a learner who patches ``numpy.isclose`` (or this
@@ -29,52 +31,20 @@ def safe_text(value):
 
 
 def summarize(value, width=60):
-    """A short text for a value in feedback: ``0.5403``, ``array([1., 2.])``, ``(0.5, 2.0)``.
+    """A short text for a value in feedback, written as everywhere in the tutor
+    (:func:`tutor.notation.value_text`): ``0.5403``, ``[1.0, 2.0]``, ``10×10 array (min 0.0,
+    max 1.0)``, ``(0.5, 2.0)``; a function by its name. Cut to ``width`` characters.
 
     Never raises: a value whose ``repr`` or ``float`` fails is described by its type.
     """
     try:
-        text = _summary(value, width)
-    except Exception:           # noqa: BLE001 - e.g. a numbers.Real without __float__
-        text = f"a {type(value).__name__}"
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
-def _summary(value, width):
-    if value is None or isinstance(value, (bool, str)):
-        text = repr(value)
-    elif isinstance(value, numbers.Number) and not isinstance(value, np.ndarray):
-        text = _number(value)
-    elif isinstance(value, np.ndarray):
-        if value.ndim == 0:
-            text = _number(value.item())
-        elif value.size <= 8 and value.dtype != object:
-            body = np.array2string(value, precision=4, separator=", ", suppress_small=True)
-            text = f"array({' '.join(body.split())})"
+        if callable(value) and hasattr(value, "__name__") and not isinstance(value, type):
+            text = f"function {value.__name__}"
         else:
-            flat = ", ".join(_number(item) for item in value.ravel()[:3])
-            text = f"array of shape {value.shape} [{flat}, ...]"
-    elif isinstance(value, (tuple, list)):
-        inner = ", ".join(summarize(item, width) for item in value[:6])
-        inner += ", ..." if len(value) > 6 else ""
-        text = f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) \
-            else f"[{inner}]"
-    elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{summarize(key)}: {summarize(item)}"
-                               for key, item in list(value.items())[:6]) + "}"
-    elif callable(value) and hasattr(value, "__name__"):
-        text = f"function {value.__name__}"
-    else:
+            text = value_text(value)
+    except Exception:           # noqa: BLE001 - e.g. a numbers.Real without __float__
         text = safe_text(value)
-    return text
-
-
-def _number(value):
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
-        return f"{value:.4g}"
-    return f"{float(value):.4g}"
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def kind_of(value):

@@ -17,7 +17,9 @@ No learner code runs here: answers are numbers, options or whitelisted expressio
 import numpy as np
 
 from .model import Question
-from .randfun import format_number, make_function, random_program, to_program
+from tutor.notation import number_text
+
+from .randfun import make_function, random_program, to_program
 
 VARIABLES = ("x", "y")
 
@@ -26,7 +28,7 @@ VARIABLES = ("x", "y")
 
 def _number(value):
     value = float(np.asarray(value).reshape(()))
-    return format_number(round(value, 6))
+    return number_text(round(value, 6))
 
 
 def random_recording(rng, variables=VARIABLES, mode="reverse"):
@@ -111,7 +113,7 @@ def _operation(step):
 
 
 def _header(program, args, recording):
-    inputs = ", ".join(f"{name} = {format_number(value)}"
+    inputs = ", ".join(f"{name} = {number_text(value)}"
                        for name, value in zip(recording.inputs, args))
     return (f"```python\n{program}\n```\n\nat {inputs}, differentiated with respect to "
             f"`{recording.wrt}`.")

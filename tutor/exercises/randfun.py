@@ -20,6 +20,8 @@ import inspect
 
 import numpy as np
 
+from tutor.notation import number_text
+
 
 class Var:
     def __init__(self, name):
@@ -122,10 +124,6 @@ def make_function(expr, variables, lib="numpy"):
 _PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
 
 
-def format_number(value):
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
 def to_text(expr, names=None):
     """The expression as one Python formula, with only the parentheses it needs."""
     text, _ = _text(expr, names or {})
@@ -139,7 +137,7 @@ def _text(node, names):
     if isinstance(node, Var):
         return node.name, 5
     if isinstance(node, Const):
-        text = format_number(node.value)
+        text = number_text(node.value)
         return text, (3 if node.value < 0 else 5)
     if node.op in UNARY and node.op != "neg":
         return f"{node.op}({_text(node.args[0], names)[0]})", 5

@@ -8,6 +8,8 @@ from functools import partial
 
 import numpy as np
 
+from tutor.notation import number_text
+
 from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
 from ..practice import expression_question
 from ..randfun import derivative, make_function, random_smooth, to_text
@@ -98,7 +100,7 @@ PARTIALS = Exercise(
 
 def _number(value):
     """A number to put into a formula: negative ones in parentheses (``2*(-1)``)."""
-    return f"({value:g})" if value < 0 else f"{value:g}"
+    return f"({number_text(value)})" if value < 0 else f"{number_text(value)}"
 
 
 def _partial_question(exercise_id, rng):
@@ -111,13 +113,14 @@ def _partial_question(exercise_id, rng):
     else:
         value, working = by_y, f"∂f/∂y = 2*y + x = 2*{_number(y)} + {_number(x)}"
         name, other, other_value = "y", "x", by_x
-    text = (f"`f(x, y) = {F_TEXT}`. What is **∂f/∂{name}** at x = {x:g}, y = {y:g}? "
+    text = (f"`f(x, y) = {F_TEXT}`. What is **∂f/∂{name}** at x = {number_text(x)}, "
+            f"y = {number_text(y)}? "
             f"(Decimals are fine.)")
     slips = ((other_value, f"is ∂f/∂{other}, the other partial derivative: this question "
                            f"holds {other} still and moves {name}."),
              (float(np.log(x ** 2) + y ** 2 + x * y), "is the value of f itself at that "
                                                       "point, not how fast it changes."))
-    return Question(exercise_id, text, value, explanation=f"{working} = {value:g}",
+    return Question(exercise_id, text, value, explanation=f"{working} = {number_text(value)}",
                     slips=slips)
 
 

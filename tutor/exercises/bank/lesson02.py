@@ -6,6 +6,8 @@ An expression tree here is a number, or a tuple ``(op, left, right)`` with ``op`
 
 from functools import partial
 
+from tutor.notation import number_text
+
 from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
 from ..specs import cases
 
@@ -125,7 +127,8 @@ def _value_question(exercise_id, rng):
     slips = ((float(left_to_right), "is what you get working strictly from left to right; "
                                     "`*` binds tighter than `+` and `-`."),)
     return Question(exercise_id, text, float(evaluate(tree)),
-                    explanation=f"Python groups it as {grouped_text(tree)} = {evaluate(tree):g}.",
+                    explanation=f"Python groups it as {grouped_text(tree)} = "
+                                f"{number_text(evaluate(tree))}.",
                     slips=slips)
 
 

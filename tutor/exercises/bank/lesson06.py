@@ -10,6 +10,8 @@ from functools import partial
 
 import numpy as np
 
+from tutor.notation import number_text
+
 from ..compare import compare_values, kind_of
 from ..graphs import (IN_PLACE, describe_graph, random_adjoint_seed, random_graph,
                       reference_adjoints, reused_sum_graph, topological)
@@ -103,6 +105,10 @@ def backward_pass(g, end_node):
     return adjoints
 
 
+def _times_g(coefficient):
+    return "g" if coefficient == 1.0 else f"{number_text(coefficient)}·g"
+
+
 def _backward_case(rng, index):
     if index < 2:                   # (x + y) + x with an array seed: where `+=` aliases
         end_node, nodes = reused_sum_graph(rng, x_twice_first=index == 0)
@@ -111,7 +117,7 @@ def _backward_case(rng, index):
         end_node, nodes = random_graph(rng, with_vjps=True)
         g = random_adjoint_seed(rng)
     vjps = "; ".join(f"{node.name}.vjp(g) = "
-                     f"({', '.join('g' if c == 1.0 else f'{c:g}·g' for c in node.vjp.coefficients)})"
+                     f"({', '.join(_times_g(c) for c in node.vjp.coefficients)})"
                      for node in nodes if node.parents)
     return Case((g, end_node), text=f"{text_of(g=g)}, {describe_graph(end_node, nodes)}; {vjps}",
                 data=np.copy(g))

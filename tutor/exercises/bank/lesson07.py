@@ -16,6 +16,8 @@ from types import SimpleNamespace
 
 from tutor.autograd.core import make_vjp
 
+from tutor.notation import number_text
+
 from ..checking import check_answer, is_reference
 from ..compare import compare_values
 from ..limits import describe_exception
@@ -48,7 +50,7 @@ def random_function_case(rng):
     f.expr = expr
     argnum = int(rng.integers(len(variables)))
     point = tuple(round(float(rng.uniform(-1.5, 1.5)), 3) for _ in variables)
-    where = ", ".join(f"{name} = {value:g}" for name, value in zip(variables, point))
+    where = ", ".join(f"{name} = {number_text(value)}" for name, value in zip(variables, point))
     text = f"f({', '.join(variables)}) = {to_text(expr)}, argnum = {argnum}, at {where}"
     return f, argnum, point, text
 

@@ -7,6 +7,8 @@ from functools import partial
 
 from tutor.autograd import grad
 
+from tutor.notation import number_text
+
 from ..compare import compare_values
 from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, drawn_answer
 from ..practice import derivative_question
@@ -35,7 +37,7 @@ def _newton_case(rng, index):
             break
     f = make_function(expr, ("x",), lib="autograd")
     f.expr = expr
-    return Case(((f,), (x,)), text=f"f(x) = {to_text(expr)}, at x = {x:g}")
+    return Case(((f,), (x,)), text=f"f(x) = {to_text(expr)}, at x = {number_text(x)}")
 
 
 def _newton_call(answer, case):

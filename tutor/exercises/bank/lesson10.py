@@ -8,6 +8,8 @@ from functools import partial
 
 import numpy as np
 
+from tutor.notation import number_text
+
 from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
 from ..specs import cases, text_of
 
@@ -113,8 +115,9 @@ def _sgd_question(exercise_id, rng):
     rate = float(rng.choice([0.1, 0.05, 0.01]))
     gradient = 2 * (w * x - target) * x
     new_w = w - rate * gradient
-    text = (f"A one-weight model predicts `w * x`. With w = {w:g}, one example x = {x:g} with "
-            f"target {target:g}, the loss `(w*x - target)**2` and learning rate {rate:g}: what "
+    text = (f"A one-weight model predicts `w * x`. With w = {number_text(w)}, one example "
+            f"x = {number_text(x)} with target {number_text(target)}, the loss "
+            f"`(w*x - target)**2` and learning rate {number_text(rate)}: what "
             f"is **w after one SGD step**?")
     slips = ((w + rate * gradient, "steps uphill: the gradient points to where the loss "
                                    "grows, and a step of gradient descent goes against it."),
@@ -123,8 +126,9 @@ def _sgd_question(exercise_id, rng):
              (w - rate * 2 * (w * x - target), "leaves out the chain rule's factor x: the "
                                                "inside w*x - target changes at rate x."))
     return Question(exercise_id, text, new_w,
-                    explanation=f"dloss/dw = 2·(w·x - target)·x = {gradient:g}; "
-                                f"w - {rate:g}·{gradient:g} = {new_w:g}.",
+                    explanation=f"dloss/dw = 2·(w·x - target)·x = {number_text(gradient)}; "
+                                f"w - {number_text(rate)}·{number_text(gradient)} = "
+                                f"{number_text(new_w)}.",
                     slips=slips)
 
 

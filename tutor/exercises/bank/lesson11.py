@@ -18,6 +18,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from tutor.notation import number_text
+
 from ..compare import compare_values
 from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, WrongAnswer, drawn_answer
 from ..practice import _code_block, _header, _number, node_legend, random_recording
@@ -195,7 +197,8 @@ def _jvp_case(rng, index):
         expr = random_smooth(rng, ("x",), size=int(rng.integers(2, 6)))
     x = round(float(rng.uniform(-1.5, 1.5)), 3)
     v = float(rng.choice([1.0, -1.0, 2.0, 0.5, round(float(rng.uniform(-2, 2)), 2)]))
-    return Case((expr, x, v), text=f"f(x) = {to_text(expr)}, x = {x:g}, v = {v:g}")
+    return Case((expr, x, v),
+                text=f"f(x) = {to_text(expr)}, x = {number_text(x)}, v = {number_text(v)}")
 
 
 def _jvp_call(answer, case):
@@ -215,7 +218,8 @@ def _jvp_call(answer, case):
             raise
         raise WrongAnswer("exception", f"your code raised AttributeError: {error}. This f "
                                        f"does not depend on x, so it returns the plain number "
-                                       f"{expr.value:g}, not a Dual. When the output is not a "
+                                       f"{number_text(expr.value)}, not a Dual. When the output "
+                                       f"is not a "
                                        f"Dual, nothing moved: its tangent is 0.") from None
 
 

@@ -197,8 +197,8 @@ def _jacobian_judge(case, got, expected):
                                           f"along axis 0 unless told otherwise)")
     rows, columns = np.shape(expected)
     if mismatch.problem == "shape" and np.shape(got) == (columns, columns) and rows != columns:
-        return Mismatch("shape", f"{mismatch.message}. You made {columns} row{'s' * (columns != 1)}, "
-                                 f"one per input: "
+        made = f"{columns} row{'s' * (columns != 1)}"
+        return Mismatch("shape", f"{mismatch.message}. You made {made}, one per input: "
                                  f"reverse mode pulls back one unit vector per output, and "
                                  f"each has f(x)'s shape ({rows} number{'s' * (rows != 1)}). "
                                  f"(make_vjp takes an "

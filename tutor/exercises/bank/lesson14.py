@@ -13,6 +13,8 @@ import numpy as np
 import tutor.autograd.numpy as tnp
 from tutor.autograd import elementwise_grad
 
+from tutor.notation import number_text
+
 from ..compare import compare_values
 from ..model import (Case, Exercise, FunctionSpec, Mismatch, Question, WrongAnswer,
                      drawn_answer)
@@ -62,7 +64,8 @@ def _x_log_x_judge(case, got, expected):
         if value_ok and gradient is not None and np.isnan(gradient).any():
             where = float(x[np.isnan(gradient)][0])
             return Mismatch("nan", f"the values are right, but the gradient is NaN at x = "
-                                   f"{where:g}. np.where picks the branch for the value, yet "
+                                   f"{number_text(where)}. np.where picks the branch for the "
+                                   f"value, yet "
                                    f"both branches are differentiated, and the adjoint 0 that "
                                    f"reaches the unpicked one times an infinite or NaN local "
                                    f"derivative is NaN")

@@ -14,6 +14,8 @@ from functools import partial
 
 import numpy as np
 
+from tutor.notation import number_text
+
 from ..compare import compare_values, kind_of, summarize
 from ..graphs import IN_PLACE
 from ..linear import Program, equation_text
@@ -43,7 +45,7 @@ def _linearize_case(rng, index):
     else:
         expr = random_smooth(rng, ("x",), size=int(rng.integers(2, 6)))
     x = round(float(rng.uniform(-1.5, 1.5)), 3)
-    return Case((expr, x), text=f"f(x) = {to_text(expr)}, x = {x:g}")
+    return Case((expr, x), text=f"f(x) = {to_text(expr)}, x = {number_text(x)}")
 
 
 def _linearize_call(answer, case):
@@ -63,7 +65,8 @@ def _linearize_call(answer, case):
             raise
         raise WrongAnswer("exception", f"your code raised AttributeError: {error}. This f "
                                        f"does not depend on x, so it returns the plain number "
-                                       f"{expr.value:g}, not a Dual: nothing moved, and the "
+                                       f"{number_text(expr.value)}, not a Dual: nothing moved, "
+                                       f"and the "
                                        f"program's output is the tangent 0 "
                                        f"(program.returning(0.0)).") from None
     if not isinstance(got, tuple) or len(got) != 2:
@@ -403,7 +406,8 @@ def transpose_number_question(exercise_id, rng):
             break
     recording, reveal = _recorded(program, asked)
     text = (f"A linear program, written by linearizing `f(x, y) = {to_text(expr)}` at "
-            f"x = {point['x']:g}, y = {point['y']:g} (inputs: t0 the tangent of x, t1 of y):"
+            f"x = {number_text(point['x'])}, y = {number_text(point['y'])} (inputs: t0 the "
+            f"tangent of x, t1 of y):"
             f"\n\n```\n{chr(10).join(program.lines())}\nreturn {program.output}\n```\n\n"
             f"Transpose it with the output's cotangent **ḡ_{program.output} = 1**. What "
             f"cotangent **ḡ_{asked}** reaches the input {asked}?")
@@ -415,7 +419,7 @@ def transpose_number_question(exercise_id, rng):
               "to first."))
     return Question(exercise_id, text, float(answer), recording=recording, reveal_step=reveal,
                     slips=slips, explanation=f"Walking back from ḡ_{program.output} = 1, "
-                                             f"{asked} receives {answer:g} in all, "
+                                             f"{asked} receives {number_text(answer)} in all, "
                                              f"∂f/∂{'xy'[program.inputs.index(asked)]} at "
                                              f"that point: the transpose is the VJP.")
 
