@@ -8,6 +8,7 @@ and read the Voila process's CPU time and resident memory from ``/proc``.
 import asyncio
 import json
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -111,6 +112,38 @@ def connect(url, kernel_id, subprotocols=None):
     """Open the kernel's websocket (a coroutine); no subprotocol means the legacy protocol."""
     ws_url = url.replace("http", "ws", 1) + f"api/kernels/{kernel_id}/channels?session_id=probe"
     return websocket_connect(HTTPRequest(ws_url), subprotocols=subprotocols)
+
+
+class HeldWebsocket:
+    """A kernel websocket kept open in a thread of its own, as an open page keeps it (the
+    tests' own ``asyncio.run`` calls each have a loop of their own and cannot share one)."""
+
+    def __init__(self, url, kernel_id, session="held"):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        ws_url = url.replace("http", "ws", 1) + f"api/kernels/{kernel_id}/channels?session_id={session}"
+
+        async def connecting():                   # made in the loop's own thread
+            return await websocket_connect(HTTPRequest(ws_url), subprotocols=[V1])
+        self.ws = asyncio.run_coroutine_threadsafe(connecting(), self.loop).result(60)
+        self.reading = asyncio.run_coroutine_threadsafe(self._read(), self.loop)
+
+    async def _read(self):
+        while await self.ws.read_message() is not None:
+            pass                                  # a page reads what its kernel sends
+
+    @property
+    def open(self):
+        return not self.reading.done()
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.ws.close)
+        try:
+            self.reading.result(10)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(10)
 
 
 async def read_until_closed(ws, seconds=10):

@@ -18,9 +18,9 @@ import pytest
 from tornado.httpclient import HTTPClientError
 from tornado.websocket import WebSocketClosedError
 
-from server_probes import (V1, answers_within, connect, cpu_seconds, fetch_page, kernel_alive,
-                           kernel_pids, legacy_widget_state_request, message, read_until_closed,
-                           resident_mb, v1_frame)
+from server_probes import (V1, HeldWebsocket, answers_within, connect, cpu_seconds, fetch_page,
+                           kernel_alive, kernel_pids, legacy_widget_state_request, message,
+                           read_until_closed, resident_mb, v1_frame)
 from voila_server import REPO, start_voila, stop_process_tree
 
 pytestmark = pytest.mark.timeout(240)
@@ -44,17 +44,15 @@ def server(artifacts_dir):
 
 @pytest.fixture(scope="module")
 def page_kernel(server):
-    """The kernel id of one dashboard page whose websocket opened, as a learner's page does
-    (so the culler of unconnected kernels leaves it alone)."""
+    """The kernel id of one dashboard page whose websocket is open, as a learner's page keeps
+    it (so the culler of kernels without a page leaves it alone)."""
     refills = server.log().count(POOL_FILLED)
     kernel_id = fetch_page(server.url)[2]
-
-    async def open_and_close():
-        (await connect(server.url, kernel_id, subprotocols=[V1])).close()
-    asyncio.run(open_and_close())
+    page = HeldWebsocket(server.url, kernel_id)
     # Refilling the pool keeps Voila busy for a while; let it finish before measuring its CPU.
     wait_for_log(server, POOL_FILLED, times=refills + 1)
-    return kernel_id
+    yield kernel_id
+    page.close()
 
 
 def wait_for_log(server, text, times=1, timeout=120):

@@ -5,11 +5,20 @@ What is guarded, and where:
 * ``frames``, ``connection``: kernel websockets speak only the v1 protocol, and each frame is
   checked against its own length before anything reads the offsets inside it (one 8-byte
   frame used to freeze jupyter_server 2.21 and Voila 0.5.13 for everyone).
-* ``kernels``: at most ``max_kernels`` kernels, each with a memory limit, and kernels whose
-  page never connected shut down after ``unconnected_timeout`` seconds.
+* ``kernels``: at most ``max_kernels`` kernels, each with a memory limit; kernels whose
+  page never connected shut down after ``unconnected_timeout`` seconds, and kernels with no
+  open websocket any more after ``disconnected_timeout`` seconds (an open page keeps its
+  kernel however long it idles).
+* ``sockets``: at most ``max_websockets_per_kernel`` kernel websockets per kernel and
+  ``max_websockets_per_address`` per client address; the rest are closed with code 1008.
+* ``connection``: errors reach the page as one line, without the traceback's server paths.
 * ``pages``: past the cap a visitor gets "the class is full, try again in a minute" (HTTP
   503); closing a tab shuts its kernel down (Voila's page can now pass the XSRF check).
-* ``guards``: ``install_guards(web_app)`` puts the websocket and page guards in place.
+* ``quiet_log``: a record repeated too often is folded into a count (an attack cannot fill
+  the log).
+* ``hosts``: the stand-alone server answers only to IP addresses and the names it serves
+  (no DNS rebinding).
+* ``guards``: ``install_guards(web_app)`` puts the websocket, page and log guards in place.
 
 Two ways to run with the guards:
 
@@ -25,8 +34,9 @@ manager, in ``jupyter_server_config.py``::
 
 (or on the command line: ``jupyter server --ServerApp.jpserver_extensions="{'tutor.server':
 True}" --ServerApp.kernel_manager_class=tutor.server.GuardedKernelManager``). Its settings
-are ``c.GuardedKernelManager.max_kernels``, ``.unconnected_timeout`` and
-``.kernel_memory_limit_mb``; the server's log says "tutor.server guards active" with the
+are ``c.GuardedKernelManager.max_kernels``, ``.unconnected_timeout``,
+``.disconnected_timeout``, ``.kernel_memory_limit_mb``, ``.max_websockets_per_kernel`` and
+``.max_websockets_per_address``; the server's log says "tutor.server guards active" with the
 values in force.
 """
 

@@ -13,14 +13,37 @@ with two checks in front of it:
   a frame whose count of offsets could not fit in its length, or that is otherwise not a
   kernel message, closes the connection with code 1007 ("invalid frame payload data") and a
   reason, and a warning goes to the server's log. Nothing loops on a number from a frame.
+* **No traceback leaves the server.** A widget message the kernel cannot use (a state of
+  the wrong type, sent by hand) made the kernel publish an ``error`` with the traceback's
+  frames, and with them the server's paths (where Python, the packages and the course are
+  installed). Every error the kernel sends, on any channel, reaches the page as one line,
+  ``TraitError: <what was wrong>``, with any path in it replaced by ``…``; the full
+  traceback stays in the server's own log.
 """
+
+import re
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from tornado import web
 
-from .frames import V1_PROTOCOL, MalformedFrame, parse_v1_frame
+from .frames import V1_PROTOCOL, MalformedFrame, parse_v1_frame, read_header
 
 INVALID_PAYLOAD = 1007   # websocket close code: the frame's content is not acceptable
+# An absolute path of more than one part, Unix or Windows: /srv/app/x.py, C:\venv\lib\y.py
+SERVER_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\](?:[^\s'\"/\\:]+[/\\])+[^\s'\"/\\:,)]*")
+
+
+def without_paths(text):
+    """``text`` with every absolute path in it replaced by ``…``."""
+    return SERVER_PATH.sub("…", str(text))
+
+
+def plain_error(content):
+    """An error's content (``ename``, ``evalue``, ``traceback``) told in one line, no paths."""
+    name = without_paths(content.get("ename", "Error"))[:80]
+    value = without_paths(content.get("evalue", ""))[:500]
+    return {**content, "ename": name, "evalue": value,
+            "traceback": [f"{name}: {value}" if value else name]}
 
 
 def offered_protocols(request):
@@ -40,6 +63,23 @@ class GuardedKernelConnection(ZMQChannelsWebsocketConnection):
             raise web.HTTPError(400, f"kernel websockets must use the {V1_PROTOCOL} subprotocol")
         self.kernel_ws_protocol = V1_PROTOCOL   # what the upgrade will select, whatever the config
         await super().prepare()
+
+    def _on_error(self, channel, msg, msg_list):
+        """Replace the traceback of any error on its way to the page (see :func:`plain_error`).
+
+        An ``error`` message (iopub) or a reply whose status is ``error`` (``execute_reply``
+        and the like) carries the traceback; its content part is rewritten in ``msg_list``.
+        """
+        header = msg.get("header") or read_header(msg_list[0])
+        kind = header.get("msg_type", "")
+        if kind != "error" and not kind.endswith("_reply"):
+            return
+        content = msg.get("content") or self.session.unpack(msg_list[3])
+        if kind != "error" and content.get("status") != "error":
+            return
+        content = plain_error(content)
+        msg["content"] = content
+        msg_list[3] = self.session.pack(content)
 
     def handle_incoming_message(self, incoming_msg):
         """Pass a well-formed frame to the kernel; close the connection on any other."""

@@ -10,7 +10,9 @@ server extension). It
   it; the dashboard's own messages are a few kilobytes, and its default of 10 MiB let a page
   send 40 text boxes of 9 MB each);
 * swaps Voila's page handler for ``GuardedVoilaHandler`` in every route that uses it, and
-  the kernel websocket handlers for ones that refuse in plain text.
+  the kernel websocket handlers for ones that hold a seat under the caps per kernel and per
+  address (``tutor.server.sockets``) and refuse in plain text;
+* folds repeated records in the server's log into counts (``tutor.server.quiet_log``).
 
 The kernel manager (cap, culler, memory limit) is not swapped here: it exists before any
 route, so it is chosen in the configuration (``voila.json``, or ``ServerApp.kernel_manager_class``).
@@ -22,6 +24,8 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from .connection import GuardedKernelConnection
 from .pages import GuardedVoilaHandler
+from .quiet_log import fold_repeats
+from .sockets import CappedWebsocket
 
 MAX_MESSAGE_BYTES = 1024 * 1024
 
@@ -37,12 +41,13 @@ class PlainErrors:
         self.write(getattr(error, "log_message", None) or self._reason)
 
 
-class GuardedVoilaKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
-    """Stand-alone Voila's kernel websocket, with plain-text refusals."""
+class GuardedVoilaKernelWebsocketHandler(CappedWebsocket, PlainErrors,
+                                         VoilaKernelWebsocketHandler):
+    """Stand-alone Voila's kernel websocket: capped, with plain-text refusals."""
 
 
-class GuardedKernelWebsocketHandler(PlainErrors, KernelWebsocketHandler):
-    """A Jupyter server's kernel websocket, with plain-text refusals."""
+class GuardedKernelWebsocketHandler(CappedWebsocket, PlainErrors, KernelWebsocketHandler):
+    """A Jupyter server's kernel websocket: capped, with plain-text refusals."""
 
 
 HANDLERS = {
@@ -79,6 +84,7 @@ def replace_handlers(web_app, replacements):
 def install_guards(web_app, log):
     """Install the websocket and page guards in ``web_app``; log what is now in force."""
     settings = web_app.settings
+    fold_repeats(log)
     settings["kernel_websocket_connection_class"] = GuardedKernelConnection
     settings.setdefault("websocket_max_message_size", MAX_MESSAGE_BYTES)
     replace_handlers(web_app, HANDLERS)
@@ -87,10 +93,14 @@ def install_guards(web_app, log):
     cap = getattr(manager, "max_kernels", None)
     log.info("tutor.server guards active: kernel websockets v1 only with checked frames, "
              "messages up to %d bytes, %d page route(s) guarded, kernel cap %s, "
-             "unconnected kernels culled after %s s, kernel memory limit %s MiB",
+             "unconnected kernels culled after %s s and disconnected ones after %s s, "
+             "kernel memory limit %s MiB, websockets at most %s per kernel and %s per address",
              settings["websocket_max_message_size"], pages,
              cap if cap is not None else "none", getattr(manager, "unconnected_timeout", "never"),
-             getattr(manager, "kernel_memory_limit_mb", "none"))
+             getattr(manager, "disconnected_timeout", "never"),
+             getattr(manager, "kernel_memory_limit_mb", "none"),
+             getattr(manager, "max_websockets_per_kernel", "any"),
+             getattr(manager, "max_websockets_per_address", "any"))
     if cap is None:
         log.warning("tutor.server: the kernel manager is %s, so there is no kernel cap, culler "
                     "or memory limit; set ServerApp.kernel_manager_class = "

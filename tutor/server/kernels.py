@@ -15,6 +15,16 @@ is jupyter_server's ``AsyncMappingKernelManager`` with three additions, all sett
     whose websocket never opened within this time after it went idle (Voila has run the
     notebook for the page), and that is not waiting in Voila's pool, is shut down. ``0``
     turns this off.
+``disconnected_timeout``
+    seconds a kernel may live with no open websocket after its page had one. A page that is
+    open keeps its websocket (and its seat) however long the learner reads; a page that
+    was closed, or a script that touched the websocket once and let go, leaves a kernel
+    nobody can reach, which is shut down after this time. (Without it, a script could
+    take every seat for the 15 minutes of the idle culler: fetch the page, open its
+    websocket for a moment, repeat.) ``0`` turns this off.
+``max_websockets_per_kernel``, ``max_websockets_per_address``
+    the most kernel websockets open at once to one kernel, and from one client address
+    (``0``: no cap); see ``tutor.server.sockets``.
 ``kernel_memory_limit_mb``
     the address space each kernel may use (``RLIMIT_AS``, Linux); see ``kernel_launcher``.
     ``0`` turns it off.
@@ -25,12 +35,15 @@ Use it as ``VoilaConfiguration.multi_kernel_manager_class`` (stand-alone Voila, 
 
 import sys
 import time
+from collections import Counter
 
 from jupyter_server.services.kernels.kernelmanager import (
     AsyncMappingKernelManager, ServerKernelManager)
 from tornado import web
 from tornado.ioloop import PeriodicCallback
 from traitlets import Float, Integer, default
+
+from .sockets import WebsocketCounts
 
 CLASS_FULL = "The class is full: every seat on this server is taken. Try again in a minute."
 
@@ -75,8 +88,14 @@ class GuardedKernelManager(AsyncMappingKernelManager):
     max_kernels = Integer(12, config=True, help="Most kernels alive at once (0: no cap).")
     unconnected_timeout = Float(60.0, config=True, help=(
         "Seconds a kernel may wait for its page's websocket before it is shut down (0: never)."))
+    disconnected_timeout = Float(120.0, config=True, help=(
+        "Seconds a kernel may live with no open websocket after it had one (0: for ever)."))
     kernel_memory_limit_mb = Integer(2048, config=True, help=(
         "Address space per kernel in MiB (RLIMIT_AS on Linux; 0: no limit)."))
+    max_websockets_per_kernel = Integer(4, config=True, help=(
+        "Most kernel websockets open at once to one kernel (0: no cap)."))
+    max_websockets_per_address = Integer(32, config=True, help=(
+        "Most kernel websockets open at once from one client address (0: no cap)."))
 
     @default("kernel_manager_class")
     def _default_kernel_manager_class(self):
@@ -87,8 +106,10 @@ class GuardedKernelManager(AsyncMappingKernelManager):
         self._starting = 0            # kernels being started for a page or the REST API
         self._pool_tasks_seen = set() # Voila's pool tasks not finished yet (see kernel_count)
         self._connected_once = set()  # kernel ids whose websocket opened at least once
-        self._unclaimed_since = {}    # kernel id -> when we first saw it out of the pool, unconnected
+        self._open_websockets = Counter()   # kernel id -> websockets open now
+        self._unclaimed_since = {}    # kernel id -> since when it is out of the pool, unconnected
         self._unconnected_culler = None
+        self.websocket_counts = WebsocketCounts()   # the caps' seats (tutor.server.sockets)
 
     # --- the cap -------------------------------------------------------------------------
 
@@ -135,20 +156,28 @@ class GuardedKernelManager(AsyncMappingKernelManager):
         finally:
             self._starting -= 1
 
-    # --- the culler for pages that never connected ----------------------------------------
+    # --- the culler for kernels without a page ----------------------------------------------
 
     def notify_connect(self, kernel_id):
         self._connected_once.add(kernel_id)
+        self._open_websockets[kernel_id] += 1
         super().notify_connect(kernel_id)
 
+    def notify_disconnect(self, kernel_id):
+        if self._open_websockets[kernel_id] > 0:
+            self._open_websockets[kernel_id] -= 1
+        super().notify_disconnect(kernel_id)
+
     def _start_unconnected_culler(self):
-        if self._unconnected_culler is not None or self.unconnected_timeout <= 0:
+        timeouts = [t for t in (self.unconnected_timeout, self.disconnected_timeout) if t > 0]
+        if self._unconnected_culler is not None or not timeouts:
             return
-        every = min(max(self.unconnected_timeout / 6, 0.5), 10.0)
+        every = min(max(min(timeouts) / 6, 0.5), 10.0)
         self._unconnected_culler = PeriodicCallback(self.cull_unconnected, every * 1000)
         self._unconnected_culler.start()
-        self.log.info("Kernels whose page does not connect within %.0f s will be shut down",
-                      self.unconnected_timeout)
+        self.log.info("Kernels whose page does not connect within %.0f s, or whose page has "
+                      "gone for %.0f s, will be shut down", self.unconnected_timeout,
+                      self.disconnected_timeout)
 
     def _still_rendering(self, kernel_id):
         """True while the kernel is busy, as it is while Voila runs the notebook for a page:
@@ -159,22 +188,32 @@ class GuardedKernelManager(AsyncMappingKernelManager):
             return False
 
     async def cull_unconnected(self):
-        """Shut down every kernel that left the pool (or started) and never got its page."""
+        """Shut down every kernel out of the pool that has had no open websocket for its
+        timeout: ``unconnected_timeout`` if its page never connected, else
+        ``disconnected_timeout``. The clock starts once the kernel is idle and unconnected."""
         now = time.monotonic()
         alive = set(self.list_kernel_ids())
         waiting = self._ready_pool_kernels()
-        for kernel_id in list(self._unclaimed_since):
-            if kernel_id not in alive:
-                del self._unclaimed_since[kernel_id]
+        for kernel_id in set(self._unclaimed_since) - alive:
+            del self._unclaimed_since[kernel_id]
         self._connected_once &= alive
-        for kernel_id in alive - waiting - self._connected_once:
-            if self._still_rendering(kernel_id):   # the clock starts once the page is built
+        for kernel_id in set(self._open_websockets) - alive:
+            del self._open_websockets[kernel_id]
+        for kernel_id in alive - waiting:
+            if self._open_websockets[kernel_id] > 0:    # a page is open: a learner is reading
+                self._unclaimed_since.pop(kernel_id, None)
+                continue
+            if self._still_rendering(kernel_id):        # the clock starts once it is idle
                 self._unclaimed_since[kernel_id] = now
                 continue
+            had_page = kernel_id in self._connected_once
+            timeout = self.disconnected_timeout if had_page else self.unconnected_timeout
+            if timeout <= 0:
+                continue
             since = self._unclaimed_since.setdefault(kernel_id, now)
-            if now - since >= self.unconnected_timeout:
-                self.log.warning("Shutting down kernel %s: its page never connected in %.0f s",
-                                 kernel_id, self.unconnected_timeout)
+            if now - since >= timeout:
+                why = "no page has been connected" if had_page else "its page never connected"
+                self.log.warning("Shutting down kernel %s: %s in %.0f s", kernel_id, why, timeout)
                 del self._unclaimed_since[kernel_id]
                 try:
                     await self.shutdown_kernel(kernel_id)
