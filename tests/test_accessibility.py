@@ -1,16 +1,17 @@
 """The dashboard for a learner who uses a keyboard or a screen reader, in headless Chromium.
 
 axe-core (the standard accessibility engine, bundled by ``axe-playwright-python``) finds no
-serious or critical violation on any tab; the keyboard alone steps through the whole story;
-the live region and the graph's alternative text say what each step shows. (The palette's
-contrast and colour-blind checks need no browser: ``test_palette.py``.)
+serious or critical violation on any tab, with the graph's nodes focusable and named; the
+keyboard alone steps through the whole story and moves between nodes; the live region and
+the graph's description say what each step shows. (The palette's contrast and colour-blind
+checks need no browser: ``test_palette.py``.)
 """
 
 import re
 
 import pytest
 
-from test_browser import CHROMIUM, GRAPH_LOADED, STATUS, open_dashboard, step
+from test_browser import CHROMIUM, STATUS, open_dashboard, step
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,12 @@ def test_explore_has_no_serious_violations_at_start_and_in_the_backward_pass(
     assert audit(page, "Explore, backward pass", report) == []
     # not even a moderate or minor one (the cost panel's Jacobian table names its corner)
     assert report["Explore, start"] == report["Explore, backward pass"] == {}
+    # the graph's nodes are in the audit: focusable buttons with a name each
+    nodes = page.locator(".tutor-graph .tutor-node")
+    assert nodes.count() == 10
+    assert nodes.evaluate_all("""nodes => nodes.every(n => n.getAttribute('role') === 'button'
+        && n.getAttribute('aria-label') && n.hasAttribute('tabindex'))""")
+    assert page.locator('.tutor-node[tabindex="0"]').count() == 1
 
 
 def test_forward_mode_and_an_array_example_have_no_serious_violations(voila_server, page,
@@ -146,73 +153,92 @@ def test_space_on_a_focused_button_plays_instead_of_pressing_it(voila_server, pa
     page.keyboard.press(" ")                          # play (2 steps a second), not End
     expect(page.locator(".tutor-status")).not_to_have_text("forward 0/6")
     page.keyboard.press(" ")                          # pause
-    page.wait_for_timeout(500)
+    expect(page.locator(".tutor-play")).to_have_attribute("aria-pressed", "false")
     assert page.locator(".tutor-status").inner_text() != "backward 9/9"
 
 
 def test_space_plays_and_pauses(voila_server, page):
     open_dashboard(page, voila_server.url)
-    page.locator(".tutor-speed [role=slider]").focus()
+    page.locator(".tutor-speed input").focus()
     for _ in range(8):
         page.keyboard.press("ArrowRight")             # on the speed slider: faster, no step
+    expect(page.locator(".tutor-speed output")).to_have_text("10")
     assert page.locator(".tutor-status").inner_text() == "forward 0/6"
     page.focus(".tutor-step-forward")
     page.keyboard.press(" ")                          # plays (does not press the button)
     expect(page.locator(".tutor-status")).to_have_text("backward 9/9", timeout=30_000)
+    expect(page.locator(".tutor-play")).to_have_attribute("aria-pressed", "false")
     page.keyboard.press(" ")                          # from the end: plays from the start
     expect(page.locator(".tutor-status")).not_to_have_text("backward 9/9")
-    # playing again in the page too (its button offers ⏸), so the next Space is a pause
-    expect(page.locator(".tutor-play i.fa-pause")).to_have_count(1, timeout=30_000)
-    page.keyboard.press(" ")                          # pause
-    # The pause travels to the kernel and back; under load the page's Play may tick a few
-    # more times first, and the kernel catches up with those ticks after the pause. So:
-    # wait until the page's Play shows it is paused (its button offers ▶ again), then the
-    # status must settle on the step the page's slider stopped at, and stay there.
-    expect(page.locator(".tutor-play i.fa-play")).to_have_count(1, timeout=30_000)
-    slider = page.locator(".tutor-slider [role=slider]")
-    stopped_at = round(float(slider.get_attribute("aria-valuenow")))
-    paused = (f"forward {stopped_at}/6" if stopped_at <= 6 else
-              f"backward {stopped_at - 6}/9")
-    status = page.locator(".tutor-status")
-    expect(status).to_have_text(paused, timeout=30_000)
-    page.wait_for_timeout(1_000)
-    assert status.inner_text() == paused != "backward 9/9", "Space did not pause"
-    assert round(float(slider.get_attribute("aria-valuenow"))) == stopped_at, \
-        "the page kept stepping after the pause"
+    expect(page.locator(".tutor-play")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press(" ")                          # pause: in the page, at once
+    expect(page.locator(".tutor-play")).to_have_attribute("aria-pressed", "false")
+    paused = page.locator(".tutor-status").inner_text()
+    page.wait_for_timeout(600)
+    assert page.locator(".tutor-status").inner_text() == paused != "backward 9/9"
+    slider = page.locator(".tutor-slider input")
+    k = int(slider.input_value())
+    assert paused == (f"forward {k}/6" if k <= 6 else f"backward {k - 6}/9")
     # quiet while playing; paused, the live region says where the story stopped
-    step_words = ("Start:" if paused.startswith("forward 0/") else
+    step_words = ("Start." if k == 0 else
                   paused.replace("forward", "Forward step").replace("backward", "Backward step")
-                  .replace("/", " of "))
+                  .replace("/", " of ") + ".")
     expect(page.locator(".tutor-live")).to_contain_text(step_words)
 
 
-def test_the_live_region_and_the_graphs_alt_text_say_what_the_step_shows(voila_server, page):
+def test_the_live_region_and_the_graphs_description_say_what_the_step_shows(voila_server,
+                                                                             page):
     open_dashboard(page, voila_server.url)
     live = page.locator(".tutor-live[role=status][aria-live=polite]")
-    expect(live).to_contain_text("Start: the graph of f has 10 nodes")
+    expect(live).to_contain_text("Start. The graph of f has 10 nodes")
     page.keyboard.press("End")
     for _ in range(2):
         page.keyboard.press("ArrowLeft")
-    expect(live).to_have_text("Backward step 7 of 9: v6 (y ** 2) sends 4.0 to y; y's adjoint is "
-                              "now 5.0, after 1.0 from x · y.")
-    handle = page.locator(".tutor-slider [role=slider]")
-    expect(handle).to_have_attribute("aria-valuetext", "backward 7/9")
-    first_strip = page.locator(".tutor-graph img").first
-    expect(first_strip).to_have_attribute("alt", live.inner_text())
-    others = page.locator(".tutor-graph img").evaluate_all("images => images.slice(1).map(i => i.alt)")
-    assert set(others) <= {""}                        # one picture in strips: described once
+    expect(live).to_have_text(
+        "Backward step 7 of 9. v6 (y ** 2) sends 4.0 to y through the VJP "
+        "ḡ_v6 · v5 · v1**(v5−1); y's adjoint is now 5.0. Contributions add up: y already had "
+        "1.0 from x · y.")
+    expect(page.locator(".tutor-slider input")).to_have_attribute("aria-valuetext",
+                                                                 "backward 7/9")
+    graph = page.locator(".tutor-graph")
+    assert graph.get_attribute("role") == "group" and graph.get_attribute("aria-label")
+    description = page.locator(f"#{graph.get_attribute('aria-describedby')}")
+    expect(description).to_have_text(live.inner_text())
+
+
+def test_the_graphs_nodes_take_the_focus_and_the_arrow_keys_move_between_them(voila_server,
+                                                                               page):
+    open_dashboard(page, voila_server.url)
+    page.keyboard.press("End")
+    expect(page.locator(".tutor-status")).to_have_text("backward 9/9")
+    page.locator('.tutor-node[tabindex="0"]').focus()
+    focused = "document.activeElement.getAttribute('aria-label')"
+    first = page.evaluate(focused)
+    assert first.startswith("v3 = v0 ** v2 = 1.0; adjoint ḡ 1.0 after step 14")
+    expect(page.locator(".tutor-node-card")).to_be_visible()        # its card, for the eye
+    page.keyboard.press("ArrowLeft")                  # on a node the arrows move, not step
+    assert page.evaluate(focused).startswith("v")
+    assert page.evaluate(focused) != first
+    assert page.locator(".tutor-status").inner_text() == "backward 9/9"
+    page.keyboard.press("Enter")                      # go to the node's step, pin it
+    expect(page.locator(".tutor-pinned")).to_be_visible()
+    expect(page.locator(".tutor-status")).not_to_have_text("backward 9/9")
 
 
 def test_every_control_can_be_reached_with_tab_and_shows_where_the_focus_is(voila_server, page):
     open_dashboard(page, voila_server.url)
     status_after(page, "ArrowRight", "forward 0/6")   # so that Reset and Back are enabled
     reached, rings = [], []
-    for _ in range(40):
+    for _ in range(45):
         page.keyboard.press("Tab")
         found = page.evaluate("""() => {
           const node = document.activeElement;
           const owner = node && node.closest('[class*="tutor-"]');
           const name = owner ? [...owner.classList].find(c => c.startsWith('tutor-')) : null;
+          if (node && node.classList.contains('tutor-node')) {     // an SVG node: its ring
+            const ring = getComputedStyle(node.querySelector('.tutor-node-ring'));
+            return [name, 'solid ' + ring.strokeWidth];
+          }
           const style = node ? getComputedStyle(node) : null;
           return [name, style ? style.outlineStyle + ' ' + style.outlineWidth : ''];
         }""")
@@ -222,8 +248,9 @@ def test_every_control_can_be_reached_with_tab_and_shows_where_the_focus_is(voil
     order = list(dict.fromkeys(reached))
     for control in ("tutor-expression", "tutor-values", "tutor-wrt", "tutor-reset",
                     "tutor-step-back", "tutor-step-forward", "tutor-to-end", "tutor-play",
-                    "tutor-speed", "tutor-slider", "tutor-export-gif"):
+                    "tutor-speed", "tutor-slider", "tutor-zoom-in", "tutor-node",
+                    "tutor-listing", "tutor-table", "tutor-export-gif"):
         assert control in order, f"{control} is never reached with Tab: {order}"
     assert order.index("tutor-expression") < order.index("tutor-step-forward") < order.index(
-        "tutor-slider") < order.index("tutor-export-gif")
+        "tutor-slider") < order.index("tutor-node") < order.index("tutor-export-gif")
     assert all(ring.startswith("solid 3px") for ring in rings), rings

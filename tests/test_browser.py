@@ -6,7 +6,6 @@ its own kernel. Waits are on what the page shows (Playwright's ``expect`` retrie
 text appears), never on fixed sleeps.
 """
 
-import json
 import re
 from pathlib import Path
 
@@ -25,13 +24,8 @@ SEED = "log(x**2) + y**2 + x*y"   # the seed notebook's f
 LOAD_TIMEOUT_MS = 90_000          # first open: Voila's scripts load, the kernel builds the page
 STATUS = re.compile(r"(forward|backward) \d+/\d+")
 
-# The src of every picture in the graph: it changes whenever the graph is redrawn.
-GRAPH_PICTURES = "() => [...document.querySelectorAll('.tutor-graph img')].map(i => i.src)"
-# True once every picture in the graph has arrived and is decoded.
-GRAPH_LOADED = """() => {
-  const images = [...document.querySelectorAll('.tutor-graph img')];
-  return images.length > 0 && images.every(i => i.complete && i.naturalWidth > 0);
-}"""
+# True once the stepper has drawn the graph (its nodes are in the page).
+GRAPH_LOADED = "() => document.querySelectorAll('.tutor-graph .tutor-node').length > 0"
 
 
 def open_dashboard(page, url):
@@ -40,7 +34,7 @@ def open_dashboard(page, url):
     page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
     expect(page.locator(".tutor-step-forward")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
     expect(page.locator(".tutor-status")).to_have_text(STATUS, timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_function(GRAPH_LOADED)
+    page.wait_for_function(GRAPH_LOADED, timeout=LOAD_TIMEOUT_MS)
 
 
 def enter(page, css_class, text):
@@ -51,14 +45,11 @@ def enter(page, css_class, text):
 
 
 def step(page, css_class):
-    """Click a stepper button; wait until the status and the graph's pictures have changed."""
+    """Click a stepper button; wait until the status has changed (the page steps by itself:
+    status, graph and inspector change together)."""
     status = page.locator(".tutor-status").inner_text()
-    pictures = page.evaluate(GRAPH_PICTURES)
     page.click(f".{css_class}")
     expect(page.locator(".tutor-status")).not_to_have_text(status)
-    page.wait_for_function(f"old => JSON.stringify(({GRAPH_PICTURES})()) !== old",
-                           arg=json.dumps(pictures))
-    page.wait_for_function(GRAPH_LOADED)
     return page.locator(".tutor-status").inner_text()
 
 
@@ -128,9 +119,10 @@ def test_the_page_renders_every_widget_without_errors(voila_server, page, artifa
     for css_class in ("tutor-expression", "tutor-values", "tutor-wrt", "tutor-examples",
                       "tutor-step-forward", "tutor-step-back", "tutor-play", "tutor-to-end",
                       "tutor-reset", "tutor-slider", "tutor-status", "tutor-gradient",
-                      "tutor-graph", "tutor-inspector", "tutor-error"):
+                      "tutor-graph", "tutor-node", "tutor-inspector", "tutor-listing",
+                      "tutor-table", "tutor-speed", "tutor-error"):
         assert page.locator(f".{css_class}").count() >= 1, f"no element with .{css_class}"
-    assert page.evaluate(GRAPH_LOADED), "the graph's pictures did not load"
+    assert page.locator(".tutor-node").count() == 10
     body = page.locator("body").inner_text()
     assert "Error displaying widget" not in body
     assert page.locator(".jupyter-widgets-error-widget").count() == 0
@@ -169,23 +161,24 @@ def test_the_graph_and_the_listing_fit_the_width_they_have(voila_server, page, a
     open_dashboard(page, voila_server.url)
     page.keyboard.press("End")
     expect(page.locator(".tutor-status")).to_have_text("backward 9/9")
-    # The alt text is set after the graph's strips, so once it says "Done" they have arrived.
-    expect(page.locator(".tutor-graph img").first).to_have_attribute(
-        "alt", re.compile(r"^Backward step 9 of 9.*Done"))
-    page.wait_for_function(GRAPH_LOADED)
+    description = page.locator(".tutor-graph").get_attribute("aria-describedby")
+    expect(page.locator(f"#{description}")).to_have_text(re.compile(r"^Backward step 9 of 9\..*Done"))
     page.screenshot(path=str(artifacts_dir / f"dashboard-{width}.png"), full_page=True)
     page_width = page.evaluate("document.documentElement.clientWidth")
-    graph = page.locator(".tutor-graph").bounding_box()
-    assert graph["x"] >= 0 and graph["x"] + graph["width"] <= page_width + 1, (graph, page_width)
-    for css_class in ("tutor-graph-box", "tutor-graph"):
-        assert page.locator(f".{css_class}").evaluate(
-            "b => b.scrollWidth <= b.clientWidth + 1"), f".{css_class} scrolls sideways"
-    right = page.locator(".tutor-graph-box").evaluate("b => b.getBoundingClientRect().right")
-    strips = page.locator(".tutor-graph img").evaluate_all(
-        "images => images.map(i => [i.getBoundingClientRect().right, i.naturalWidth, i.width])")
-    assert all(edge <= right + 1 for edge, _, _ in strips), "the picture is cut on the right"
-    if width < 900:
-        assert all(shown < natural for _, natural, shown in strips), "not scaled to fit"
+    frame = page.locator(".tutor-graph-frame").bounding_box()
+    assert frame["x"] >= 0 and frame["x"] + frame["width"] <= page_width + 1, (frame, page_width)
+    # fitted to the width: the whole graph shows, every node inside the frame, none cut off
+    expect(page.locator(".tutor-graph")).to_have_class(re.compile("tutor-graph-whole"))
+    boxes = page.locator(".tutor-node .tutor-node-box").evaluate_all(
+        "boxes => boxes.map(b => { const r = b.getBoundingClientRect();"
+        " return [r.left, r.top, r.right, r.bottom]; })")
+    for left, top, right, bottom in boxes:
+        assert (frame["x"] - 1 <= left and right <= frame["x"] + frame["width"] + 1
+                and frame["y"] - 1 <= top and bottom <= frame["y"] + frame["height"] + 1)
+    height = page.locator(".tutor-node-title").first.evaluate(
+        "t => t.getBoundingClientRect().height")
+    assert height >= 9, f"node text drawn {height:.1f} px high"       # readable, not shrunk
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth + 1")
     # every listing line ends inside the listing: wrapped, never cut off
     assert page.locator(".tutor-listing").evaluate(
         "l => l.scrollWidth <= l.clientWidth + 1"), "a listing line is cut off"
@@ -195,7 +188,7 @@ def test_the_graph_and_the_listing_fit_the_width_they_have(voila_server, page, a
 
 def test_the_gif_is_made_in_the_background_with_a_progress_bar(voila_server, page):
     open_dashboard(page, voila_server.url)
-    enter(page, "tutor-expression", "*".join(["x"] * 75))        # 222 steps: a long export
+    enter(page, "tutor-expression", "*".join(["x"] + ["2"] * 74))   # 148 steps: a long export
     expect(page.locator(".tutor-status")).to_have_text("forward 0/74")
     page.click(".tutor-export-gif")
     expect(page.locator(".tutor-export-progress")).to_be_visible()

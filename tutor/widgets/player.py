@@ -57,6 +57,7 @@ class RecordingPlayer(widgets.VBox):
             self.view.k = state.k
 
     def _moved(self, change):
-        """The page (or Python) moved the view: the state follows."""
-        if self.view.recording is self.state.recording:
-            self.state.go(change["new"])
+        """The page (or Python) moved the view: the state follows (unless the page's step
+        was one of the recording shown before: then the page goes back to the state's)."""
+        if self.view.recording is self.state.recording and self.view.current(self.state.k):
+            self.state.go(self.view.k)

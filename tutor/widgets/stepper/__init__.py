@@ -64,7 +64,10 @@ class StepperView(anywidget.AnyWidget):
     """One recording, drawn and stepped in the browser (see the module doc).
 
     Traits (all synced with the page): ``story`` (the JSON text; set it with :meth:`show`),
-    ``k`` (the step shown, ``0 .. steps``), ``playing``, ``speed`` (steps a second while
+    ``k`` (the step shown, ``0 .. steps``), ``story_id`` (counts the stories shown) and
+    ``seen`` (the story the page's last ``k`` was a step of: a step the page sent just before
+    Python showed another recording is put right, see :meth:`current`), ``playing``,
+    ``speed`` (steps a second while
     playing, 1 to 10), ``pinned`` (the id of the node pinned in the inspector, ``""`` for
     none) and ``mark`` (``{"k": 7, "node": "v3", "note": "..."}``: a step and a node to
     mark, e.g. where two recordings first differ; ``{}`` for none). Link two views'
@@ -78,6 +81,8 @@ class StepperView(anywidget.AnyWidget):
     _css = css_text()
     story = traitlets.Unicode("").tag(sync=True)
     k = traitlets.Int(0).tag(sync=True)
+    story_id = traitlets.Int(0).tag(sync=True)
+    seen = traitlets.Int(0).tag(sync=True)
     playing = traitlets.Bool(False).tag(sync=True)
     speed = traitlets.Int(2).tag(sync=True)
     pinned = traitlets.Unicode("").tag(sync=True)
@@ -111,7 +116,20 @@ class StepperView(anywidget.AnyWidget):
             self.playing = False
             self.pinned = ""
             self.story = text
+            self.story_id += 1
+            self.seen = self.story_id
             self.k = k
+
+    def current(self, k):
+        """Is ``k`` a step of the story shown now? If the page sent it for the story before
+        (it stepped while Python was loading a new one), show step ``k`` of this one instead
+        and return False."""
+        if self.seen == self.story_id:
+            return True
+        with self.hold_sync():
+            self.seen = self.story_id
+            self.k = k
+        return False
 
     def go(self, k):
         self.k = k

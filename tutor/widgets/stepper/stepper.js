@@ -124,6 +124,11 @@ class Stepper {
     this.wire();
     this.loadStory();
     views.add(this);
+    const named = () => {                 // once the page has put the stepper in its place
+      if (this.el.isConnected) this.nameRegions();
+      else this.naming = setTimeout(named, 100);
+    };
+    named();
   }
 
   // -- the model ------------------------------------------------------------------------
@@ -193,11 +198,26 @@ class Stepper {
     const changed = changedBetween(this.prepared, this.k, k);
     this.k = k;
     this.render(changed);
-    if (tell) this.tell({ k });
+    // which story this k belongs to: a step sent just before Python loaded another
+    // recording must not be taken as a step of the new one
+    if (tell) this.tell({ k, seen: this.model.get("story_id") });
+  }
+
+  /** Several steppers on one page (a lesson) must not have regions of the same name: the
+   *  second one's listing is "listing of both passes (2)". */
+  nameRegions() {
+    if (this.named || !this.el.isConnected) return;
+    this.named = true;
+    const place = [...document.querySelectorAll(".tutor-stepper-view")].indexOf(this.el) + 1;
+    if (place <= 1) return;
+    for (const region of this.el.querySelectorAll('[role="region"], .tutor-graph')) {
+      region.setAttribute("aria-label", `${region.getAttribute("aria-label")} (${place})`);
+    }
   }
 
   render(changed) {
     const { prepared, k, parts } = this;
+    this.nameRegions();
     const status = statusText(prepared, k);
     parts.status.textContent = status;
     parts.slider.value = String(k);
@@ -375,7 +395,7 @@ class Stepper {
   pin(node, tell = true) {
     const previous = this.pinned;
     this.pinned = node;
-    this.drawing.flag("tutor-pinned", node);
+    this.drawing.flag("tutor-node-pinned", node);
     this.inspector.pin(node, previous, this.k);
     this.updatePinned();
     if (tell) this.tell({ pinned: node === null ? "" : this.prepared.story.nodes[node].id });
@@ -391,7 +411,7 @@ class Stepper {
     const mark = this.model.get("mark") || {};
     const { tick } = this.parts;
     const node = this.nodeNamed(mark.node);
-    if (this.prepared) this.drawing.flag("tutor-marked", node);
+    if (this.prepared) this.drawing.flag("tutor-node-marked", node);
     const marked = this.prepared && Number.isInteger(mark.k) && this.prepared.steps > 0;
     tick.hidden = !marked;
     if (marked) {
@@ -439,6 +459,12 @@ class Stepper {
     tools(".tutor-zoom-fit", () => this.fit());
     this.listen(this.el.querySelector(".tutor-unpin"), "click", () => this.pin(null));
     this.wireGraph();
+    // Keys pressed inside the stepper are answered here, and go no further (JupyterLab would
+    // take an arrow on a button as a move between cells); keys pressed elsewhere in its
+    // area (or on the page, when it is the only stepper) reach the document.
+    this.listen(this.el, "keydown", (event) => {
+      if (this.onKey(event)) event.stopPropagation();
+    });
     this.listen(document, "keydown", (event) => this.onKey(event));
     this.listen(document, "keyup", (event) => {
       if (event.key === " " && !isTextField(event.target) && this.scope().contains(event.target)) {
@@ -539,35 +565,38 @@ class Stepper {
     return this.el.closest(".tutor-keys-scope") || this.el;
   }
 
+  /** Act on a key press; true if it meant something here (then it is not the page's). */
   onKey(event) {
-    if (event.altKey || event.ctrlKey || event.metaKey || !this.prepared) return;
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey
+        || !this.prepared) return false;
     const { key, target } = event;
     const zoom = ZOOM_KEYS[key];
     const onNode = this.drawing.nodeOf(target);
     if (!STEP_KEYS.has(key) && zoom === undefined && key !== "Enter" && key !== "Escape"
-        && !(onNode !== null && ARROWS.has(key))) return;
+        && !(onNode !== null && ARROWS.has(key))) return false;
     const scope = this.scope();
-    if (scope.offsetParent === null && scope !== document.body) return;  // another tab shows
+    if (scope.offsetParent === null && scope !== document.body) return false;  // hidden tab
     const onPage = target === document.body || target === document.documentElement;
     const visible = [...views].filter((view) => view.el.offsetParent !== null);
     if (!(scope.contains(target) || (onPage && visible.length === 1 && visible[0] === this))) {
-      return;
+      return false;
     }
-    if (isTextField(target)) return;
+    if (isTextField(target)) return false;
     if (onNode !== null && (ARROWS.has(key) || key === "Enter")) {
       event.preventDefault();
       if (key === "Enter") this.choose(onNode);
       else this.drawing.nodeElements[neighbour(this.prepared.story, onNode, key)].focus();
-      return;
+      return true;
     }
-    if (key === "Enter") return;                       // Enter presses what has the focus
+    if (key === "Enter") return false;                 // Enter presses what has the focus
     if (key === "Escape") {
-      if (this.pinned !== null) this.pin(null);
-      return;
+      if (this.pinned === null) return false;
+      this.pin(null);
+      return true;
     }
     if (key !== " " && target.closest) {
-      if (target.closest(".tutor-speed")) return;      // a slider of its own
-      if (target === this.parts.slider) return;        // it steps by itself (input event)
+      if (target.closest(".tutor-speed")) return false;   // a slider of its own
+      if (target === this.parts.slider) return false;     // it steps by itself (input event)
     }
     event.preventDefault();
     if (zoom !== undefined) this.zoom(zoom);
@@ -577,9 +606,11 @@ class Stepper {
     else if (key === "ArrowLeft") this.move(this.k - 1);
     else if (key === "Home") this.move(0);
     else if (key === "End") this.move(this.prepared.steps);
+    return true;
   }
 
   destroy() {
+    clearTimeout(this.naming);
     this.stop();
     for (const remove of this.listeners) remove();
     this.resizing.disconnect();

@@ -64,7 +64,8 @@ export function panBy(view, dx, dy, content, box) {
   };
 }
 
-/** The view moved as little as needed for a rectangle of the drawing to show in the box. */
+/** The view moved as little as needed for a rectangle of the drawing to show in the box
+ *  (with a margin around it once it has to move; one already in sight stays put). */
 export function bringIntoView(view, rect, box, limits = LIMITS) {
   const margin = limits.margin;
   let { x, y } = view;
@@ -72,10 +73,10 @@ export function bringIntoView(view, rect, box, limits = LIMITS) {
   const right = x + (rect.x + rect.width) * view.scale;
   const top = y + rect.y * view.scale;
   const bottom = y + (rect.y + rect.height) * view.scale;
-  if (left < margin) x += margin - left;
-  else if (right > box.width - margin) x -= Math.min(right - (box.width - margin), left - margin);
-  if (top < margin) y += margin - top;
-  else if (bottom > box.height - margin) y -= Math.min(bottom - (box.height - margin), top - margin);
+  if (left < 0) x += margin - left;
+  else if (right > box.width) x -= Math.min(right - (box.width - margin), left - margin);
+  if (top < 0) y += margin - top;
+  else if (bottom > box.height) y -= Math.min(bottom - (box.height - margin), top - margin);
   return { scale: view.scale, x, y };
 }
 
