@@ -336,3 +336,55 @@ def test_the_dunder_question_offers_only_believable_options():
         names = {option.split("__")[1].removeprefix("r") for option in question.options}
         assert len(names) == 1, question.options           # one operator, never another
         assert len(question.options) == 4
+
+
+# ------------------------------------- the usual slips of the code exercises, named
+
+def _one_sided(f, x, eps=1e-6):
+    return (f(x + eps) - f(x)) / eps
+
+
+def _swapped_partials(x, y):
+    return 2 * y + x, 2 / x + y
+
+
+def _nodes_to_fun(fun, *parents):
+    from tutor.exercises.kit import Node
+    return Node(fun(*parents), fun, parents)
+
+
+def _no_keepdims(target, g):
+    while np.ndim(g) > np.ndim(target):
+        g = np.sum(g, axis=0)
+    return g
+
+
+def _uphill(params, grads, learning_rate):
+    return [param + learning_rate * gradient for param, gradient in zip(params, grads)]
+
+
+def _transpose_all_axes(ans, x, y):
+    return lambda g: g @ y.T
+
+
+SLIPS = [
+    ("l01-numerical-grad", _one_sided, "one-sided difference"),
+    ("l01-partials", _swapped_partials, "∂f/∂x comes first"),
+    ("l03-record-op", _nodes_to_fun, "the parents' `.value`"),
+    ("l05-unbroadcast", _no_keepdims, "keepdims=True"),
+    ("l10-sgd-step", _uphill, "You stepped uphill"),
+    ("l08-vjp-matmul-x", _transpose_all_axes, "reverses every axis"),
+]
+
+
+@pytest.mark.parametrize("exercise_id, answer, words", SLIPS, ids=[slip[0] for slip in SLIPS])
+def test_a_usual_slip_is_named(exercise_id, answer, words):
+    results = [ex.check(exercise_id, answer, seed=seed, record=False) for seed in range(4)]
+    assert not any(result.passed for result in results)
+    assert any(words in result.message for result in results), results[0]
+
+
+def test_the_librarys_own_grad_is_not_the_learners():
+    from tutor.autograd import grad
+    result = ex.check("l07-grad", grad, record=False)
+    assert not result.passed and "tutor.autograd's own grad" in result.message

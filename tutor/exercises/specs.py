@@ -9,8 +9,8 @@ import types
 
 import numpy as np
 
-from .compare import kind_of, summarize
-from .model import Case, WrongAnswer
+from .compare import compare_values, kind_of, summarize
+from .model import Case, Mismatch, WrongAnswer
 
 
 def random_shape(rng, max_dims=3, max_size=4):
@@ -92,5 +92,23 @@ def cases(count, make):
     return generate
 
 
+def judge_with_mistakes(*mistakes, rtol=1e-6, atol=1e-8):
+    """Compare values as usual; when a result is wrong, say which typical mistake it is.
+
+    Each mistake is ``(wrong_answer, advice)``: ``wrong_answer`` is called with the case's
+    arguments, and when the learner's result equals it, ``advice`` follows the usual message.
+    """
+    def judge(case, got, expected):
+        mismatch = compare_values(expected, got, rtol, atol)
+        if mismatch is None or mismatch.problem != "value":
+            return mismatch
+        with np.errstate(all="ignore"):
+            for wrong_answer, advice in mistakes:
+                if compare_values(wrong_answer(*case.args), got, rtol, atol) is None:
+                    return Mismatch("value", f"{mismatch.message}. {advice}")
+        return mismatch
+    return judge
+
+
 __all__ = ["Case", "random_shape", "random_value", "away_from_zero", "text_of", "vjp_call",
-           "returns_function", "listing", "cases"]
+           "returns_function", "listing", "cases", "judge_with_mistakes"]

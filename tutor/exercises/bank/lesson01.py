@@ -13,7 +13,7 @@ from tutor.notation import number_text
 from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
 from ..practice import expression_question
 from ..randfun import derivative, make_function, random_smooth, to_text
-from ..specs import away_from_zero, cases, random_value, text_of
+from ..specs import away_from_zero, cases, judge_with_mistakes, random_value, text_of
 
 LESSON = 1
 F_TEXT = "log(x**2) + y**2 + x*y"
@@ -59,7 +59,13 @@ NUMERICAL_GRAD = Exercise(
     solution=numerical_grad,
     spec=FunctionSpec("numerical_grad", "numerical_grad(f, x, eps)",
                       cases(25, _numerical_grad_case), reference=_numerical_grad_reference,
-                      rtol=1e-6, atol=1e-7),
+                      rtol=1e-6, atol=1e-7, judge=judge_with_mistakes(
+                          (lambda f, x, eps: (f(x + eps) - f(x)) / eps,
+                           "That is a one-sided difference: its error shrinks only like eps. "
+                           "Step to both sides of x."),
+                          (lambda f, x, eps: (f(x + eps) - f(x - eps)) / eps,
+                           "Divide by the distance between the two points, which is twice "
+                           "eps."), rtol=1e-6, atol=1e-7)),
 )
 
 
@@ -92,7 +98,13 @@ PARTIALS = Exercise(
         "first.",
     ),
     solution=partials,
-    spec=FunctionSpec("partials", "partials(x, y)", cases(25, _partials_case)),
+    spec=FunctionSpec("partials", "partials(x, y)", cases(25, _partials_case),
+                      judge=judge_with_mistakes(
+                          (lambda x, y: (2 * y + x, 2 / x + y),
+                           "Your pair is (∂f/∂y, ∂f/∂x): ∂f/∂x comes first."),
+                          (lambda x, y: (2 / x, 2 * y),
+                           "The term `x*y` is missing from both: it changes at the rate of its "
+                           "other factor."))),
 )
 
 

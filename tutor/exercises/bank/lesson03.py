@@ -11,7 +11,7 @@ import numpy as np
 from ..compare import compare_values, kind_of, summarize
 from ..graphs import describe_graph, random_graph, reachable
 from ..kit import Node
-from ..model import Case, Exercise, FunctionSpec, Mismatch, drawn_answer
+from ..model import Case, Exercise, FunctionSpec, Mismatch, WrongAnswer, drawn_answer
 from ..practice import node_value_question
 from ..specs import cases, listing, random_shape, random_value
 
@@ -92,6 +92,18 @@ def _record_op_judge(case, got, expected):
     return judge_node(got, expected, fun, parents)
 
 
+def _record_op_call(answer, case):
+    """Call the answer; a ``TypeError`` about Nodes means ``fun`` was handed the Nodes."""
+    try:
+        return answer(*case.args)
+    except TypeError as error:
+        if "Node" not in str(error):
+            raise
+        raise WrongAnswer("exception", f"your code raised TypeError: {error}. `fun` was "
+                                       f"given the Nodes themselves; it works on numbers and "
+                                       f"arrays, the parents' `.value`.") from None
+
+
 RECORD_OP = Exercise(
     id="l03-record-op", lesson=LESSON, kind="function",
     title="Record one operation as a Node",
@@ -113,7 +125,8 @@ RECORD_OP = Exercise(
     ),
     solution=record_op,
     spec=FunctionSpec("record_op", "record_op(fun, *parents)", cases(24, _record_op_case),
-                      judge=_record_op_judge, reference=_record_op_reference),
+                      call=_record_op_call, judge=_record_op_judge,
+                      reference=_record_op_reference),
 )
 
 

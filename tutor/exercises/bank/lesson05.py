@@ -9,7 +9,8 @@ from functools import partial
 
 import numpy as np
 
-from ..model import Case, Exercise, FunctionSpec, drawn_answer
+from ..compare import compare_values
+from ..model import Case, Exercise, FunctionSpec, Mismatch, drawn_answer
 from ..practice import vjp_formula_question
 from ..specs import away_from_zero, cases, random_shape, random_value, text_of, vjp_call
 
@@ -114,6 +115,23 @@ def _unbroadcast_case(rng, index):
                                   f"{text_of(g=g)}")
 
 
+def _unbroadcast_judge(case, got, expected):
+    """Compare as usual; a wrong shape says which kind of broadcast axis was left out."""
+    mismatch = compare_values(expected, got)
+    if mismatch is None or mismatch.problem != "shape":
+        return mismatch
+    target, g = case.args
+    wanted, shape = np.shape(target), np.shape(got)
+    if len(shape) > len(wanted):
+        advice = "numpy added axes in front of target's: sum those away."
+    elif len(shape) < len(wanted):
+        advice = "an axis target has was summed away: keepdims=True keeps it, with size 1."
+    else:
+        advice = ("where target has size 1, g may be longer (numpy stretched that axis): "
+                  "sum it too, keeping it (keepdims=True).")
+    return Mismatch("shape", f"{mismatch.message}; {advice}")
+
+
 UNBROADCAST = Exercise(
     id="l05-unbroadcast", lesson=LESSON, kind="function",
     title="Unbroadcast an adjoint",
@@ -133,7 +151,8 @@ UNBROADCAST = Exercise(
         "sums along an `axis`; `keepdims=True` keeps that axis with size 1.",
     ),
     solution=unbroadcast,
-    spec=FunctionSpec("unbroadcast", "unbroadcast(target, g)", cases(30, _unbroadcast_case)),
+    spec=FunctionSpec("unbroadcast", "unbroadcast(target, g)", cases(30, _unbroadcast_case),
+                      judge=_unbroadcast_judge),
 )
 
 

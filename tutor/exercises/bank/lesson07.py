@@ -14,6 +14,8 @@ import types
 from functools import partial
 from types import SimpleNamespace
 
+from tutor.autograd import grad as library_grad
+from tutor.autograd import value_and_grad as library_value_and_grad
 from tutor.autograd.core import make_vjp
 
 from tutor.notation import number_text
@@ -151,6 +153,9 @@ def _grad_call(name):
 
     def call(answer, case):
         (f, argnum), point = case.args
+        if answer in (library_grad, library_value_and_grad):
+            raise WrongAnswer("value", f"that is tutor.autograd's own {answer.__name__}; "
+                                       f"write yours, on make_vjp.")
         names = tuple(f.__signature__.parameters)
         built = built_beside(answer, f, name)
         if primitives_beside(answer) is None:

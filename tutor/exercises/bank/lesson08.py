@@ -8,7 +8,7 @@ from functools import partial
 
 import numpy as np
 
-from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
+from ..model import Case, Exercise, FunctionSpec, Question, WrongAnswer, drawn_answer
 from ..specs import cases, text_of, vjp_call
 from .lesson05 import unbroadcast
 
@@ -95,6 +95,20 @@ def _matmul_case(rng, index):
                                      f"{text_of(x=x, y=y, g=g)}")
 
 
+def _matmul_call(answer, case):
+    """The VJP maker called as usual; numpy's complaint about a batch gets a sentence."""
+    try:
+        return vjp_call("vjp_matmul_x", "ans, x, y")(answer, case)
+    except ValueError as error:
+        y = case.args[2]
+        if np.ndim(y) <= 2 or "matmul" not in str(error):
+            raise
+        raise WrongAnswer("exception", f"your code raised ValueError: {error}. Here y has "
+                                       f"batch axes, shape {np.shape(y)}: if you transposed "
+                                       f"it with `.T`, that reverses every axis; only the "
+                                       f"last two are the matrix.") from None
+
+
 VJP_MATMUL_X = Exercise(
     id="l08-vjp-matmul-x", lesson=LESSON, kind="function",
     title="The VJP of x @ y with respect to x, batched",
@@ -115,7 +129,7 @@ VJP_MATMUL_X = Exercise(
     ),
     solution=vjp_matmul_x,
     spec=FunctionSpec("vjp_matmul_x", "vjp_matmul_x(ans, x, y)(g)", cases(30, _matmul_case),
-                      call=vjp_call("vjp_matmul_x", "ans, x, y")),
+                      call=_matmul_call),
 )
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from tutor.notation import number_text
 
 from ..model import Case, Exercise, FunctionSpec, Question, drawn_answer
-from ..specs import cases, text_of
+from ..specs import cases, judge_with_mistakes, text_of
 
 LESSON = 10
 
@@ -102,7 +102,14 @@ SGD_STEP = Exercise(
     ),
     solution=sgd_step,
     spec=FunctionSpec("sgd_step", "sgd_step(params, grads, learning_rate)",
-                      cases(25, _sgd_case)),
+                      cases(25, _sgd_case), judge=judge_with_mistakes(
+                          (lambda params, grads, rate: [param + rate * gradient for param, gradient
+                                                        in zip(params, grads)],
+                           "You stepped uphill: the gradient points to where the loss grows, "
+                           "and descent goes against it."),
+                          (lambda params, grads, rate: [param - gradient for param, gradient
+                                                        in zip(params, grads)],
+                           "The step is the gradient times the learning rate."))),
 )
 
 

@@ -20,35 +20,15 @@ import numpy as np
 
 from tutor.notation import number_text
 
-from ..compare import compare_values
-from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, WrongAnswer, drawn_answer
+from ..model import Case, Exercise, FunctionSpec, Question, WrongAnswer, drawn_answer
 from ..practice import _code_block, _header, _number, node_legend, random_recording
 from ..randfun import _DUAL, Const, Dual, derivative, evaluate, random_smooth, to_text
-from ..specs import away_from_zero, cases, random_shape, random_value, text_of
+from ..specs import (away_from_zero, cases, judge_with_mistakes, random_shape, random_value,
+                     text_of)
 
 LESSON = 11
 DUAL_FUNCTIONS = ("sin", "cos", "exp", "tanh")
 sin, cos, exp, tanh = (getattr(_DUAL, name) for name in DUAL_FUNCTIONS)   # for the reference
-
-
-# ------------------------------------------------------------- typical mistakes
-
-def judge_with_mistakes(*mistakes):
-    """Compare values as usual; when a result is wrong, say which typical mistake it is.
-
-    Each mistake is ``(wrong_answer, advice)``: ``wrong_answer`` is called with the case's
-    arguments, and when the learner's result equals it, ``advice`` follows the usual message.
-    """
-    def judge(case, got, expected):
-        mismatch = compare_values(expected, got)
-        if mismatch is None or mismatch.problem != "value":
-            return mismatch
-        with np.errstate(all="ignore"):
-            for wrong_answer, advice in mistakes:
-                if compare_values(wrong_answer(*case.args), got) is None:
-                    return Mismatch("value", f"{mismatch.message}. {advice}")
-        return mismatch
-    return judge
 
 
 # ------------------------------------------------------------------------- jvp_sin
