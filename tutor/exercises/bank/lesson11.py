@@ -185,6 +185,14 @@ def _jvp_call(answer, case):
     """``answer(f, x, v)`` with ``f`` built from the dual primitives beside the answer
     (randfun's dual numbers when there are none)."""
     expr, x, v = case.args
+    return on_dual_function(answer, expr, (x, v), "its tangent is 0")
+
+
+def on_dual_function(answer, expr, args, zero):
+    """``answer(f, *args)``, with ``f`` the random function ``expr`` of x built from the dual
+    primitives beside the answer (randfun's when there are none). When ``f`` is a constant
+    and the learner's code takes its output for a Dual, the error says so; ``zero`` ends the
+    sentence (what the tangent of a constant output is)."""
     lib = dual_primitives_beside(answer) or _DUAL
 
     def f(value):
@@ -192,15 +200,14 @@ def _jvp_call(answer, case):
 
     f.__name__ = "f"
     try:
-        return answer(f, x, v)
+        return answer(f, *args)
     except AttributeError as error:
         if not isinstance(expr, Const):
             raise
         raise WrongAnswer("exception", f"your code raised AttributeError: {error}. This f "
                                        f"does not depend on x, so it returns the plain number "
-                                       f"{number_text(expr.value)}, not a Dual. When the output "
-                                       f"is not a "
-                                       f"Dual, nothing moved: its tangent is 0.") from None
+                                       f"{number_text(expr.value)}, not a Dual: nothing moved, "
+                                       f"and {zero}.") from None
 
 
 def _jvp_reference(case):

@@ -23,7 +23,7 @@ from ..model import Case, Exercise, FunctionSpec, Mismatch, Question, WrongAnswe
 from ..randfun import (_DUAL, Const, Dual, derivative, evaluate, random_program,
                        random_smooth, to_text)
 from ..specs import cases, text_of
-from .lesson11 import dual_primitives_beside
+from .lesson11 import on_dual_function
 
 LESSON = 15
 DIRECTIONS = (1.0, -0.5, 2.0)       # tangents a linearization is tried on
@@ -52,23 +52,8 @@ def _linearize_call(answer, case):
     """``answer(f, x)`` with ``f`` built from the dual primitives beside the answer; the
     program it returns is run on a few tangents (by the course's Program, not the learner)."""
     expr, x = case.args
-    lib = dual_primitives_beside(answer) or _DUAL
-
-    def f(value):
-        return evaluate(expr, {"x": value}, lib)
-
-    f.__name__ = "f"
-    try:
-        got = answer(f, x)
-    except AttributeError as error:
-        if not isinstance(expr, Const):
-            raise
-        raise WrongAnswer("exception", f"your code raised AttributeError: {error}. This f "
-                                       f"does not depend on x, so it returns the plain number "
-                                       f"{number_text(expr.value)}, not a Dual: nothing moved, "
-                                       f"and the "
-                                       f"program's output is the tangent 0 "
-                                       f"(program.returning(0.0)).") from None
+    got = on_dual_function(answer, expr, (x,), "the program's output is the tangent 0 "
+                                               "(program.returning(0.0))")
     if not isinstance(got, tuple) or len(got) != 2:
         return got                                   # the judge says what is wrong
     value, program = got
