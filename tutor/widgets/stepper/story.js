@@ -18,8 +18,9 @@ export function prepare(story) {
   return {
     story,
     nodes,
-    steps: story.counts.forward + story.counts.backward,
+    steps: story.counts.forward + story.counts.backward + (story.counts.update || 0),
     forward: story.counts.forward,
+    backward: story.counts.backward,
   };
 }
 
@@ -85,11 +86,14 @@ export function fill(template, fields) {
     (name in fields ? String(fields[name]) : whole));
 }
 
+// A training iteration's story (tutor/widgets/train_story.py) ends with an "update" pass:
+// counts.update steps after the backward pass, each one weight's w ← w − η · ḡ_w.
 function passOf(prepared, k) {
-  const { forward } = prepared;
+  const { forward, backward } = prepared;
   if (k <= 0) return ["start", { i: 0, n: forward }];
   if (k <= forward) return ["forward", { i: k, n: forward }];
-  return ["backward", { i: k - forward, n: prepared.steps - forward }];
+  if (k <= forward + backward) return ["backward", { i: k - forward, n: backward }];
+  return ["update", { i: k - forward - backward, n: prepared.steps - forward - backward }];
 }
 
 /** "forward 3/6", "backward 2/9". */
