@@ -1,0 +1,333 @@
+"""The Train tab: a tiny network learning live, and any iteration stepped through.
+
+A learner picks a data set, a loss, a network and a learning rate from menus (nothing is
+typed, nothing typed is run), presses Play, and watches: the loss curve falls, the decision
+boundary moves over the points, the weights and their updates change colour and thickness,
+and the stepper below shows one example's computation graph (the learner clicks a point to
+choose it) with every value and adjoint of the current iteration. Paused, the same stepper
+walks that iteration: the forward pass, the backward pass VJP by VJP down to every
+weight's adjoint, then the update ``w ← w − η · ḡ_w`` of each weight, with the batch
+gradient (the mean of the examples' gradients). The iteration slider goes back to any
+iteration taken; Reset starts again from the seed, and the same numbers come again.
+
+The parts: :class:`TrainPanel` (the tab, a VBox: menus, the view, the stepper),
+:class:`TrainView` (an ``anywidget``: the controls, the pictures and the numbers, drawn by
+``train.js``) and :class:`IterationStepper` (the stepper, showing an iteration's story,
+:mod:`.train_story`). The numbers come from :class:`tutor.train.Training`.
+
+**Who sets the pace.** While playing, the page asks for one iteration at a time (a
+message, ``{"do": "step", "playing": true}``) and asks for the next only once the answer has
+arrived and been drawn, at most ``speed`` times a second. So the kernel is never handed more
+work than the page can show, it answers other messages between iterations, and Pause acts
+at once: the page just stops asking (at most the one iteration under way still arrives).
+From Python, :meth:`TrainPanel.step` does what one such message does.
+"""
+
+import json
+import math
+from importlib import resources
+
+import anywidget
+import ipywidgets as widgets
+import numpy
+import traitlets
+
+from .. import train as _train
+from ..notation import ADJOINT, number_text, typed_text
+from .access import KEY_SCOPE
+from .common import ErrorArea, guarded
+from .stepper import StepperView
+from .train_story import iteration_story, update_status
+
+__all__ = ["TrainPanel", "TrainView", "IterationStepper"]
+
+GRID = 32                 # the decision boundary's grid: GRID × GRID scores
+CURVE_POINTS = 300        # the loss curve sends at most this many points
+DIGITS = 12               # the numbers table's digits
+
+
+def _read(name):
+    return resources.files("tutor.widgets").joinpath(name).read_text(encoding="utf-8")
+
+
+class TrainView(anywidget.AnyWidget):
+    """The Train tab's controls and pictures, drawn in the page by ``train.js``.
+
+    Traits sent to the page: ``data`` (the points, their labels and the network's layers:
+    changes with the menus), ``frame`` (the iteration shown: its number, loss, boundary,
+    weights and updates, the loss curve), ``numbers`` (every parameter's numbers at this
+    iteration, one row each) and ``example`` (the example the graph shows). ``playing``
+    and ``speed`` come back from the page; ``k`` is the stepper's step (linked in the page,
+    so the numbers table shows what the stepper has reached).
+    """
+
+    _esm = _read("train.js")
+    _css = _read("train.css")
+    data = traitlets.Dict({}).tag(sync=True)
+    frame = traitlets.Dict({}).tag(sync=True)
+    numbers = traitlets.List([]).tag(sync=True)
+    example = traitlets.Int(0).tag(sync=True)
+    playing = traitlets.Bool(False).tag(sync=True)
+    speed = traitlets.Int(30).tag(sync=True)   # iterations a second, at most (1, 3, 10, 30)
+    k = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("tutor-train-view")
+
+
+class IterationStepper(StepperView):
+    """The stepper showing one training iteration (:func:`.train_story.iteration_story`):
+    its ``steps`` count the update pass too, and its ``status`` names it
+    (``update 2/6``)."""
+
+    def __init__(self, **kwargs):
+        self.iteration = None
+        super().__init__(**kwargs)
+
+    @property
+    def steps(self):
+        extra = len(self.iteration.names) if self.iteration is not None else 0
+        return super().steps + extra
+
+    def show_iteration(self, iteration, k=None):
+        """Show ``iteration`` at step ``k`` (default: the end, every value and adjoint
+        known and every weight updated). A node pinned stays pinned."""
+        text = json.dumps(iteration_story(iteration), ensure_ascii=False,
+                          separators=(",", ":"))
+        with self.hold_sync():
+            self.iteration, self.recording = iteration, iteration.recording
+            self.playing = False
+            self.story = text
+            self.story_id += 1
+            self.seen = self.story_id
+            self.k = self.steps if k is None else k
+
+    @property
+    def status(self):
+        return update_status(self.iteration, self.k) if self.iteration else "no recording"
+
+
+def _rounded(values, digits=6):
+    """Numbers for drawing (not for reading): floats with a few significant digits."""
+    return [float(f"{value:.{digits}g}") if math.isfinite(value) else 0.0
+            for value in numpy.ravel(values).tolist()]
+
+
+def _exact(number):
+    """A number to :data:`DIGITS` significant digits, for a learner checking by hand."""
+    return typed_text(number, DIGITS) if math.isfinite(number) else str(float(number))
+
+
+def _element_names(name, value):
+    """``W1[0,1]`` for every element of an array parameter, ``b3`` for a number."""
+    shape = numpy.shape(value)
+    if not shape:
+        return [name]
+    return [f"{name}[{','.join(str(i) for i in index)}]" for index in numpy.ndindex(shape)]
+
+
+def _curve(losses):
+    """The loss curve as ``[[iteration, loss], ...]``, at most :data:`CURVE_POINTS` of them
+    (evenly spaced, the last one always kept)."""
+    count = len(losses)
+    stride = max(1, math.ceil(count / CURVE_POINTS))
+    picked = list(range(0, count, stride))
+    if picked[-1] != count - 1:
+        picked.append(count - 1)
+    return [[t, float(f"{losses[t]:.6g}") if math.isfinite(losses[t]) else None]
+            for t in picked]
+
+
+class TrainPanel(widgets.VBox):
+    """The Train tab (CSS class ``tutor-train``).
+
+    Parts, as attributes: ``dataset``, ``loss``, ``network``, ``rate`` (the menus),
+    ``view`` (:class:`TrainView`), ``stepper`` (:class:`IterationStepper`), ``error``,
+    ``training`` (the :class:`tutor.train.Training`) and ``iteration`` (the
+    :class:`tutor.train.Iteration` shown). From Python: :meth:`step`, :meth:`reset`,
+    :meth:`go`, :meth:`choose`, as the page's buttons, slider and points do.
+    """
+
+    def __init__(self, dataset="moons", loss="logistic", network="2 → 4 → 4 → 1",
+                 learning_rate=0.3, seed=0, example=0, error=None, **kwargs):
+        self.error = error if error is not None else ErrorArea()
+        self.seed = seed
+        self.dataset = widgets.Dropdown(
+            options=[(words, name) for name, (words, _) in _train.DATASETS.items()],
+            value=dataset, description="data")
+        self.loss = widgets.Dropdown(
+            options=[(f"{loss.name}: {loss.formula}", name)
+                     for name, loss in _train.LOSSES.items()],
+            value=loss, description="loss")
+        self.network = widgets.Dropdown(options=list(_train.NETWORKS), value=network,
+                                        description="network")
+        self.rate = widgets.Dropdown(options=[(f"{rate:g}", rate)
+                                              for rate in _train.LEARNING_RATES],
+                                     value=learning_rate, description="η (rate)")
+        for menu, name in ((self.dataset, "dataset"), (self.loss, "lossfn"),
+                           (self.network, "network"), (self.rate, "rate")):
+            menu.add_class(f"tutor-train-{name}")
+            menu.style.description_width = "initial"
+        self.view = TrainView(example=example)
+        self.stepper = IterationStepper()
+        self.stepper.add_class("tutor-train-stepper")
+        widgets.jslink((self.stepper, "k"), (self.view, "k"))
+        self.iteration = None
+
+        self._guard = guarded(self.error, "training")
+        for menu in (self.dataset, self.loss, self.network):
+            menu.observe(self._guard(lambda change: self.restart()), "value")
+        self.rate.observe(self._guard(self._new_rate), "value")
+        self.view.on_msg(self._guard(self._message))
+
+        stepped = widgets.VBox([self.stepper])
+        stepped.add_class(KEY_SCOPE)         # the arrow keys step the graph when in it
+        menus = widgets.HBox([self.dataset, self.loss, self.network, self.rate])
+        menus.add_class("tutor-train-menus")
+        super().__init__([menus, self.error, self.view, stepped], **kwargs)
+        self.add_class("tutor-train")
+        self.restart()
+
+    # -- what the learner does ----------------------------------------------------------
+
+    def restart(self):
+        """A new training from the menus' choices and the seed, at iteration 0."""
+        self.training = _train.Training(
+            dataset=self.dataset.value, loss=self.loss.value,
+            hidden=_train.NETWORKS[self.network.value], learning_rate=self.rate.value,
+            seed=self.seed)
+        self.error.clear()
+        training = self.training
+        names = training.names
+        self.view.data = {
+            "points": [_rounded(point) for point in training.inputs],
+            "labels": [int(label) for label in training.labels],
+            "bounds": list(training.bounds()),
+            "layers": [2, *training.hidden, 1],
+            "names": list(names),
+            "size": GRID,
+        }
+        self.view.example = min(self.view.example, len(training.labels) - 1)
+        self._show()
+
+    def reset(self):
+        """Back to iteration 0 with the seed's weights; later iterations are recomputed as
+        the learner steps again (with the same numbers)."""
+        self.training.reset()
+        self.error.clear()
+        self._show()
+
+    def step(self, playing=False):
+        """One iteration of gradient descent. While playing, the graph shows the end of the
+        new iteration; otherwise the stepper stays at the step the learner was at.
+        Returns False (and says why) if the loss is no longer a finite number."""
+        try:
+            self.training.step()
+        except _train.Diverged as error:
+            self.view.playing = False
+            self.error.show(str(error), kind="warning")
+            return False
+        self._show(k=None if playing else self.stepper.k)
+        return True
+
+    def go(self, t):
+        """Show iteration ``t``, one already taken (the slider)."""
+        self.training.go(t)
+        self._show(k=self.stepper.k)
+
+    def choose(self, example):
+        """Show the graph of example ``example`` (a click on a point)."""
+        count = len(self.training.labels)
+        if not 0 <= int(example) < count:
+            raise IndexError(f"there is no example {example}: choose 0 to {count - 1}")
+        self.view.example = int(example)
+        self._show(k=self.stepper.k)
+
+    def _new_rate(self, change):
+        self.training.learning_rate = change["new"]
+        self._show(k=self.stepper.k)
+
+    def _message(self, widget, content, buffers):
+        """What the page asks: ``step`` (one iteration; while playing, answered with
+        ``{"did": "step"}`` so that the page asks for the next), ``reset``, ``go``,
+        ``choose``."""
+        action = content.get("do")
+        answer = {"did": action, "playing": bool(content.get("playing"))}
+        try:
+            if action == "step":
+                answer["stop"] = not self.step(playing=bool(content.get("playing")))
+            elif action == "reset":
+                self.reset()
+            elif action == "go":
+                self.go(int(content["iteration"]))
+            elif action == "choose":
+                self.choose(int(content["example"]))
+        except Exception:
+            answer["stop"] = True
+            raise                       # guarded: one line in the error area
+        finally:
+            self.view.send(answer)
+
+    # -- what the page shows ------------------------------------------------------------
+
+    def _show(self, k=None):
+        """Send the current iteration to the page: the frame, the numbers, the graph."""
+        training, view = self.training, self.view
+        iteration = training.at(view.example)
+        self.iteration = iteration
+        t, loss = training.iteration, training.loss
+        scores = training.predictions()
+        wrong = [int(i) for i in numpy.flatnonzero(numpy.sign(scores) != training.labels)]
+        count = len(training.labels)
+        recording = iteration.recording
+        with view.hold_sync():
+            view.frame = {
+                "iteration": t,
+                "latest": training.latest,
+                "loss": number_text(loss),
+                "rate": f"{training.learning_rate:g}",
+                "right": f"{count - len(wrong)} of {count} examples on their right side",
+                "wrong": wrong,
+                "grid": [int(round(100 * math.tanh(s))) if math.isfinite(s) else 0
+                         for s in training.boundary(GRID).ravel().tolist()],
+                "weights": {name: _rounded(iteration.params[name]) for name in training.names},
+                "updates": {name: _rounded(iteration.updated[name] - iteration.params[name])
+                            for name in training.names},
+                "curve": _curve(training.losses),
+                "example": (f"Example {iteration.example}: the point "
+                            f"({number_text(iteration.point[0])}, "
+                            f"{number_text(iteration.point[1])}), class "
+                            f"{iteration.label:+.0f}, score {number_text(scores[view.example])}, "
+                            f"loss {number_text(recording.value)}."),
+                "mean": (f"The batch gradient is the mean of the examples' gradients: "
+                         f"{ADJOINT}_w = (1/{count}) · Σᵢ {ADJOINT}_w of example i. The graph "
+                         f"below is example {iteration.example}'s loss alone; its last steps "
+                         f"update every weight with the mean, w ← w − η · mean "
+                         f"{ADJOINT}_w."),
+            }
+            view.numbers = self._numbers(iteration)
+        self.stepper.show_iteration(iteration, k=k)
+
+    def _numbers(self, iteration):
+        """One row per number of every parameter: its value, this example's adjoint (and the
+        step after which the stepper has it), the batch's mean, the update, the new value
+        (and the step that makes it)."""
+        recording = iteration.recording
+        complete = {}
+        for step in recording.backward:
+            complete[step.parent] = step.index
+        rows = []
+        for number, name in enumerate(iteration.names):
+            node = recording.inputs[name]
+            values = [numpy.ravel(part) for part in (
+                iteration.params[name], recording.gradients[name],
+                iteration.batch_gradient[name],
+                iteration.updated[name] - iteration.params[name], iteration.updated[name])]
+            for index, element in enumerate(_element_names(name, iteration.params[name])):
+                w, own, mean, change, after = (_exact(part[index]) for part in values)
+                rows.append({"name": element, "w": w, "own": own,
+                             "ownAt": complete.get(node, recording.steps), "mean": mean,
+                             "change": change, "after": after,
+                             "afterAt": recording.steps + number + 1})
+        return rows
