@@ -74,12 +74,12 @@ class TutorApp(widgets.VBox):
     the :class:`~tutor.widgets.stepper.StepperView`, also an attribute of the app),
     ``error`` (the error area), ``cost`` (which mode, and what it costs), ``export`` (the GIF
     panel), ``names`` (accessible names for the ipywidgets controls) and ``tabs`` (Explore,
-    Practice, Progress). The keys step the stepper anywhere in the Explore tab.
-    ``practice`` and ``progress`` are None until their tab has been opened (or
-    :meth:`open_tab` called).
+    Practice, Progress, Train). The keys step the stepper anywhere in the Explore tab.
+    ``practice``, ``progress`` and ``train`` (the :class:`~tutor.widgets.train.TrainPanel`)
+    are None until their tab has been opened (or :meth:`open_tab` called).
     """
 
-    TAB_TITLES = ("Explore", "Practice", "Progress")
+    TAB_TITLES = ("Explore", "Practice", "Progress", "Train")
 
     def __init__(self, expression=SEED, values="x=1, y=2", wrt=None, **kwargs):
         self.state = StepState()
@@ -91,6 +91,7 @@ class TutorApp(widgets.VBox):
         self.export = ExportPanel(self.state, self.error, title=self._function_text)
         self.practice = None
         self.progress = None
+        self.train = None
         self.explorer.on_recording(self.state.load)
         # "which mode, and what it costs": forward and reverse compared on this function
         self.cost = CostPanel(self.error)
@@ -101,7 +102,7 @@ class TutorApp(widgets.VBox):
                                 self.export, self.names])
         explore.add_class("tutor-explore")
         explore.add_class(KEY_SCOPE)         # the arrow keys step anywhere in the tab
-        self._placeholders = [widgets.HTML("Opening…"), widgets.HTML("Opening…")]
+        self._placeholders = [widgets.HTML("Opening…") for _ in self.TAB_TITLES[1:]]
         self.tabs = widgets.Tab([explore, *self._placeholders])
         self.tabs.titles = self.TAB_TITLES
         self.tabs.add_class("tutor-tabs")
@@ -116,7 +117,8 @@ class TutorApp(widgets.VBox):
             self.error.show(f"{message}\nShowing the seed's f instead.")
 
     def open_tab(self, index):
-        """Select tab ``index`` (0 Explore, 1 Practice, 2 Progress), building it if needed."""
+        """Select tab ``index`` (0 Explore, 1 Practice, 2 Progress, 3 Train), building it if
+        needed."""
         if index is None:
             return
         if index == 1 and self.practice is None:
@@ -125,6 +127,8 @@ class TutorApp(widgets.VBox):
             self.progress = self._build("Progress", self._make_progress, index)
         elif index == 2 and self.progress is not None and hasattr(self.progress, "refresh"):
             self.progress.refresh()
+        elif index == 3 and self.train is None:
+            self.train = self._build("Train", self._make_train, index)
         if self.tabs.selected_index != index:
             self.tabs.selected_index = index
 
@@ -147,6 +151,10 @@ class TutorApp(widgets.VBox):
     def _make_practice(self):
         from .exercises.widgets import PracticePanel
         return PracticePanel(on_reveal=self._reveal)
+
+    def _make_train(self):
+        from .widgets.train import TrainPanel
+        return TrainPanel()
 
     def _make_progress(self):
         from .exercises.widgets import ProgressView
