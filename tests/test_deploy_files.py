@@ -8,6 +8,7 @@ learners' server settings the hub uses, and the values must say what
 learner no smaller than what the hub test measured.
 """
 
+import os
 import re
 import shlex
 import sys
@@ -26,6 +27,7 @@ tomllib = pytest.importorskip("tomllib", reason="tomllib needs Python 3.11")
 DEPLOY = REPO / "deploy" / "jupyterhub"
 sys.path.insert(0, str(DEPLOY))
 from learner_home import COURSE_FILES, PROGRESS_DB, prepare_home  # noqa: E402
+from learner_users import LearnerUserSpawner  # noqa: E402
 
 IMAGE_HOME = "/home/jovyan"
 MEASURED_MIB_PER_LEARNER = 285   # server + dashboard kernel, RSS, most seen (test_hub.py)
@@ -42,7 +44,11 @@ def hub_config(tmp_path_factory):
         for name in ("TUTOR_HUB_IP", "TUTOR_HUB_PORT", "TUTOR_HUB_ADMIN_TOKEN",
                      "TUTOR_HUB_IDLE_TIMEOUT"):
             patch.delenv(name, raising=False)
-        return PyFileConfigLoader("jupyterhub_config.py", path=str(DEPLOY)).load_config()
+        umask = os.umask(0o022)      # the config makes the hub's files private: not the tests'
+        try:
+            return PyFileConfigLoader("jupyterhub_config.py", path=str(DEPLOY)).load_config()
+        finally:
+            os.umask(umask)
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +174,7 @@ def test_the_one_machine_hub_listens_on_this_machine_only_by_default(hub_config)
     assert hub_config.JupyterHub.bind_url.startswith("http://127.0.0.1:")
     assert hub_config.JupyterHub.hub_ip == "127.0.0.1"
     assert hub_config.ConfigurableHTTPProxy.api_url.startswith("http://127.0.0.1:")
-    assert hub_config.JupyterHub.spawner_class == "simple"
+    assert hub_config.JupyterHub.spawner_class in ("simple", LearnerUserSpawner)
     assert hub_config.Spawner.cmd[1:] == ["-m", "jupyterhub.singleuser"]
     # kernels on Unix sockets: servers starting together cannot pick the same TCP port
     assert "--KernelManager.transport=ipc" in hub_config.Spawner.args

@@ -52,6 +52,7 @@ from tutor.report import read_class  # noqa: E402
 
 sys.path.insert(0, str(REPO / "deploy" / "jupyterhub"))
 from learner_home import COURSE_FILES, progress_db_path  # noqa: E402
+from learner_users import remove_learner_users  # noqa: E402
 
 CONFIG = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 LEARNERS = [f"learner{number:02d}" for number in range(1, 11)]
@@ -59,6 +60,7 @@ HUB_START_TIMEOUT = 90          # seconds for the hub and its proxy to answer
 CLASS_TIMEOUT = 480             # seconds for all ten dashboards to be usable and stepped
 STOP_TIMEOUT = 120              # seconds for the hub to stop every server
 STUCK_AFTER = 20                # seconds on "server starting" after the server is ready
+STOPPED_WITHIN = 15             # seconds from SIGTERM until the hub and all it started are gone
 DEAF = LEARNERS[-1]             # this learner's page never hears the hub's "ready" event
 PRACTICE = ("Lesson 1: Type ∂f/∂x", "2/x + y", "l01-expr-dfdx")   # label, answer, id
 
@@ -142,6 +144,7 @@ class Hub:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.runtime, ignore_errors=True)
+        remove_learner_users(self.homes)      # as root, the hub made a user per learner
 
     def log(self):
         return self.log_path.read_text(errors="replace")
@@ -393,3 +396,41 @@ def test_ten_learners_log_in_at_once_and_each_gets_their_own_dashboard(hub, arti
           f"culler {memory['hub, proxy and culler']:.0f} MiB; {sum(reloads.values())} "
           f"reloads of a stuck starting page; "
           f"load average {report['load_average'][0]:.1f}")
+
+
+def dashboard_over_http(hub_url, name, timeout=300):
+    """Log in as ``name`` (the trial login takes any name) and fetch their dashboard, as a
+    browser would but without one: the dashboard's HTML."""
+    import http.cookiejar
+    import urllib.parse
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    browser.open(hub_url + "hub/login", timeout=60).read()
+    xsrf = next(cookie.value for cookie in jar if cookie.name == "_xsrf")
+    form = urllib.parse.urlencode({"username": name, "password": "", "_xsrf": xsrf})
+    browser.open(hub_url + "hub/login?next=", data=form.encode(), timeout=timeout).read()
+    return browser.open(hub_url + f"user/{name}/voila/render/app.ipynb",
+                        timeout=timeout).read().decode()
+
+
+def test_the_hub_stops_within_seconds_of_sigterm(hub):
+    """The issue: with a learner's server running, the hub took 32 s to stop on SIGTERM
+    (JupyterHub waits 10, 5 and 5 s on each server and service it stops)."""
+    hub.api("POST", f"users/{LEARNERS[0]}")
+    hub.api("POST", f"users/{LEARNERS[0]}/server")
+    deadline = time.monotonic() + CLASS_TIMEOUT
+    while not hub.ready(LEARNERS[0]):
+        assert time.monotonic() < deadline, "the learner's server never started"
+        time.sleep(0.5)
+    assert '"kernelId"' in dashboard_over_http(hub.url, LEARNERS[0])   # a kernel is running
+    family = [hub.process.pid, *child_pids(hub.process.pid)]
+    assert len(family) >= 5, "expected the hub, its proxy, the culler, a server and a kernel"
+    sent = time.monotonic()
+    hub.process.send_signal(signal.SIGTERM)
+    while any(alive(pid) for pid in family) and time.monotonic() - sent < 60:
+        time.sleep(0.1)
+    seconds = time.monotonic() - sent
+    print(f"\nhub: everything gone {seconds:.1f} s after SIGTERM")
+    assert not any(alive(pid) for pid in family), "a process outlived the hub"
+    assert seconds < STOPPED_WITHIN, f"the hub took {seconds:.1f} s to stop"
+
