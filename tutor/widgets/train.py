@@ -263,6 +263,9 @@ class TrainPanel(widgets.VBox):
                 self.go(int(content["iteration"]))
             elif action == "choose":
                 self.choose(int(content["example"]))
+        except (IndexError, ValueError) as error:      # an example or iteration not there
+            answer["stop"] = True
+            self.error.show(str(error), kind="warning")
         except Exception:
             answer["stop"] = True
             raise                       # guarded: one line in the error area
