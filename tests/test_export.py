@@ -57,15 +57,15 @@ def test_the_first_and_last_frames_are_text_not_the_graph():
 
 def test_a_long_chain_is_bounded_in_frames_pixels_bytes_and_time(chain):
     assert chain.steps > 140
-    start = time.perf_counter()
+    start = time.process_time()        # CPU time: other work on the machine does not count
     data = gif_bytes(chain)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     assert len(data) <= LIMITS["bytes"]
     with Image.open(io.BytesIO(data)) as gif:
         assert gif.n_frames <= LIMITS["frames"] + 2
         width, height = gif.size
         assert width * height <= LIMITS["pixels"]
-    assert seconds < 90, f"{seconds:.0f} s"         # was 140 s for an 8 MB GIF
+    assert seconds < 90, f"{seconds:.0f} s of CPU"  # was 140 s for an 8 MB GIF
 
 
 def test_thinned_steps_keep_the_first_and_the_last(chain):

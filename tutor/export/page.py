@@ -24,8 +24,9 @@ from importlib import resources
 from string import Template
 
 from ..notation import number_text
-from ..widgets.stepper import css_text, module_text
-from ..widgets.story import story_json
+
+# The stepper's code and the story come from tutor.widgets, whose GIF panel offers this page
+# too: they are imported where they are used, so that either package can be imported first.
 
 __all__ = ["page_html", "stepper_html", "script_html", "style_text", "document_html",
            "title_lines", "mode_words", "file_name", "write_page", "KEYS_HELP"]
@@ -77,6 +78,7 @@ def _script_safe(code):
 def stepper_html(story, k=0, *, label=None, pinned="", mark=None, speed=2):
     """One stepper's place in a page: an element the page's script renders the stepper in,
     with ``story`` (a Recording, or a story's JSON text) inside it as JSON."""
+    from ..widgets.story import story_json
     text = story if isinstance(story, str) else story_json(story)
     data = {"k": int(k), "speed": int(speed)}
     if pinned:
@@ -93,6 +95,7 @@ def script_html():
     """The page's one ``<script type="module">``: the stepper's modules as anywidget gets them
     (:func:`tutor.widgets.stepper.module_text`), then ``boot.js`` in a block of its own
     (its names cannot clash with the stepper's), rendering every stepper of the page."""
+    from ..widgets.stepper import module_text
     boot = _EXPORTED.sub("", _read("boot.js"))
     code = (f"{module_text()}\n// ---- tutor/export/boot.js\n{{\n{boot}\n"
             f"bootSteppers(document, render);\n}}\n")
@@ -101,6 +104,7 @@ def script_html():
 
 def style_text(extra=""):
     """The stepper's CSS, then the page's (and ``extra``)."""
+    from ..widgets.stepper import css_text
     return "\n".join(part for part in (css_text(), _read("page.css"), extra) if part)
 
 

@@ -18,6 +18,10 @@ then the export gives up with a message).
 
 **In the background.** :class:`ExportPanel` makes the GIF in a thread, with a progress bar
 and a Cancel button, so the dashboard keeps stepping while it works.
+
+**As a web page.** Beside the GIF, "Export as web page" gives the recording as one HTML file
+that steps in any browser with no server (:mod:`tutor.export`): the same page as
+``python -m tutor.export``, opening at the step the learner is at.
 """
 
 import base64
@@ -33,6 +37,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from ..export.page import file_name, page_html, title_lines
 from ..notation import number_text
 from .common import escape, guarded, log
 from .palette import TEXT
@@ -69,18 +74,6 @@ def gif_steps(recording, include_forward=False, max_frames=None):
         return steps
     picks = np.linspace(0, len(steps) - 1, max(2, limit)).round().astype(int)
     return [steps[i] for i in dict.fromkeys(picks.tolist())]
-
-
-def title_lines(recording, expression=None):
-    """The title frame's heading and its line under it: ``f(x, y) = x*y`` (or ``f(x, y)``
-    when the expression is not known) and ``at x = 1, y = 2``."""
-    names = ", ".join(recording.arguments)
-    heading = f"{recording.function_name}({names})"
-    if expression:
-        heading += f" = {expression}"
-    point = ", ".join(f"{name} = {number_text(value)}"
-                      for name, value in recording.arguments.items())
-    return heading, (f"at {point}" if point else "")
 
 
 def _forward_mode(recording):
@@ -209,6 +202,10 @@ class ExportPanel(widgets.VBox):
     ``start()`` does what a click does; ``wait()`` waits for the thread; ``export()`` does
     both and returns the bytes (or None). ``title()`` gives the function's text for the
     title frame (the dashboard passes the explorer's).
+
+    ``page_button`` (``tutor-export-html``, "Export as web page") puts a download link for
+    the recording's web page in ``page_link`` (``tutor-export-html-link``); ``export_page()``
+    does what a click does and returns the page's HTML (or None).
     """
 
     PREVIEW_LIMIT = 1_500_000    # bytes; bigger GIFs get a link but no preview
@@ -233,6 +230,14 @@ class ExportPanel(widgets.VBox):
         self.progress.add_class("tutor-export-progress")
         self.link = widgets.HTML()
         self.link.add_class("tutor-export-link")
+        self.page_button = widgets.Button(description="Export as web page", icon="code",
+                                          layout=widgets.Layout(width="auto"),
+                                          tooltip="one HTML file that steps through this "
+                                                  "recording in any browser, offline")
+        self.page_button.add_class("tutor-export-html")
+        self.page_link = widgets.HTML()
+        self.page_link.add_class("tutor-export-html-link")
+        self._page_of = None         # the recording page_link offers
         self.data = None
         self.error = None
         self._thread = None
@@ -240,9 +245,11 @@ class ExportPanel(widgets.VBox):
         guard = guarded(error_area, "making the GIF")
         self.button.on_click(guard(lambda _: self.start()))
         self.cancel.on_click(guard(lambda _: self.stop()))
-        row = widgets.HBox([self.button, self.cancel, self.progress],
+        self.page_button.on_click(guard(lambda _: self.export_page()))
+        state.observe(self._forget_page)
+        row = widgets.HBox([self.button, self.page_button, self.cancel, self.progress],
                            layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
-        super().__init__([row, self.link], **kwargs)
+        super().__init__([row, self.link, self.page_link], **kwargs)
         self.add_class("tutor-export")
 
     @property
@@ -286,6 +293,33 @@ class ExportPanel(widgets.VBox):
         """Make the GIF and wait for it: the bytes, or None (the link says why)."""
         self.start()
         return self.wait(timeout)
+
+    def export_page(self):
+        """Offer the recording shown now as a web page, opening at the step shown now; return
+        the page's HTML (None when there is nothing to export)."""
+        recording = self.state.recording
+        if recording is None:
+            self.page_link.value = "Nothing to export yet."
+            return None
+        k = self.state.k
+        text = page_html(recording, self.title(recording), k=k)
+        data = text.encode("utf-8")
+        encoded = base64.b64encode(data).decode("ascii")
+        name = file_name(recording)
+        where = f"opens at step {k}; Home goes to the start" if k else "opens at the start"
+        self._page_of = recording
+        self.page_link.value = (
+            f'<a download="{escape(name)}" href="data:text/html;charset=utf-8;base64,'
+            f'{encoded}">⬇ {escape(name)}</a> <span style="color:#595959">({len(data) // 1024}'
+            f' KB, {where}: one file that steps through it in any browser, with no server '
+            f'and offline)</span>')
+        return text
+
+    def _forget_page(self, state):
+        """A new recording: the page offered is of the one before, so it goes."""
+        if self._page_of is not None and state.recording is not self._page_of:
+            self._page_of = None
+            self.page_link.value = ""
 
     def _progress(self, done, total):
         self.progress.max = max(total, 1)
