@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # JupyterHub's proxy, from npm, kept inside .venv (deploy/jupyterhub/jupyterhub_config.py finds it)
 PROXY  := $(VENV)/node/node_modules/.bin/configurable-http-proxy
 
-.PHONY: app lessons test bench compat clean hub report
+.PHONY: app lessons test bench compat clean hub report site
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ hub: $(STAMP) $(PROXY)
 # Every learner's progress under the hub's homes: CSV, HTML page and plot in class-report/
 report: $(STAMP)
 	$(BIN)/python -m tutor.report .hub/homes --out class-report
+
+# The course as a static site in site/: every lesson run, its steppers live with no kernel.
+# HUB=https://hub.example.edu makes the exercises link to the lesson on the class's hub.
+site: $(STAMP)
+	$(BIN)/python -m tutor.site --out site $(if $(HUB),--hub $(HUB))
 
 bench: $(STAMP)
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
