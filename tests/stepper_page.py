@@ -30,8 +30,8 @@ class Model {
 
 def page_html(recording, k=0, width=None):
     """The HTML of a page showing ``recording`` at step ``k``; ``window.model`` is its model."""
-    values = {"story": story_json(recording), "k": k, "playing": False, "speed": 2,
-              "pinned": "", "mark": {}}
+    values = {"story": story_json(recording), "k": k, "story_id": 1, "seen": 1,
+              "playing": False, "speed": 2, "pinned": "", "mark": {}}
     style = f"max-width:{width}px;" if width else ""
     module = module_text().replace("</script", "<\\/script")
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -39,3 +39,18 @@ test("the step's words: bold heading first, then the sentence, the line and the 
     (note) => note.includes("stretched (broadcast)")));
   assert.ok(broadcast > 0);
 });
+
+test("a long listing shows the lines around the current one and says how many are left out", async () => {
+  const { listingMarkup } = await import("../../tutor/widgets/stepper/inspector.js");
+  const seed = prepare(STORIES.seed);
+  const lineOfStep = new Map();
+  seed.story.listing.forEach((entry, index) => {
+    if (entry.step !== undefined) lineOfStep.set(entry.step, index);
+  });
+  const whole = listingMarkup(seed, lineOfStep, 9);
+  assert.equal((whole.match(/<div/g) || []).length, seed.story.listing.length);
+  const part = listingMarkup(seed, lineOfStep, 9, 6);
+  assert.match(part, /⋯ \d+ lines above/);
+  assert.match(part, /⋯ \d+ lines below/);
+  assert.match(part, /class="tutor-line-current">▶ \[ 9\]/);
+});

@@ -96,8 +96,8 @@ def iteration_story(iteration):
     story["title"] = f"example {iteration.example}'s loss, iteration {iteration.number}"
     story["result"] = {
         "parts": [f"example {iteration.example}'s loss = ", value_text(recording.value),
-                  f"   batch loss (the mean of {examples}) = ", value_text(iteration.batch_loss),
-                  "   every parameter updated, η = ", f"{rate:g}"],
-        "known": [len(recording.forward), len(recording.forward), total],
-        "pending": "(step on to the updates)"}
+                  f"   batch loss (the mean of {examples}) = ", value_text(iteration.batch_loss)],
+        "known": [len(recording.forward), len(recording.forward)],
+        "pending": f"(step on: the backward pass, then every parameter's update with "
+                   f"η = {rate:g})"}
     return story

@@ -10,6 +10,7 @@ import { METRICS, edgeGeometry, heatColour, layoutGrid, portCounts, spreadLabels
 import { lookAt, nodeLabel } from "./story.js";
 
 const EDGE_KINDS = ["edge", "forward", "tangent", "backward"];
+const CHUNK = 6;        // columns per block: blocks out of sight are not drawn at all
 
 /** Text made safe inside HTML or SVG markup. */
 export function escapeMarkup(text) {
@@ -40,8 +41,9 @@ export class GraphDrawing {
     this.shown = [];               // per node: the look drawn now (see lookAt)
   }
 
-  /** Draw a new story (or, for one of the same structure, reuse every element). */
-  draw(prepared, metrics = METRICS) {
+  /** Draw a new story as it looks at step k (for one of the same structure, reuse every
+   *  element). */
+  draw(prepared, metrics = METRICS, k = 0) {
     const same = this.prepared && this.prepared.story.structure === prepared.story.structure;
     this.prepared = prepared;
     this.metrics = metrics;
@@ -49,42 +51,106 @@ export class GraphDrawing {
     const { story } = prepared;
     const ports = portCounts(story);
     this.edges = story.edges.map((edge) => edgeGeometry(this.grid, story, edge, ports));
-    if (same) {
-      this.place();
-    } else {
-      this.svg.innerHTML = this.markup();
-      this.viewport = this.svg.querySelector(".tutor-viewport");
-      this.nodeElements = [...this.svg.querySelectorAll(".tutor-node")];
-      this.edgeElements = [...this.svg.querySelectorAll(".tutor-edges path")];
-      this.highlights = this.svg.querySelector(".tutor-highlights");
-    }
     this.shown = [];
     this.highlighted = null;
     this.flags = new Map();
+    this.svg.setAttribute("width", Math.ceil(this.grid.width));
+    this.svg.setAttribute("height", Math.ceil(this.grid.height));
+    if (same) {
+      this.place();
+    } else {
+      this.svg.innerHTML = this.markup(k);
+      this.nodeElements = [];
+      for (const element of this.svg.querySelectorAll(".tutor-node")) {
+        this.nodeElements[Number(element.dataset.node)] = element;
+      }
+      this.edgeElements = [];
+      for (const element of this.svg.querySelectorAll(".tutor-edges path")) {
+        this.edgeElements[Number(element.dataset.edge)] = element;
+      }
+      this.highlights = this.svg.querySelector(".tutor-highlights");
+      this.chunks = [...this.svg.querySelectorAll("[data-chunk]")];
+      this.shownChunks = null;
+    }
   }
 
-  markup() {
+  /** Draw only the blocks of columns that can be seen (a thousand nodes out of sight cost
+   *  the browser as much to paint as the ones in sight); `columns` is [first, last]. */
+  showColumns([first, last]) {
+    const low = Math.floor(first / CHUNK) - 1;
+    const high = Math.floor(last / CHUNK) + 1;
+    const key = `${low} ${high}`;
+    if (this.shownChunks === key) return;
+    this.shownChunks = key;
+    for (const chunk of this.chunks) {
+      const number = Number(chunk.dataset.chunk);
+      const display = number < 0 || (number >= low && number <= high) ? "" : "none";
+      if (chunk.style.display !== display) chunk.style.display = display;
+    }
+  }
+
+  /** The columns a stretch of the drawing (x from left to right) shows, [first, last]. */
+  columnsIn(left, right) {
+    const { at, width } = this.grid.columns;
+    let first = at.length;
+    let last = -1;
+    at.forEach((x, column) => {
+      if (x + width[column] >= left && x <= right) {
+        first = Math.min(first, column);
+        last = Math.max(last, column);
+      }
+    });
+    return [first, last];
+  }
+
+  /** The whole drawing at step k as markup (one parse is far quicker than a thousand).
+   *  Nodes and short edges go in blocks of CHUNK columns (by the child's column); an edge
+   *  longer than a block is always drawn (block -1). */
+  markup(k) {
     const { story } = this.prepared;
     const markers = EDGE_KINDS.map((kind) =>
       `<marker id="${this.prefix}-${kind}" class="tutor-arrow tutor-arrow-${kind}" viewBox="0 0 10 10"`
       + ` refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">`
       + `<path d="M0,0L10,5L0,10z"/></marker>`).join("");
-    const edges = this.edges.map((edge) =>
-      `<path class="tutor-edge" d="${edge.d}" marker-end="url(#${this.prefix}-edge)"/>`).join("");
-    const nodes = story.nodes.map((info, node) => {
-      const box = this.grid.boxes[node];
-      const kind = info.kind || "operation";
-      return `<g class="tutor-node tutor-kind-${kind}" data-node="${node}" tabindex="-1"`
-        + ` role="button" transform="translate(${box.x.toFixed(1)},${box.y.toFixed(1)})">`
-        + `<rect class="tutor-node-ring" x="-5" y="-5" width="${box.width + 10}"`
-        + ` height="${box.height + 10}" rx="9"/>`
-        + `<rect class="tutor-node-box" width="${box.width}" height="${box.height}" rx="6"/>`
-        + `<text class="tutor-node-title" x="${box.width / 2}" y="${this.metrics.padY + 13}"`
-        + ` text-anchor="middle">${escapeMarkup(info.title)}</text>`
-        + `<text class="tutor-node-body"></text><g class="tutor-node-heats"></g></g>`;
-    }).join("");
-    return `<defs>${markers}</defs><g class="tutor-viewport"><g class="tutor-edges">${edges}</g>`
-      + `<g class="tutor-nodes">${nodes}</g><g class="tutor-highlights"></g></g>`;
+    const edgeBlocks = new Map();
+    story.edges.forEach(([from, to], index) => {
+      const [a, b] = [Math.floor(story.nodes[from].column / CHUNK),
+                      Math.floor(story.nodes[to].column / CHUNK)];
+      const block = b - a > 1 ? -1 : b;
+      if (!edgeBlocks.has(block)) edgeBlocks.set(block, []);
+      edgeBlocks.get(block).push(`<path class="tutor-edge" data-edge="${index}"`
+        + ` d="${this.edges[index].d}" marker-end="url(#${this.prefix}-edge)"/>`);
+    });
+    const nodeBlocks = new Map();
+    story.nodes.forEach((info, node) => {
+      const block = Math.floor(info.column / CHUNK);
+      if (!nodeBlocks.has(block)) nodeBlocks.set(block, []);
+      nodeBlocks.get(block).push(this.nodeMarkup(node, k));
+    });
+    const blocks = (map) => [...map].map(([block, items]) =>
+      `<g data-chunk="${block}">${items.join("")}</g>`).join("");
+    return `<defs>${markers}</defs><g class="tutor-edges">${blocks(edgeBlocks)}</g>`
+      + `<g class="tutor-nodes">${blocks(nodeBlocks)}</g><g class="tutor-highlights"></g>`;
+  }
+
+  /** One node at step k as markup: its box, heading, lines of text and heatmaps. */
+  nodeMarkup(node, k) {
+    const info = this.prepared.story.nodes[node];
+    const box = this.grid.boxes[node];
+    const kind = info.kind || "operation";
+    const look = lookAt(this.prepared, node, k);
+    this.shown[node] = look;
+    const [body, heats] = this.texts(node, look);
+    return `<g class="tutor-node tutor-kind-${kind} tutor-status-${look.status}"`
+      + ` data-node="${node}" tabindex="-1" role="button"`
+      + ` aria-label="${escapeMarkup(nodeLabel(this.prepared, node, k))}"`
+      + ` transform="translate(${box.x.toFixed(1)},${box.y.toFixed(1)})">`
+      + `<rect class="tutor-node-ring" x="-5" y="-5" width="${box.width + 10}"`
+      + ` height="${box.height + 10}" rx="9"/>`
+      + `<rect class="tutor-node-box" width="${box.width}" height="${box.height}" rx="6"/>`
+      + `<text class="tutor-node-title" x="${box.width / 2}" y="${this.metrics.padY + 13}"`
+      + ` text-anchor="middle">${escapeMarkup(info.title)}</text>`
+      + `<text class="tutor-node-body">${body}</text><g class="tutor-node-heats">${heats}</g></g>`;
   }
 
   /** Put the elements of a same-structure story where its (new) geometry says. */
@@ -110,20 +176,11 @@ export class GraphDrawing {
     this.showEdges(k);
   }
 
-  showNode(node, k) {
-    const look = lookAt(this.prepared, node, k);
-    const element = this.nodeElements[node];
-    element.setAttribute("aria-label", nodeLabel(this.prepared, node, k));
-    const before = this.shown[node];
-    if (before && before.status === look.status && before.texts === look.texts) return;
-    if (before) element.classList.remove(`tutor-status-${before.status}`);
-    element.classList.add(`tutor-status-${look.status}`);
-    this.shown[node] = look;
-    if (before && before.texts === look.texts) return;              // only the status changed
+  /** A node's lines of text (tspans) and heatmaps for a look, as markup. */
+  texts(node, look) {
     const { padX, padY, title, line, heat } = this.metrics;
     const lines = [...look.value.lines, ...(look.derivative ? look.derivative.lines : [])];
-    const body = element.children[3];
-    body.innerHTML = lines.map((text, index) =>
+    const body = lines.map((text, index) =>
       `<tspan x="${padX}" y="${padY + title + (index + 1) * line - 4}">${escapeMarkup(text)}</tspan>`)
       .join("");
     const width = this.grid.boxes[node].width - 2 * padX;
@@ -135,6 +192,21 @@ export class GraphDrawing {
         y += heat + 4;
       }
     }
+    return [body, heats];
+  }
+
+  showNode(node, k) {
+    const look = lookAt(this.prepared, node, k);
+    const element = this.nodeElements[node];
+    const before = this.shown[node];
+    if (before && before.status === look.status && before.texts === look.texts) return;
+    element.setAttribute("aria-label", nodeLabel(this.prepared, node, k));
+    if (before) element.classList.remove(`tutor-status-${before.status}`);
+    element.classList.add(`tutor-status-${look.status}`);
+    this.shown[node] = look;
+    if (before && before.texts === look.texts) return;              // only the status changed
+    const [body, heats] = this.texts(node, look);
+    element.children[3].innerHTML = body;
     element.children[4].innerHTML = heats;
   }
 

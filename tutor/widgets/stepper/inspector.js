@@ -55,6 +55,60 @@ export function cardMarkup(prepared, node, k) {
   return markup;
 }
 
+export const LISTING_WINDOW = 80;     // listing lines shown around the current one
+export const TABLE_WINDOW = 60;       // table rows shown around the current node
+
+/** The listing at step k as markup: the lines around the current one (all of them for a
+ *  short listing), each marked past, current or future, and how many are left out. */
+export function listingMarkup(prepared, lineOfStep, k, size = LISTING_WINDOW) {
+  const { listing } = prepared.story;
+  const centre = lineOfStep.get(k) ?? (k > 0 ? listing.length - 1 : 0);
+  const [first, last] = around(centre, listing.length, size);
+  let markup = first > 0 ? `<div class="tutor-line-note">⋯ ${first} lines above</div>` : "";
+  for (let index = first; index < last; index++) {
+    const { text, when } = listingLine(prepared, listing[index], k);
+    markup += `<div${when === "past" ? "" : ` class="tutor-line-${when}"`}>${escapeMarkup(text)}</div>`;
+  }
+  if (last < listing.length) {
+    markup += `<div class="tutor-line-note">⋯ ${listing.length - last} lines below</div>`;
+  }
+  return markup;
+}
+
+/** The window of `size` items around `centre` among `count`: [first, last). */
+function around(centre, count, size) {
+  const first = Math.max(0, Math.min(centre - (size >> 1), count - size));
+  return [first, Math.min(count, first + size)];
+}
+
+/** The table's rows at step k as markup: every node's value and adjoint (or tangent), the
+ *  rows around the current node for a big graph; ▶ marks the current node, + the node
+ *  receiving. */
+export function rowsMarkup(prepared, k, pinned, size = TABLE_WINDOW) {
+  const { story } = prepared;
+  const centre = pinned ?? (k > 0 ? story.steps[k].node : 0);
+  const [first, last] = around(centre, story.nodes.length, size);
+  let markup = first > 0 ? `<div class="tutor-line-note">⋯ ${first} nodes above</div>` : "";
+  for (let node = first; node < last; node++) {
+    const info = story.nodes[node];
+    const look = lookAt(prepared, node, k);
+    const kind = look.status === "current" || look.status === "receiving" ? look.status : "";
+    const mark = { current: "▶ ", receiving: "+ " }[look.status] || "";
+    const derivative = info.kind === "constant" ? "—" : (look.derivative ? look.derivative.text : "");
+    const classes = [kind && `tutor-row-${kind}`, node === pinned && "tutor-row-pinned"]
+      .filter(Boolean).join(" ");
+    markup += `<div role="row" data-node="${node}"${classes ? ` class="${classes}"` : ""}>`
+      + `<span role="rowheader">${mark}${escapeMarkup(info.id)}</span>`
+      + `<span role="cell">${escapeMarkup(info.computes)}</span>`
+      + `<span role="cell">${escapeMarkup(look.value.text)}</span>`
+      + `<span role="cell">${escapeMarkup(derivative)}</span></div>`;
+  }
+  if (last < story.nodes.length) {
+    markup += `<div class="tutor-line-note">⋯ ${story.nodes.length - last} nodes below</div>`;
+  }
+  return markup;
+}
+
 export class Inspector {
   constructor(element) {
     this.element = element;
@@ -63,88 +117,37 @@ export class Inspector {
     this.table = element.querySelector(".tutor-table");
   }
 
-  /** Build the listing and the table for a new story. */
+  /** Build the table's frame for a new story (its header, its caption). */
   build(prepared) {
     this.prepared = prepared;
     const { story } = prepared;
-    this.listing.innerHTML = story.listing.map(() => "<div></div>").join("");
-    this.lines = [...this.listing.children];
     this.lineOfStep = new Map();
     story.listing.forEach((entry, index) => {
       if (entry.step !== undefined) this.lineOfStep.set(entry.step, index);
     });
-    this.results = story.listing.map((entry, index) => (entry.parts ? index : -1))
-      .filter((index) => index >= 0);
-    const rows = story.nodes.map((info, node) =>
-      `<tr data-node="${node}"><th scope="row"></th><td>${escapeMarkup(info.computes)}</td>`
-      + `<td></td><td></td></tr>`).join("");
-    this.table.innerHTML = `<table><caption class="tutor-sr-only"></caption><thead><tr>`
-      + `<th scope="col">node</th><th scope="col">computes</th><th scope="col">value</th>`
-      + `<th scope="col">${escapeMarkup(story.derivative)}</th></tr></thead>`
-      + `<tbody>${rows}</tbody></table>`;
-    this.caption = this.table.querySelector("caption");
-    this.rows = [...this.table.querySelectorAll("tbody tr")];
-    this.shownLines = [];
-    this.k = null;
+    this.table.innerHTML = `<div role="table" aria-describedby="${this.table.id}-caption">`
+      + `<p class="tutor-sr-only" id="${this.table.id}-caption"></p>`
+      + `<div role="rowgroup"><div role="row" class="tutor-table-head">`
+      + `<span role="columnheader">node</span><span role="columnheader">computes</span>`
+      + `<span role="columnheader">value</span>`
+      + `<span role="columnheader">${escapeMarkup(story.derivative)}</span></div></div>`
+      + `<div role="rowgroup" class="tutor-table-rows"></div></div>`;
+    this.caption = this.table.querySelector(`#${this.table.id}-caption`);
+    this.rows = this.table.querySelector(".tutor-table-rows");
   }
 
-  /** Show step k; `nodes` are the nodes whose row may have changed since the last step shown
-   *  (all when omitted). */
-  show(k, nodes, pinned) {
+  /** Show step k (the node `pinned`, if any, marked in the table). Only the lines and rows
+   *  around the current ones are in the page: a step rewrites them at little cost. */
+  show(k, pinned) {
     const { story } = this.prepared;
     this.step.innerHTML = stepMarkup(this.prepared, k);
-    const lines = this.k === null ? this.lines.keys() : this.linesBetween(this.k, k);
-    for (const index of lines) {
-      const { text, when } = listingLine(this.prepared, story.listing[index], k);
-      const line = this.lines[index];
-      if (this.shownLines[index] === text + when) continue;
-      this.shownLines[index] = text + when;
-      line.textContent = text;
-      line.className = when === "past" ? "" : `tutor-line-${when}`;
-    }
-    for (const node of nodes || story.nodes.keys()) this.showRow(node, k, pinned);
+    this.listing.innerHTML = listingMarkup(this.prepared, this.lineOfStep, k);
+    this.rows.innerHTML = rowsMarkup(this.prepared, k, pinned);
     this.caption.textContent = `Every node's value and ${story.derivative} after step ${k}`
       + " (▶ the current node, + the node receiving an adjoint)";
-    this.k = k;
-    const current = this.lineOfStep.get(k);
-    if (current !== undefined) scrollWithin(this.listing, this.lines[current]);
-    if (k > 0) scrollWithin(this.table, this.rows[story.steps[k].node]);
-  }
-
-  linesBetween(a, b) {
-    const indices = new Set(this.results);
-    const [low, high] = a < b ? [a, b] : [b, a];
-    for (let k = Math.max(1, low); k <= high; k++) {
-      const index = this.lineOfStep.get(k);
-      if (index !== undefined) indices.add(index);
-    }
-    return indices;
-  }
-
-  showRow(node, k, pinned) {
-    const { story } = this.prepared;
-    const row = this.rows[node];
-    const look = lookAt(this.prepared, node, k);
-    const mark = { current: "▶ ", receiving: "+ " }[look.status] || "";
-    const cells = row.children;
-    cells[0].textContent = mark + story.nodes[node].id;
-    cells[2].textContent = look.value.text;
-    cells[3].textContent = story.nodes[node].kind === "constant" ? "—"
-      : (look.derivative ? look.derivative.text : "");
-    row.className = (look.status === "current" || look.status === "receiving")
-      ? `tutor-row-${look.status}` : "";
-    if (node === pinned) row.classList.add("tutor-row-pinned");
-  }
-
-  /** Mark the pinned node's row (after a click on the graph). */
-  pin(node, previous, k) {
-    if (previous !== null && previous !== undefined && this.rows[previous]) {
-      this.showRow(previous, k, node);
-    }
-    if (node !== null && node !== undefined && this.rows[node]) {
-      this.showRow(node, k, node);
-      scrollWithin(this.table, this.rows[node]);
-    }
+    scrollWithin(this.listing, this.listing.querySelector(".tutor-line-current"));
+    const row = pinned ?? (k > 0 ? story.steps[k].node : null);
+    if (row !== null) scrollWithin(this.table, this.rows.querySelector(`[data-node="${row}"]`));
   }
 }
 

@@ -73,7 +73,7 @@ function skeleton(id) {
       <div class="tutor-pinned-card"></div>
     </div>
     <div class="tutor-listing" tabindex="0" role="region" aria-label="listing of both passes"></div>
-    <div class="tutor-table" tabindex="0" role="region" aria-label="values of every node"></div>
+    <div class="tutor-table" id="${id}-table" tabindex="0" role="region" aria-label="values of every node"></div>
   </div>
 </div>
 <div class="tutor-live tutor-sr-only" role="status" aria-live="polite" aria-atomic="true"></div>`;
@@ -149,6 +149,7 @@ class Stepper {
   }
 
   loadStory() {
+    const started = performance.now();
     const text = this.model.get("story");
     this.stop();
     if (!text) {
@@ -168,18 +169,24 @@ class Stepper {
       this.el.style.setProperty(name, value);
     }
     this.el.dataset.mode = story.mode;
-    this.drawing.draw(this.prepared, this.metrics);
+    // The model's k is this story's only if it was seen with it: a step the page sent for
+    // the story before can still be in the model when the new one comes (Python puts it
+    // right, see StepperView.current); until then, show the new story from its start.
+    const own = this.model.get("seen") === this.model.get("story_id");
+    this.k = own ? clampStep(this.prepared, this.model.get("k")) : 0;
+    this.drawing.draw(this.prepared, this.metrics, this.k);
     this.inspector.build(this.prepared);
     this.parts.legend.innerHTML = story.legend.map(([name, words]) =>
       `<li><svg width="22" height="12" aria-hidden="true" class="tutor-swatch tutor-swatch-${name}">`
       + `<rect x="1" y="1" width="20" height="10" rx="2"/><line x1="1" y1="6" x2="21" y2="6"/>`
       + `</svg>${escapeMarkup(words)}</li>`).join("");
     this.parts.slider.max = this.prepared.steps;
-    this.k = clampStep(this.prepared, this.model.get("k"));
     this.pinned = this.nodeNamed(this.model.get("pinned"));
     this.render(null);
     if (!same) this.fit();
     this.showMark();
+    // how long a story took to draw, for benchmarks/dashboard_latency.py
+    performance.measure("tutor-stepper: story drawn", { start: started, end: performance.now() });
   }
 
   nodeNamed(id) {
@@ -226,7 +233,7 @@ class Stepper {
     parts.result.textContent = result.text;
     parts.result.classList.toggle("tutor-gradient-done", result.done);
     this.drawing.show(k, changed);
-    this.inspector.show(k, changed, this.pinned);
+    this.inspector.show(k, this.pinned);
     const words = wordsAt(prepared, k);
     parts.description.textContent = words.spoken;
     if (!this.timer) parts.live.textContent = words.spoken;   // quiet while playing
@@ -313,10 +320,12 @@ class Stepper {
 
   applyView() {
     const { scale, x, y } = this.view;
-    if (this.drawing.viewport) {
-      this.drawing.viewport.setAttribute("transform",
-                                         `translate(${x.toFixed(1)},${y.toFixed(1)}) scale(${scale.toFixed(4)})`);
-    }
+    // The whole drawing moves as one picture (the browser's compositor pans and zooms it
+    // without painting a thousand nodes again).
+    this.parts.svg.style.transform =
+      `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px) scale(${scale.toFixed(4)})`;
+    const width = this.parts.frame.clientWidth || 800;
+    this.drawing.showColumns(this.drawing.columnsIn(-x / scale, (width - x) / scale));
     this.parts.zoom.textContent = `${Math.round(scale * 100)} %`;
     this.parts.svg.classList.toggle("tutor-graph-whole",
                                     showsAll(this.view, this.content(), this.boxSize()));
@@ -396,7 +405,7 @@ class Stepper {
     const previous = this.pinned;
     this.pinned = node;
     this.drawing.flag("tutor-node-pinned", node);
-    this.inspector.pin(node, previous, this.k);
+    this.inspector.show(this.k, node);
     this.updatePinned();
     if (tell) this.tell({ pinned: node === null ? "" : this.prepared.story.nodes[node].id });
   }
@@ -585,7 +594,11 @@ class Stepper {
     if (onNode !== null && (ARROWS.has(key) || key === "Enter")) {
       event.preventDefault();
       if (key === "Enter") this.choose(onNode);
-      else this.drawing.nodeElements[neighbour(this.prepared.story, onNode, key)].focus();
+      else {
+        const next = neighbour(this.prepared.story, onNode, key);
+        this.bringIntoView([next]);                 // (a block out of sight is not drawn)
+        this.drawing.nodeElements[next].focus();
+      }
       return true;
     }
     if (key === "Enter") return false;                 // Enter presses what has the focus

@@ -11,7 +11,6 @@ export const LIMITS = {
   most: 3,          // zooming in by hand goes up to this
   tallest: 620,     // the box is at most this tall (a taller drawing is panned)
   lowest: 140,      // and at least this tall
-  margin: 24,       // kept around a node brought into sight
 };
 
 function clamp(value, low, high) {
@@ -64,19 +63,17 @@ export function panBy(view, dx, dy, content, box) {
   };
 }
 
-/** The view moved as little as needed for a rectangle of the drawing to show in the box
- *  (with a margin around it once it has to move; one already in sight stays put). */
-export function bringIntoView(view, rect, box, limits = LIMITS) {
-  const margin = limits.margin;
+/** The view moved so that a rectangle of the drawing shows in the box: one already in sight
+ *  stays put; one out of sight comes to the middle of the box along the axis it was out
+ *  (so that stepping along a long chain moves the view once every half box, not every step). */
+export function bringIntoView(view, rect, box) {
   let { x, y } = view;
   const left = x + rect.x * view.scale;
   const right = x + (rect.x + rect.width) * view.scale;
   const top = y + rect.y * view.scale;
   const bottom = y + (rect.y + rect.height) * view.scale;
-  if (left < 0) x += margin - left;
-  else if (right > box.width) x -= Math.min(right - (box.width - margin), left - margin);
-  if (top < 0) y += margin - top;
-  else if (bottom > box.height) y -= Math.min(bottom - (box.height - margin), top - margin);
+  if (left < 0 || right > box.width) x += box.width / 2 - (left + right) / 2;
+  if (top < 0 || bottom > box.height) y += box.height / 2 - (top + bottom) / 2;
   return { scale: view.scale, x, y };
 }
 
