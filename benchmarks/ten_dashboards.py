@@ -1,13 +1,16 @@
-"""A class at once: ten dashboards opened together on one Voila server, and what they cost.
+"""A class at once: ten dashboards opened together on one Voila server, stepping together.
 
-Run from anywhere:  .venv/bin/python benchmarks/ten_dashboards.py  [--pages 10]
+Run from anywhere:  .venv/bin/python benchmarks/ten_dashboards.py  [--pages 10] [--steps 100]
 
 Voila gives every open page a kernel of its own (a Python process that imported ``tutor``
 and built the dashboard), so a class of N learners costs N kernels, plus the pool of
 preheated kernels waiting for the next learner (``voila.json``). This script opens
-``--pages`` pages in headless Chromium at the same moment, waits until each one's stepper is
-usable, clicks step-forward once on each, and checks that every page answered. Then it reads
-each kernel's memory from ``/proc``:
+``--pages`` pages in headless Chromium at the same moment and waits until each one's stepper
+is usable. Then every page steps ``--steps`` times at once (a click every 40 ms, the whole
+class clicking together): each step is timed in its page, click to new status, and each
+page's kernel's CPU time is read before and after. The stepper steps in the page (issue 19),
+so the kernels should hardly work: their CPU time per 100 steps is printed (target: near 0;
+the step median's target is 30 ms). Then it reads each kernel's memory from ``/proc``:
 
 * **RSS**: resident memory, counting shared library pages in full for every process;
 * **PSS**: proportional share, where a page shared by k processes counts 1/k to each. The
@@ -25,8 +28,41 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dashboard_latency import (  # noqa: E402  (the script's own folder, put on the path above)
-    CHROMIUM, CHROMIUM_ARGS, DASHBOARD, REPO, STEP, TIMEOUT_MS, USABLE_OBSERVER, Voila)
+    CHROMIUM, CHROMIUM_ARGS, DASHBOARD, REPO, TIMEOUT_MS, USABLE_OBSERVER, Voila)
+from server_probes import cpu_seconds  # noqa: E402
 from voila_server import child_pids as kernel_pids  # noqa: E402
+
+STEP_TARGET_MS = 30.0
+# Started in every page at once: `steps` clicks on step-forward, one every `gap` ms, each
+# timed to the new status text (Reset, when the end is reached, is not timed). The times go
+# to window.__stepTimes when all are done.
+STEPPING = """
+([steps, gap]) => {
+  const status = () => document.querySelector('.tutor-status').textContent;
+  const forward = document.querySelector('.tutor-step-forward');
+  const pause = () => new Promise(resolve => setTimeout(resolve, gap));
+  const one = () => new Promise(resolve => {
+    const before = status();
+    const started = performance.now();
+    const observer = new MutationObserver(() => {
+      if (status() === before) return;
+      observer.disconnect();
+      resolve(performance.now() - started);
+    });
+    observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+    forward.click();
+  });
+  (async () => {
+    const times = [];
+    while (times.length < steps) {
+      if (forward.disabled) document.querySelector('.tutor-reset').click();
+      else times.push(await one());
+      await pause();
+    }
+    window.__stepTimes = times;
+  })();
+}
+"""
 
 KERNEL_REQUEST = re.compile(r"/api/kernels/([0-9a-f-]{36})")
 
@@ -64,6 +100,7 @@ def mib(kib):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10, help="dashboards opened at once")
+    parser.add_argument("--steps", type=int, default=100, help="steps each page takes")
     parser.add_argument("--notebook", default=DASHBOARD,
                         help="notebook to serve (default: the dashboard)")
     parser.add_argument("--timeout", type=float, default=180,
@@ -106,41 +143,69 @@ def main():
                 row["open_ms"] = page.evaluate("window.__usableAt")
                 row["html_ms"] = page.evaluate(
                     "performance.getEntriesByType('navigation')[0].responseEnd")
-                before = page.locator(".tutor-status").first.inner_text()
-                row["step_ms"] = page.evaluate(STEP, {
-                    "button": ".tutor-step-forward", "status": ".tutor-status",
-                    "graph": ".tutor-graph" if page.locator(".tutor-graph").count() else None,
-                    "timeoutMs": 20_000})
-                row["stepped"] = page.locator(".tutor-status").first.inner_text() != before
             except Exception as error:  # report every page, even one that failed
                 row["error"] = str(error).splitlines()[0]
             results.append(row)
+        opened = time.monotonic() - started
+
+        # every page steps at once; each kernel's CPU time is read around it
+        kernels = kernel_processes(server.process.pid)
+        pid_of = {number: kernels.get(kernel_of.get(number)) for number in range(len(pages))}
+        cpu_before = {number: cpu_seconds(pid) for number, pid in pid_of.items() if pid}
+        for row, page in zip(results, pages):
+            if "error" not in row:
+                page.evaluate(STEPPING, [options.steps, 40])
+        for number, (row, page) in enumerate(zip(results, pages)):
+            if "error" in row:
+                continue
+            try:
+                page.wait_for_function("window.__stepTimes !== undefined",
+                                       timeout=options.steps * 1000)
+                row["steps_ms"] = page.evaluate("window.__stepTimes")
+                if pid_of.get(number):
+                    row["cpu_s"] = cpu_seconds(pid_of[number]) - cpu_before[number]
+            except Exception as error:  # report every page, even one that failed
+                row["error"] = str(error).splitlines()[0]
         wall = time.monotonic() - started
 
-        kernels = kernel_processes(server.process.pid)
         memory = {kernel_id: memory_kib(pid) for kernel_id, pid in kernels.items()}
         server_rss = memory_kib(server.process.pid)[0]
         warnings = [line for line in server.log().splitlines() if "WARNING" in line
                     and "not trusted" not in line and "without encryption" not in line]
         browser.close()
 
-    ok = [row for row in results if row.get("stepped")]
+    ok = [row for row in results if row.get("steps_ms")]
     print(f"{options.pages} pages of {options.notebook} opened at once on one Voila server "
-          f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}); "
-          f"all done in {wall:.1f} s")
-    print("html: the server finished sending the page (kernel started, notebook run); open: "
-          "the stepper is usable in the browser; step: one click answered")
-    print(f"{'page':>4} {'html ms':>8} {'open ms':>8} {'step ms':>8}  kernel      "
-          "RSS MiB  PSS MiB  USS MiB")
+          f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}); all usable in "
+          f"{opened:.1f} s, all done in {wall:.1f} s")
+    print(f"html: the server finished sending the page (kernel started, notebook run); open: "
+          f"the stepper is usable in the browser; then every page stepped {options.steps} "
+          f"times at once: step median and 90th percentile (click to new status), and its "
+          f"kernel's CPU time per 100 steps")
+    print(f"{'page':>4} {'html ms':>8} {'open ms':>8} {'step ms':>8} {'p90 ms':>7} "
+          f"{'CPU ms':>7}  kernel      RSS MiB  PSS MiB  USS MiB")
     for row in results:
         kernel_id = kernel_of.get(row["page"] - 1, "")
         rss, pss, uss = memory.get(kernel_id, (0, 0, 0))
         if "error" in row:
             print(f"{row['page']:>4}  FAILED: {row['error']}")
             continue
+        times = sorted(row["steps_ms"])
+        cpu = row.get("cpu_s")
+        cpu_text = f"{cpu * 1000 * 100 / len(times):>7.0f}" if cpu is not None else f"{'?':>7}"
         print(f"{row['page']:>4} {row['html_ms']:>8.0f} {row['open_ms']:>8.0f} "
-              f"{row['step_ms']:>8.0f}  "
+              f"{statistics.median(times):>8.1f} {times[int(0.9 * (len(times) - 1))]:>7.1f} "
+              f"{cpu_text}  "
               f"{kernel_id[:8]:<9} {mib(rss):>8.1f} {mib(pss):>8.1f} {mib(uss):>8.1f}")
+    if ok:
+        every = sorted(time_ms for row in ok for time_ms in row["steps_ms"])
+        step_median = statistics.median(every)
+        cpus = [row["cpu_s"] * 100 / len(row["steps_ms"]) for row in ok if "cpu_s" in row]
+        print(f"all pages: step median {step_median:.1f} ms, 90th percentile "
+              f"{every[int(0.9 * (len(every) - 1))]:.1f} ms (target {STEP_TARGET_MS:.0f} ms): "
+              + ("ok" if step_median <= STEP_TARGET_MS else "OVER TARGET")
+              + (f"; kernel CPU per 100 steps: median {statistics.median(cpus) * 1000:.0f} ms, "
+                 f"most {max(cpus) * 1000:.0f} ms" if cpus else ""))
     used = [memory[kernel_of[n]] for n in range(options.pages)
             if kernel_of.get(n) in memory]
     pooled = [value for kernel_id, value in memory.items()

@@ -20,6 +20,7 @@ const MONO = '"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace'
 const STEP_KEYS = new Set(["ArrowRight", "ArrowLeft", "Home", "End", " "]);
 const ZOOM_KEYS = { "+": 1.25, "=": 1.25, "-": 0.8, "_": 0.8 };
 const ARROWS = new Set(["ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown"]);
+const SEND_EVERY_MS = 300;       // steps reach Python in batches, at most this often
 const views = new Set();         // every stepper on the page, for keys pressed on the page
 let made = 0;
 
@@ -143,9 +144,20 @@ class Stepper {
     this.listeners.push(() => this.model.off(`change:${name}`, handler));
   }
 
-  tell(values) {
+  /** Set traits of the model and send them to Python: at once, or (`soon`) with the next
+   *  batch, a few a second (a learner stepping quickly costs the kernel next to nothing). */
+  tell(values, soon = false) {
     for (const [name, value] of Object.entries(values)) this.model.set(name, value);
-    this.model.save_changes();
+    if (!soon) {
+      clearTimeout(this.sending);
+      this.sending = null;
+      this.model.save_changes();
+    } else if (!this.sending) {
+      this.sending = setTimeout(() => {
+        this.sending = null;
+        this.model.save_changes();
+      }, SEND_EVERY_MS);
+    }
   }
 
   loadStory() {
@@ -207,7 +219,7 @@ class Stepper {
     this.render(changed);
     // which story this k belongs to: a step sent just before Python loaded another
     // recording must not be taken as a step of the new one
-    if (tell) this.tell({ k, seen: this.model.get("story_id") });
+    if (tell) this.tell({ k, seen: this.model.get("story_id") }, true);
   }
 
   /** Several steppers on one page (a lesson) must not have regions of the same name: the
@@ -624,6 +636,7 @@ class Stepper {
 
   destroy() {
     clearTimeout(this.naming);
+    clearTimeout(this.sending);
     this.stop();
     for (const remove of this.listeners) remove();
     this.resizing.disconnect();
