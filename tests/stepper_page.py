@@ -30,7 +30,7 @@ class Model {
 
 def page_html(recording, k=0, width=None):
     """The HTML of a page showing ``recording`` at step ``k``; ``window.model`` is its model."""
-    values = {"story": story_json(recording), "k": k, "story_id": 1, "seen": 1,
+    values = {"story": story_json(recording), "k": k, "story_id": 1, "step": f"1:{k}",
               "playing": False, "speed": 2, "pinned": "", "mark": {}}
     style = f"max-width:{width}px;" if width else ""
     module = module_text().replace("</script", "<\\/script")

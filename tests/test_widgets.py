@@ -300,10 +300,11 @@ def test_a_step_the_page_made_in_the_recording_before_is_not_taken_for_one_of_th
     """The page steps while the kernel is busy; by the time its message arrives, Python has
     loaded another recording. The step belongs to the old story: the page is put right."""
     player = RecordingPlayer(seed)
-    player.view.set_state({"k": 5, "seen": player.view.story_id})     # the page stepped
-    assert player.state.k == 5
     old = player.view.story_id
+    player.view.set_state({"k": 5, "step": f"{old}:5"})               # the page stepped
+    assert player.state.k == 5
     player.state.load(record_text("x*y*y", 1.0, 2.0))                 # Python moved on
-    player.view.set_state({"k": 8, "seen": old})                      # a late message
+    assert player.view.step == f"{player.view.story_id}:0"
+    player.view.set_state({"k": 8, "step": f"{old}:8"})               # a late message
     assert (player.state.k, player.view.k) == (0, 0)
-    assert player.view.seen == player.view.story_id
+    assert player.view.step == f"{player.view.story_id}:0"

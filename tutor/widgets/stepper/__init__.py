@@ -65,8 +65,9 @@ class StepperView(anywidget.AnyWidget):
 
     Traits (all synced with the page): ``story`` (the JSON text; set it with :meth:`show`),
     ``k`` (the step shown, ``0 .. steps``), ``story_id`` (counts the stories shown) and
-    ``seen`` (the story the page's last ``k`` was a step of: a step the page sent just before
-    Python showed another recording is put right, see :meth:`current`), ``playing``,
+    ``step`` (``"story_id:k"``: which story the page's last ``k`` was a step of; a step the
+    page sent just before Python showed another recording is put right, see
+    :meth:`current`), ``playing``,
     ``speed`` (steps a second while
     playing, 1 to 10), ``pinned`` (the id of the node pinned in the inspector, ``""`` for
     none) and ``mark`` (``{"k": 7, "node": "v3", "note": "..."}``: a step and a node to
@@ -82,7 +83,7 @@ class StepperView(anywidget.AnyWidget):
     story = traitlets.Unicode("").tag(sync=True)
     k = traitlets.Int(0).tag(sync=True)
     story_id = traitlets.Int(0).tag(sync=True)
-    seen = traitlets.Int(0).tag(sync=True)
+    step = traitlets.Unicode("").tag(sync=True)
     playing = traitlets.Bool(False).tag(sync=True)
     speed = traitlets.Int(2).tag(sync=True)
     pinned = traitlets.Unicode("").tag(sync=True)
@@ -117,18 +118,18 @@ class StepperView(anywidget.AnyWidget):
             self.pinned = ""
             self.story = text
             self.story_id += 1
-            self.seen = self.story_id
             self.k = k
+            self.step = f"{self.story_id}:{self.k}"       # sent even when k stays the same
 
     def current(self, k):
         """Is ``k`` a step of the story shown now? If the page sent it for the story before
         (it stepped while Python was loading a new one), show step ``k`` of this one instead
         and return False."""
-        if self.seen == self.story_id:
+        if self.step.partition(":")[0] in ("", str(self.story_id)):
             return True
         with self.hold_sync():
-            self.seen = self.story_id
             self.k = k
+            self.step = f"{self.story_id}:{self.k}"
         return False
 
     def go(self, k):

@@ -181,11 +181,12 @@ class Stepper {
       this.el.style.setProperty(name, value);
     }
     this.el.dataset.mode = story.mode;
-    // The model's k is this story's only if it was seen with it: a step the page sent for
-    // the story before can still be in the model when the new one comes (Python puts it
-    // right, see StepperView.current); until then, show the new story from its start.
-    const own = this.model.get("seen") === this.model.get("story_id");
-    this.k = own ? clampStep(this.prepared, this.model.get("k")) : 0;
+    // `step` says "story:k": Python sends it with every story; the model's k may still be a
+    // step of the story before, not yet sent (Python puts that right, see
+    // StepperView.current).
+    const [storyOf, stepOf] = String(this.model.get("step") || "").split(":").map(Number);
+    const own = storyOf === this.model.get("story_id");
+    this.k = clampStep(this.prepared, own ? stepOf : this.model.get("k"));
     this.drawing.draw(this.prepared, this.metrics, this.k);
     this.inspector.build(this.prepared);
     this.parts.legend.innerHTML = story.legend.map(([name, words]) =>
@@ -217,9 +218,9 @@ class Stepper {
     const changed = changedBetween(this.prepared, this.k, k);
     this.k = k;
     this.render(changed);
-    // which story this k belongs to: a step sent just before Python loaded another
-    // recording must not be taken as a step of the new one
-    if (tell) this.tell({ k, seen: this.model.get("story_id") }, true);
+    // `step` says which story this k is a step of: a step sent just before Python loaded
+    // another recording must not be taken as a step of the new one
+    if (tell) this.tell({ k, step: `${this.model.get("story_id")}:${k}` }, true);
   }
 
   /** Several steppers on one page (a lesson) must not have regions of the same name: the
