@@ -158,6 +158,26 @@ async def read_until_closed(ws, seconds=10):
     return None
 
 
+async def open_many(url, kernel_id, count):
+    """Open ``count`` v1 websockets to a kernel, each its own session, as fast as possible:
+    (the open ones, [(close code, reason)] of the refused ones, how many failed otherwise)."""
+    async def one(index):
+        ws_url = (url.replace("http", "ws", 1)
+                  + f"api/kernels/{kernel_id}/channels?session_id=flood{index}-{uuid.uuid4().hex}")
+        try:
+            ws = await asyncio.wait_for(websocket_connect(HTTPRequest(ws_url, request_timeout=20),
+                                                          subprotocols=[V1]), 30)
+        except Exception:                               # noqa: BLE001 - refused or reset
+            return "failed", None
+        closed = await read_until_closed(ws, seconds=1.5)
+        return ("refused", closed) if closed else ("open", ws)
+
+    results = await asyncio.gather(*(one(index) for index in range(count)))
+    opened = [ws for how, ws in results if how == "open"]
+    refused = [closed for how, closed in results if how == "refused"]
+    return opened, refused, sum(how == "failed" for how, _ in results)
+
+
 def kernels_alive_after_closing_tabs(browser, url, tabs=3, wait=10, load_timeout_ms=90_000):
     """Open ``tabs`` dashboards in a Playwright ``browser``, close them as a person closes a
     tab (``beforeunload`` runs), wait ``wait`` seconds: (kernel ids, those still alive)."""

@@ -20,14 +20,13 @@ import re
 import time
 import urllib.error
 import urllib.request
-import uuid
 
 import pytest
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
 from server_probes import (V1, HeldWebsocket, answers_within, connect, fetch_page, kernel_alive,
-                           kernel_pids, message, read_until_closed, v1_frame)
+                           kernel_pids, message, open_many, v1_frame)
 from voila_server import REPO, start_voila, stop_process_tree
 
 pytestmark = pytest.mark.timeout(300)
@@ -70,26 +69,6 @@ def new_page(server):
     status, body, kernel_id, _ = fetch_page(server.url)
     assert status == 200 and kernel_id
     return kernel_id, body
-
-
-async def open_many(url, kernel_id, count):
-    """Open ``count`` v1 websockets to a kernel, each its own session, as fast as possible:
-    (the open ones, [(close code, reason)] of the refused ones, how many failed otherwise)."""
-    async def one(index):
-        ws_url = (url.replace("http", "ws", 1)
-                  + f"api/kernels/{kernel_id}/channels?session_id=flood{index}-{uuid.uuid4().hex}")
-        try:
-            ws = await asyncio.wait_for(websocket_connect(HTTPRequest(ws_url, request_timeout=20),
-                                                          subprotocols=[V1]), 30)
-        except Exception:                               # noqa: BLE001 - refused or reset
-            return "failed", None
-        closed = await read_until_closed(ws, seconds=1.5)
-        return ("refused", closed) if closed else ("open", ws)
-
-    results = await asyncio.gather(*(one(index) for index in range(count)))
-    opened = [ws for how, ws in results if how == "open"]
-    refused = [closed for how, closed in results if how == "refused"]
-    return opened, refused, sum(how == "failed" for how, _ in results)
 
 
 def test_forty_websockets_to_ones_own_kernel_get_four_and_starve_nobody(server):
