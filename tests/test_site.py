@@ -11,6 +11,9 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
@@ -232,6 +235,47 @@ def test_lesson_6s_player_steps_and_hovers_from_a_file_with_no_network(site, off
     assert page.locator(".tutor-site-exercise").first.is_visible()
     assert offline.requests == [(site / "06_backward_pass.html").as_uri()]
     assert offline.errors == []
+
+
+class QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, *arguments):
+        pass
+
+
+@pytest.mark.notebooks
+@pytest.mark.browser
+def test_the_gallery_steps_served_by_a_plain_web_server_too(site, browser):
+    """Any static host: Python's own file server on 127.0.0.1, and nothing but it."""
+    expect = _browser_ready()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietFiles, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}/"
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    try:
+        page = context.new_page()
+        requests = []
+        page.route("**/*", lambda route: (requests.append(route.request.url),
+                                          route.continue_() if route.request.url.startswith(
+                                              origin) else route.abort()))
+        page.goto(origin + "gallery.html")
+        expect(page.locator(".tutor-status")).to_have_count(len(EXAMPLES))
+        neuron = page.locator(".tutor-page-stepper").nth(2)
+        neuron.locator(".tutor-step-forward").click()
+        page.keyboard.press("ArrowRight")
+        example = EXAMPLES[2]
+        recording, _, _ = make_recording(example.expression, example.values, example.wrt)
+        expect(neuron.locator(".tutor-status")).to_have_text(status_text(recording, 2))
+        expect(page.locator(".tutor-page-stepper").first.locator(".tutor-status")).to_have_text(
+            "forward 0/6")                     # the keys stepped the stepper with the focus
+        page.click("text=On a page of its own >> nth=2")
+        expect(page.locator("h1")).to_have_text("f(w, x, b) = tanh(w*x + b)")
+        assert requests == [origin + "gallery.html", origin + "examples/03-a-neuron.html"]
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
 
 
 @pytest.mark.notebooks
