@@ -1,4 +1,4 @@
-"""Before and after: the attacks of issue 9 on plain Voila and on ``python -m tutor.server``.
+"""Before and after: the attacks of issues 9 and 22 on plain Voila and on ``python -m tutor.server``.
 
 Run from anywhere:  .venv/bin/python benchmarks/server_attacks.py  [--only guarded]
 
