@@ -1,9 +1,10 @@
-"""The link between a page's websocket and its kernel, refusing what the server cannot read.
+"""The link between a page's websocket and its kernel: what the server cannot read is refused,
+what the page must not read (a traceback's paths) is not sent.
 
 jupyter_server hands every kernel websocket to a *connection* object, chosen by the setting
 ``kernel_websocket_connection_class`` (``Voila.`` in stand-alone Voila, ``ServerApp.`` in a
 Jupyter server). ``GuardedKernelConnection`` is the stock ``ZMQChannelsWebsocketConnection``
-with two checks in front of it:
+with three guards on it:
 
 * **Only the v1 protocol.** A client that does not offer ``v1.kernel.websocket.jupyter.org``
   gets HTTP 400 before the websocket opens. Voila's page and JupyterLab both speak v1; the
