@@ -1,8 +1,8 @@
-"""Kernels an outsider cannot multiply: a cap per server, a memory limit each, and a culler.
+"""Kernels an outsider cannot multiply or hold: a cap per server, a memory limit each, cullers.
 
 Every visit to the dashboard costs a kernel (a Python process of about 120 MB), so a script
 that fetches the page in a loop could otherwise fill the machine. ``GuardedKernelManager``
-is jupyter_server's ``AsyncMappingKernelManager`` with three additions, all settings:
+is jupyter_server's ``AsyncMappingKernelManager`` with these additions, all settings:
 
 ``max_kernels``
     the most kernels alive at once, Voila's preheated ones included. Past it, a new page is
