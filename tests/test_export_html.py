@@ -138,8 +138,10 @@ def test_the_dashboards_button_offers_the_page_at_the_learners_step():
     page = base64.b64decode(link.group(2)).decode("utf-8")
     assert page == page_html(recording, SEED, k=9)
     assert 'data-k="9"' in page and "opens at step 9" in panel.page_link.value
-    state.go(3)                               # stepping keeps the link
-    assert panel.page_link.value
+    state.go(3)                               # the link follows the learner's step
+    assert "opens at step 3" in panel.page_link.value
+    assert base64.b64encode(page_html(recording, SEED, k=3).encode()).decode() in \
+        panel.page_link.value
     state.load(make_recording("x*y", "x=1, y=2", "x")[0])     # a new recording drops it
     assert panel.page_link.value == ""
 

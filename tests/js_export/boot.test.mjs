@@ -46,7 +46,7 @@ test("the address asks for a step with #k=N, and for none otherwise", () => {
 test("a stepper's traits come from its data- attributes, the address's step first", () => {
   const story = '{"version":1}';
   assert.deepEqual(traitsOf(story, { k: "5", speed: "4", pinned: "v3", mark: '{"k":2}' }), {
-    story, k: 5, story_id: 1, seen: 1, playing: false, speed: 4, pinned: "v3", mark: { k: 2 },
+    story, k: 5, story_id: 1, playing: false, speed: 4, pinned: "v3", mark: { k: 2 },
   });
   const plain = traitsOf(story, {});
   assert.equal(plain.k, 0);

@@ -59,7 +59,6 @@ export function traitsOf(storyText, dataset, addressStep = null) {
     story: storyText,
     k: addressStep ?? number(dataset.k, 0),
     story_id: 1,
-    seen: 1,
     playing: false,
     speed: number(dataset.speed, 2),
     pinned: dataset.pinned || "",

@@ -117,15 +117,16 @@ def document_html(title, body, *, embed=False, steppers=True, extra_style=""):
         script=script_html() if steppers else "")
 
 
-def page_html(recording, expression=None, *, k=0, embed=False):
+def page_html(recording, expression=None, *, k=0, embed=False, story=None):
     """The web page of ``recording``: its heading (the function, ``expression`` if given,
     and where it is evaluated), the stepper at step ``k``, and how to use the keys.
     ``embed=True`` leaves the heading and the notes out (for an ``<iframe>``): the stepper
     alone, its heading kept for screen readers. An address ending ``#k=7`` opens at step 7.
+    ``story``: the recording's story JSON, when the caller has it already.
     """
     heading, point = title_lines(recording, expression)
     about = "; ".join(part for part in (point, mode_words(recording)) if part)
-    stepper = stepper_html(recording, k, label=f"the steps of {heading}")
+    stepper = stepper_html(story or recording, k, label=f"the steps of {heading}")
     if embed:
         body = (f'<main><h1 class="tutor-sr-only">{escape(heading)} {escape(point)}</h1>\n'
                 f'{stepper}\n</main>')

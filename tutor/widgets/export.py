@@ -42,6 +42,7 @@ from ..notation import number_text
 from .common import escape, guarded, log
 from .palette import TEXT
 from .picture import DPI, GraphPicture, GraphTooBig
+from .story import story_json
 
 __all__ = ["backward_gif", "gif_bytes", "ExportPanel", "ExportCancelled", "GifTooBig",
            "LIMITS", "gif_steps", "title_lines", "result_lines"]
@@ -237,7 +238,8 @@ class ExportPanel(widgets.VBox):
         self.page_button.add_class("tutor-export-html")
         self.page_link = widgets.HTML()
         self.page_link.add_class("tutor-export-html-link")
-        self._page_of = None         # the recording page_link offers
+        self._page_of = None         # the recording page_link offers, its story and step
+        self._page_story = self._page_k = None
         self.data = None
         self.error = None
         self._thread = None
@@ -246,7 +248,7 @@ class ExportPanel(widgets.VBox):
         self.button.on_click(guard(lambda _: self.start()))
         self.cancel.on_click(guard(lambda _: self.stop()))
         self.page_button.on_click(guard(lambda _: self.export_page()))
-        state.observe(self._forget_page)
+        state.observe(self._follow_page)
         row = widgets.HBox([self.button, self.page_button, self.cancel, self.progress],
                            layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
         super().__init__([row, self.link, self.page_link], **kwargs)
@@ -296,18 +298,24 @@ class ExportPanel(widgets.VBox):
 
     def export_page(self):
         """Offer the recording shown now as a web page, opening at the step shown now; return
-        the page's HTML (None when there is nothing to export)."""
+        the page's HTML (None when there is nothing to export). While the link is shown it
+        follows the learner's step (the page tells Python its step a moment after stepping:
+        a click on the button may arrive first)."""
         recording = self.state.recording
         if recording is None:
             self.page_link.value = "Nothing to export yet."
             return None
-        k = self.state.k
-        text = page_html(recording, self.title(recording), k=k)
+        self._page_of, self._page_story = recording, story_json(recording)
+        return self._offer_page(self.state.k)
+
+    def _offer_page(self, k):
+        recording = self._page_of
+        text = page_html(recording, self.title(recording), k=k, story=self._page_story)
         data = text.encode("utf-8")
         encoded = base64.b64encode(data).decode("ascii")
         name = file_name(recording)
         where = f"opens at step {k}; Home goes to the start" if k else "opens at the start"
-        self._page_of = recording
+        self._page_k = k
         self.page_link.value = (
             f'<a download="{escape(name)}" href="data:text/html;charset=utf-8;base64,'
             f'{encoded}">⬇ {escape(name)}</a> <span style="color:#595959">({len(data) // 1024}'
@@ -315,11 +323,16 @@ class ExportPanel(widgets.VBox):
             f'and offline)</span>')
         return text
 
-    def _forget_page(self, state):
-        """A new recording: the page offered is of the one before, so it goes."""
-        if self._page_of is not None and state.recording is not self._page_of:
-            self._page_of = None
+    def _follow_page(self, state):
+        """Another step: the page offered opens there. A new recording: the page offered is
+        of the one before, so it goes."""
+        if self._page_of is None:
+            return
+        if state.recording is not self._page_of:
+            self._page_of = self._page_story = self._page_k = None
             self.page_link.value = ""
+        elif state.k != self._page_k:
+            self._offer_page(state.k)
 
     def _progress(self, done, total):
         self.progress.max = max(total, 1)
