@@ -158,7 +158,7 @@ def test_the_start_up_script_passes_its_node_tests():
 
 # -- the page in Chromium, offline ---------------------------------------------------------------
 
-def _browser_ready():
+def browser_ready():
     from voila_server import CHROMIUM
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
@@ -223,7 +223,7 @@ def pages(tmp_path_factory):
 @pytest.mark.browser
 def test_the_page_makes_no_request_and_says_what_the_dashboard_says_at_every_step(
         offline, pages):
-    expect = _browser_ready()
+    expect = browser_ready()
     recording, _, _ = make_recording(SEED, "x=1, y=2", "x")
     page = offline.open(pages / "seed.html", expect)
     assert offline.said() == (status_text(recording, 0), step_text(recording, 0))
@@ -244,7 +244,7 @@ def test_the_page_makes_no_request_and_says_what_the_dashboard_says_at_every_ste
 
 @pytest.mark.browser
 def test_the_page_plays_scrubs_hovers_and_zooms_an_array_recording(offline, pages):
-    expect = _browser_ready()
+    expect = browser_ready()
     recording, _, _ = make_recording(LAYER.expression, LAYER.values, LAYER.wrt)
     page = offline.open(pages / "layer.html", expect,
                         status=f"forward 0/{len(recording.forward)}")
@@ -271,7 +271,7 @@ def test_the_page_plays_scrubs_hovers_and_zooms_an_array_recording(offline, page
 
 @pytest.mark.browser
 def test_axe_finds_nothing_serious_in_the_page_and_its_embedded_form(offline, pages):
-    expect = _browser_ready()
+    expect = browser_ready()
     from test_accessibility import audit
     page = offline.open(pages / "seed.html", expect)
     for _ in range(9):
@@ -290,7 +290,7 @@ def test_axe_finds_nothing_serious_in_the_page_and_its_embedded_form(offline, pa
 @pytest.mark.browser
 def test_the_dashboards_button_gives_a_page_that_does_the_same(voila_server, page, browser,
                                                                tmp_path):
-    expect = _browser_ready()
+    expect = browser_ready()
     from test_browser import open_dashboard, step
     open_dashboard(page, voila_server.url)
     expect(page.locator(".tutor-status")).to_have_text("forward 0/6")

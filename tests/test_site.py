@@ -28,9 +28,10 @@ from tutor.widgets.explorer import EXAMPLES, make_recording
 from tutor.widgets.story import story_json
 from tutor.widgets.words import status_text, step_text
 
+from test_export_html import EXTERNAL, Offline, browser_ready
+
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
-EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?(?:https?:)?//""", re.I)
 HUB = "https://hub.example.edu"
 
 
@@ -192,17 +193,8 @@ def test_the_site_has_an_index_a_page_per_lesson_and_the_gallery_all_offline(sit
     assert "<math" in pages["06_backward_pass.html"]
 
 
-def _browser_ready():
-    from voila_server import CHROMIUM
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
-    return pytest.importorskip("playwright.sync_api",
-                               reason="Playwright is not installed").expect
-
-
 @pytest.fixture
 def offline(browser):
-    from test_export_html import Offline
     tab = Offline(browser)
     yield tab
     tab.context.close()
@@ -217,7 +209,7 @@ def lesson_6_recording():
 @pytest.mark.notebooks
 @pytest.mark.browser
 def test_lesson_6s_player_steps_and_hovers_from_a_file_with_no_network(site, offline):
-    expect = _browser_ready()
+    expect = browser_ready()
     recording = lesson_6_recording()
     page = offline.open(site / "06_backward_pass.html", expect)
     player = page.locator(".tutor-page-stepper")
@@ -246,7 +238,7 @@ class QuietFiles(SimpleHTTPRequestHandler):
 @pytest.mark.browser
 def test_the_gallery_steps_served_by_a_plain_web_server_too(site, browser):
     """Any static host: Python's own file server on 127.0.0.1, and nothing but it."""
-    expect = _browser_ready()
+    expect = browser_ready()
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietFiles, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -281,7 +273,7 @@ def test_the_gallery_steps_served_by_a_plain_web_server_too(site, browser):
 @pytest.mark.notebooks
 @pytest.mark.browser
 def test_axe_finds_nothing_serious_on_the_index_a_lesson_and_the_gallery(site, offline):
-    expect = _browser_ready()
+    expect = browser_ready()
     from test_accessibility import audit
     page = offline.page
     page.goto((site / "index.html").as_uri())
