@@ -23,7 +23,8 @@ def parser():
         prog="python -m tutor.export",
         description="Record a function as the dashboard does and write one self-contained web "
                     "page that steps through it: no server, no network, opens from a file.",
-        epilog=f"example: {USAGE_EXAMPLE}   (an expression starting with '-' goes after --)")
+        epilog=f"example: {USAGE_EXAMPLE}   An expression starting with '-' goes last, "
+               f"after --: ... --out page.html -- '-x + y'")
     parser.add_argument("expression", help="the function, e.g. 'log(x**2) + y**2 + x*y'")
     parser.add_argument("--values", default="",
                         help="the point, e.g. 'x=1, y=2' or 'W=[[1, 2], [3, 4]], x=[1, 2]'; "
