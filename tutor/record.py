@@ -579,6 +579,38 @@ def _record_forward(slots, traced, start_nodes, end_node, end_value, seeds, comm
         **common)
 
 
+def recording_of_trace(f, args, argnum, start_node, end_node, end_value, steps, *, gradient,
+                       tangent=None):
+    """A Recording of a computation traced and differentiated by *another* autograd (the
+    learner's own, watched by :func:`tutor.mygrad.compare`), so that every view shows it.
+
+    The other trace is given as :class:`~tutor.autograd.tracer.Node` s standing for its own:
+    ``start_node`` is argument ``argnum`` of ``f(*args)`` (the only one traced, as ``grad``
+    traces it; ``f`` only lends its parameter names), ``end_node`` the output's (None when the
+    output does not depend on it), each Node's ``fun`` carrying the ``__name__``, ``symbol``,
+    ``formulas`` and ``vjps`` to show, as a primitive does. ``steps`` are what the other
+    backward pass did, in its order, each ``(node, parent, argnum, g, contribution, before,
+    after)`` as :func:`~tutor.autograd.core.backward_pass`'s observer sees them (``before``
+    None for a first contribution); with ``tangent`` (the start's, forward mode) they are its
+    forward pass's ``(node, tangents_in, contributions, tangent)`` instead. ``gradient`` is
+    what the other autograd returned. Returns the Recording and the id each Node got.
+    """
+    slots = _Slots(f, args, {})
+    traced = slots.resolve(argnum)
+    wrt = slots.name(traced[0])
+    common = dict(function_name=getattr(f, "__name__", "f"), argnum=argnum, wrt=wrt,
+                  value=end_value, gradient=gradient, gradients={wrt: gradient},
+                  seed=vspace(end_value).ones())
+    starts = None if tangent is None else {start_node: tangent}
+    builder = _Builder(slots, traced, [start_node], end_node, end_value, start_tangents=starts)
+    for step in steps:
+        (builder.observe if tangent is None else builder.observe_forward)(*step)
+    if tangent is not None:
+        common.update(mode="forward", tangents=MappingProxyType(
+            {wrt: builder.initial_tangents[builder.ids[start_node]]}))
+    return builder.finish(**common), dict(builder.ids)
+
+
 def _is_traceable(value):
     """Numbers and float arrays become input nodes; everything else stays a plain parameter."""
     if isinstance(value, (bool, _np.bool_)):
