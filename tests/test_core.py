@@ -388,3 +388,16 @@ def test_a_vjp_given_directly_works_like_a_maker_in_every_use():
         grad(lambda x: scaled_product(x, 1.0))(1.0)
     primitive_vjps[scaled_product] = table
     assert grad(lambda x: scaled_product(x, 1.0))(1.0) == 3.0
+
+
+def test_make_vjp_refuses_an_adjoint_of_the_wrong_shape():
+    """vjp(g) needs g of the output's shape; numpy would otherwise broadcast a wrong one."""
+    from tutor.autograd import make_vjp
+    vjp, value = make_vjp(lambda x: x * 2.0)(np.ones(2))
+    assert np.allclose(vjp(np.array([1.0, 3.0])), [2.0, 6.0])
+    with pytest.raises(ValueError, match=r"shape \(3,\).*output has shape \(2,\)"):
+        vjp(np.ones(3))
+    with pytest.raises(ValueError, match="output's shape"):
+        vjp(np.ones((2, 1)))
+    scalar_vjp, _ = make_vjp(lambda x: np.sum(x * x))(np.ones(2))
+    assert np.allclose(scalar_vjp(1.0), [2.0, 2.0])

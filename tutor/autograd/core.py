@@ -291,15 +291,37 @@ def make_vjp(fun, x):
 
     if end_node is None:
         def vjp(g):
+            check_adjoint_shape(g, end_value)
             return zeros_like(x)
     elif isinstance(start_node, tuple):
         def vjp(g):
+            check_adjoint_shape(g, end_value)
             adjoints = backward_pass(g, end_node)
             return tuple(input_adjoint(adjoints, node, xi) for node, xi in zip(start_node, x))
     else:
         def vjp(g):
+            check_adjoint_shape(g, end_value)
             return input_adjoint(backward_pass(g, end_node), start_node, x)
     return vjp, end_value
+
+
+_PLAIN_VALUES = (_np.ndarray, float, int, complex, _np.number)
+
+
+def check_adjoint_shape(g, end_value):
+    """Refuse an output adjoint ``g`` whose shape is not the output's.
+
+    ``vjp(g)`` pulls back a vector of the *output's* space: numpy would happily broadcast a
+    wrong-shaped ``g`` through the VJPs and return a plausible but meaningless answer, so the
+    shapes are compared first (plain numbers and arrays only; containers and Boxes are left
+    to their own spaces).
+    """
+    if isinstance(g, _PLAIN_VALUES) and isinstance(end_value, _PLAIN_VALUES):
+        if _np.shape(g) != _np.shape(end_value):
+            raise ValueError(
+                f"The output adjoint g has shape {_np.shape(g)}, but f's output has shape "
+                f"{_np.shape(end_value)}: vjp(g) needs g of the output's shape (one number "
+                f"per output element).")
 
 
 def traceable(x):

@@ -143,9 +143,9 @@ defjvp(anp.multiply,    lambda g, ans, x, y: g * y, lambda g, ans, x, y: x * g,
        formulas=("ẋ · y", "x · ẏ"))
 defvjp(anp.true_divide, lambda g, ans, x, y: unbroadcast(x, g / y),
                         lambda g, ans, x, y: unbroadcast(y, -g * x / y ** 2),
-       symbol="÷", formulas=("g / y", "−g · x / y²"), direct=True)
+       symbol="÷", formulas=("g / y", "−g · x / y**2"), direct=True)
 defjvp(anp.true_divide, lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / y ** 2,
-       formulas=("ẋ / y", "−ẏ · x / y²"))
+       formulas=("ẋ / y", "−ẏ · x / y**2"))
 
 
 # d/dx x ** y = y · x**(y−1); written so that y = 0 (x ** 0 = 1) and x = 0 give 0, not 0 · inf.
@@ -180,8 +180,8 @@ defvjp(anp.negative,    lambda g, ans, x: -g, symbol="−", formulas="−g", dir
 defjvp(anp.negative,    lambda g, ans, x: -g, formulas="−ẋ")
 defvjp(anp.positive,    lambda ans, x: lambda g: g, symbol="+", formulas="g")
 defjvp(anp.positive,    lambda g, ans, x: g, formulas="ẋ")
-defvjp(anp.reciprocal,  lambda ans, x: lambda g: -g * ans ** 2, symbol="1/x", formulas="−g · ans²")
-defjvp(anp.reciprocal,  lambda g, ans, x: -g * ans ** 2, formulas="−ẋ · ans²")
+defvjp(anp.reciprocal,  lambda ans, x: lambda g: -g * ans ** 2, symbol="1/x", formulas="−g · ans**2")
+defjvp(anp.reciprocal,  lambda g, ans, x: -g * ans ** 2, formulas="−ẋ · ans**2")
 defvjp(anp.remainder,   lambda ans, x, y: lambda g: unbroadcast(x, g),
                         lambda ans, x, y: lambda g: unbroadcast(y, -g * anp.floor(x / y)),
        symbol="mod", formulas=("g", "−g · floor(x / y)"))
@@ -228,20 +228,20 @@ defvjp(anp.sin,     lambda g, ans, x: g * anp.cos(x), formulas="g · cos(x)", di
 defjvp(anp.sin,     lambda g, ans, x: g * anp.cos(x), formulas="ẋ · cos(x)")
 defvjp(anp.cos,     lambda g, ans, x: -g * anp.sin(x), formulas="−g · sin(x)", direct=True)
 defjvp(anp.cos,     lambda g, ans, x: -g * anp.sin(x), formulas="−ẋ · sin(x)")
-defvjp(anp.tan,     lambda ans, x: lambda g: g * (1.0 + ans ** 2), formulas="g · (1 + ans²)")
-defjvp(anp.tan,     lambda g, ans, x: g * (1.0 + ans ** 2), formulas="ẋ · (1 + ans²)")
-defvjp(anp.arcsin,  lambda ans, x: lambda g: g / anp.sqrt(1.0 - x ** 2), formulas="g / √(1 − x²)")
-defjvp(anp.arcsin,  lambda g, ans, x: g / anp.sqrt(1.0 - x ** 2), formulas="ẋ / √(1 − x²)")
-defvjp(anp.arccos,  lambda ans, x: lambda g: -g / anp.sqrt(1.0 - x ** 2), formulas="−g / √(1 − x²)")
-defjvp(anp.arccos,  lambda g, ans, x: -g / anp.sqrt(1.0 - x ** 2), formulas="−ẋ / √(1 − x²)")
-defvjp(anp.arctan,  lambda ans, x: lambda g: g / (1.0 + x ** 2), formulas="g / (1 + x²)")
-defjvp(anp.arctan,  lambda g, ans, x: g / (1.0 + x ** 2), formulas="ẋ / (1 + x²)")
+defvjp(anp.tan,     lambda ans, x: lambda g: g * (1.0 + ans ** 2), formulas="g · (1 + ans**2)")
+defjvp(anp.tan,     lambda g, ans, x: g * (1.0 + ans ** 2), formulas="ẋ · (1 + ans**2)")
+defvjp(anp.arcsin,  lambda ans, x: lambda g: g / anp.sqrt(1.0 - x ** 2), formulas="g / √(1 − x**2)")
+defjvp(anp.arcsin,  lambda g, ans, x: g / anp.sqrt(1.0 - x ** 2), formulas="ẋ / √(1 − x**2)")
+defvjp(anp.arccos,  lambda ans, x: lambda g: -g / anp.sqrt(1.0 - x ** 2), formulas="−g / √(1 − x**2)")
+defjvp(anp.arccos,  lambda g, ans, x: -g / anp.sqrt(1.0 - x ** 2), formulas="−ẋ / √(1 − x**2)")
+defvjp(anp.arctan,  lambda ans, x: lambda g: g / (1.0 + x ** 2), formulas="g / (1 + x**2)")
+defjvp(anp.arctan,  lambda g, ans, x: g / (1.0 + x ** 2), formulas="ẋ / (1 + x**2)")
 defvjp(anp.arctan2, lambda ans, x, y: lambda g: unbroadcast(x, g * y / (x ** 2 + y ** 2)),
                     lambda ans, x, y: lambda g: unbroadcast(y, -g * x / (x ** 2 + y ** 2)),
-       formulas=("g · y / (x² + y²)", "−g · x / (x² + y²)"))
+       formulas=("g · y / (x**2 + y**2)", "−g · x / (x**2 + y**2)"))
 defjvp(anp.arctan2, lambda g, ans, x, y: g * y / (x ** 2 + y ** 2),
                     lambda g, ans, x, y: -g * x / (x ** 2 + y ** 2),
-       formulas=("ẋ · y / (x² + y²)", "−ẏ · x / (x² + y²)"))
+       formulas=("ẋ · y / (x**2 + y**2)", "−ẏ · x / (x**2 + y**2)"))
 defvjp(anp.hypot,   lambda ans, x, y: lambda g: unbroadcast(x, g * x / ans),
                     lambda ans, x, y: lambda g: unbroadcast(y, g * y / ans),
        formulas=("g · x / ans", "g · y / ans"))
@@ -275,23 +275,23 @@ defvjp(anp.sinh,    lambda ans, x: lambda g: g * anp.cosh(x), formulas="g · cos
 defjvp(anp.sinh,    lambda g, ans, x: g * anp.cosh(x), formulas="ẋ · cosh(x)")
 defvjp(anp.cosh,    lambda ans, x: lambda g: g * anp.sinh(x), formulas="g · sinh(x)")
 defjvp(anp.cosh,    lambda g, ans, x: g * anp.sinh(x), formulas="ẋ · sinh(x)")
-defvjp(anp.tanh,    lambda g, ans, x: g * (1.0 - ans ** 2), formulas="g · (1 − ans²)", direct=True)
-defjvp(anp.tanh,    lambda g, ans, x: g * (1.0 - ans ** 2), formulas="ẋ · (1 − ans²)")
-defvjp(anp.arcsinh, lambda ans, x: lambda g: g / anp.sqrt(x ** 2 + 1.0), formulas="g / √(x² + 1)")
-defjvp(anp.arcsinh, lambda g, ans, x: g / anp.sqrt(x ** 2 + 1.0), formulas="ẋ / √(x² + 1)")
-defvjp(anp.arccosh, lambda ans, x: lambda g: g / anp.sqrt(x ** 2 - 1.0), formulas="g / √(x² − 1)")
-defjvp(anp.arccosh, lambda g, ans, x: g / anp.sqrt(x ** 2 - 1.0), formulas="ẋ / √(x² − 1)")
-defvjp(anp.arctanh, lambda ans, x: lambda g: g / (1.0 - x ** 2), formulas="g / (1 − x²)")
-defjvp(anp.arctanh, lambda g, ans, x: g / (1.0 - x ** 2), formulas="ẋ / (1 − x²)")
+defvjp(anp.tanh,    lambda g, ans, x: g * (1.0 - ans ** 2), formulas="g · (1 − ans**2)", direct=True)
+defjvp(anp.tanh,    lambda g, ans, x: g * (1.0 - ans ** 2), formulas="ẋ · (1 − ans**2)")
+defvjp(anp.arcsinh, lambda ans, x: lambda g: g / anp.sqrt(x ** 2 + 1.0), formulas="g / √(x**2 + 1)")
+defjvp(anp.arcsinh, lambda g, ans, x: g / anp.sqrt(x ** 2 + 1.0), formulas="ẋ / √(x**2 + 1)")
+defvjp(anp.arccosh, lambda ans, x: lambda g: g / anp.sqrt(x ** 2 - 1.0), formulas="g / √(x**2 − 1)")
+defjvp(anp.arccosh, lambda g, ans, x: g / anp.sqrt(x ** 2 - 1.0), formulas="ẋ / √(x**2 − 1)")
+defvjp(anp.arctanh, lambda ans, x: lambda g: g / (1.0 - x ** 2), formulas="g / (1 − x**2)")
+defjvp(anp.arctanh, lambda g, ans, x: g / (1.0 - x ** 2), formulas="ẋ / (1 − x**2)")
 
 # ------------------------------------------------------------- powers and roots
 
 defvjp(anp.sqrt,   lambda ans, x: lambda g: g * 0.5 / ans, symbol="√", formulas="g / (2 · ans)")
 defjvp(anp.sqrt,   lambda g, ans, x: g * 0.5 / ans, formulas="ẋ / (2 · ans)")
 defvjp(anp.cbrt,   lambda ans, x: lambda g: g / (3.0 * ans ** 2), symbol="∛",
-       formulas="g / (3 · ans²)")
-defjvp(anp.cbrt,   lambda g, ans, x: g / (3.0 * ans ** 2), formulas="ẋ / (3 · ans²)")
-defvjp(anp.square, lambda ans, x: lambda g: g * 2.0 * x, symbol="x²", formulas="g · 2x")
+       formulas="g / (3 · ans**2)")
+defjvp(anp.cbrt,   lambda g, ans, x: g / (3.0 * ans ** 2), formulas="ẋ / (3 · ans**2)")
+defvjp(anp.square, lambda ans, x: lambda g: g * 2.0 * x, symbol="x**2", formulas="g · 2x")
 defjvp(anp.square, lambda g, ans, x: g * 2.0 * x, formulas="ẋ · 2x")
 
 # ------------------------------------------------ absolute value, sign, clipping, choosing
@@ -410,9 +410,9 @@ def _angle_scale(x, deg):
 
 defvjp(anp.angle, lambda ans, x, deg=False:
                   lambda g: _match_complex(x, g * anp.conj(x * 1j) * _angle_scale(x, deg)),
-       formulas="g · conj(i · x) / |x|²")
+       formulas="g · conj(i · x) / |x|**2")
 defjvp(anp.angle, lambda g, ans, x, deg=False: anp.imag(anp.conj(x) * g) * _angle_scale(x, deg),
-       formulas="imag(conj(x) · ẋ) / |x|²")
+       formulas="imag(conj(x) · ẋ) / |x|**2")
 # real_if_close drops an imaginary part that is (nearly) zero: the adjoint goes back complex.
 defvjp(anp.real_if_close, lambda ans, x, tol=100: lambda g: _complex_like(x, g),
        symbol="real?", formulas="g (complex again if x was)")
