@@ -10,6 +10,7 @@ pages (:mod:`.widgets`, :mod:`.convert`). The site is written into a new folder 
 did not make is never removed.
 """
 
+import functools
 import multiprocessing
 import re
 import shutil
@@ -18,11 +19,14 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
+from importlib import resources
 from pathlib import Path
 
 import nbformat
 
 from ..export.page import KEYS_HELP, document_html, page_html, stepper_html
+from ..widgets.explorer import EXAMPLES, make_recording
+from ..widgets.story import story_json
 from .convert import highlight_css, lesson_body
 from .run import run_lesson
 from .widgets import Where, static_widgets
@@ -66,9 +70,12 @@ class _Lesson:
         return self.path.stem + ".html"
 
 
-def _site_css():
-    from importlib import resources
-    return resources.files(__package__).joinpath("site.css").read_text(encoding="utf-8")
+@functools.cache
+def _style():
+    """The site's CSS and the code's colours (the page's and the stepper's come with
+    :func:`tutor.export.document_html`)."""
+    site_css = resources.files(__package__).joinpath("site.css").read_text(encoding="utf-8")
+    return site_css + "\n" + highlight_css()
 
 
 def _lessons(folder):
@@ -119,31 +126,26 @@ checked. {where.how()}</p>
                          extra_style=_style()), steppers
 
 
-def _style():
-    return _site_css() + "\n" + highlight_css()
-
-
 def _slug(number, title):
     words = re.findall(r"[a-z0-9]+", title.lower().split(":")[0])
     return f"{number:02d}-{'-'.join(words[:5]) or 'example'}"
 
 
 def _gallery():
-    """The gallery page and one page per example; returns {name: html}."""
-    from ..widgets.explorer import EXAMPLES, make_recording
-
+    """The gallery page and one page per example: ``({name: html}, steppers)``."""
     pages, sections = {}, []
     for number, example in enumerate(EXAMPLES, start=1):
         recording, _, _ = make_recording(example.expression, example.values, example.wrt)
+        story = story_json(recording)
         name = f"examples/{_slug(number, example.title)}.html"
-        pages[name] = page_html(recording, example.expression)
+        pages[name] = page_html(recording, example.expression, story=story)
         sections.append(f"""<section class="tutor-site-example" aria-labelledby="example-{number}">
 <h2 id="example-{number}">{escape(example.title)}</h2>
 <p>{escape(example.lesson)}</p>
 <p><code>f = {escape(example.expression)}</code> at <code>{escape(example.values)}</code>,
 ∂f/∂{escape(example.wrt)}. <a href="{name}">On a page of its own</a> (one file: save it,
 share it, or put it in an <code>&lt;iframe&gt;</code>).</p>
-{stepper_html(recording, label=f"the steps of {example.title}")}
+{stepper_html(story, label=f"the steps of {example.title}")}
 </section>""")
     body = f"""<div class="tutor-page">
 <nav class="tutor-site-nav" aria-label="the course"><a href="index.html">The course</a></nav>
