@@ -79,16 +79,17 @@ def test_forward_mode_and_an_array_example_have_no_serious_violations(voila_serv
     open_dashboard(page, voila_server.url)
     page.locator(".tutor-mode select").select_option("forward (tangents)")
     expect(page.locator(".tutor-status")).to_have_text("forward 0/6")
-    page.keyboard.press("End")
+    page.click(".tutor-to-end")                       # (End in the dropdown is the dropdown's)
     expect(page.locator(".tutor-live")).to_contain_text("its tangent ẋ is")
     assert audit(page, "Explore, forward mode", report) == []
     page.locator(".tutor-mode select").select_option("reverse (backward pass)")
     page.locator(".tutor-examples select").select_option(
         "A linear layer with tanh: sum(tanh(W @ x + b))")
     expect(page.locator(".tutor-expression input")).to_have_value("sum(tanh(W @ x + b))")
-    page.keyboard.press("End")
+    expect(page.locator(".tutor-status")).to_have_text("forward 0/4")
+    page.click(".tutor-to-end")
     expect(page.locator(".tutor-status")).to_have_text(re.compile(r"backward (\d+)/\1"))
-    page.keyboard.press("ArrowLeft")
+    page.click(".tutor-step-back")
     assert audit(page, "Explore, arrays", report) == []
     assert report["Explore, forward mode"] == report["Explore, arrays"] == {}
 

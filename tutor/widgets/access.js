@@ -62,8 +62,9 @@ function render({ el }) {
   el.classList.add("tutor-names");
   let pending = false;
   const root = () => el.closest(".tutor-app") || el.parentElement;
-  const observer = new MutationObserver(() => {
-    if (pending) return;
+  const observer = new MutationObserver((mutations) => {
+    // the stepper changes its own elements at every step: nothing there needs a name
+    if (pending || mutations.every((m) => m.target.closest && m.target.closest(".tutor-stepper-view"))) return;
     pending = true;
     requestAnimationFrame(() => {
       pending = false;

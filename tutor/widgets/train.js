@@ -216,8 +216,10 @@ class TrainPage {
     this.listeners.push(() => this.model.off(`change:${name}`, handler));
   }
 
+  /** Send Python a request; it carries the stepper's step k as the page has it now (the
+   *  stepper tells Python its steps in batches), so a new iteration opens at that step. */
   ask(message) {
-    this.model.send(message);
+    this.model.send({ ...message, k: Number(this.model.get("k")) || 0 });
   }
 
   // -- playing ----------------------------------------------------------------------------
@@ -268,6 +270,10 @@ class TrainPage {
 
   showPlaying() {
     const { play } = this.parts;
+    // While training plays, the stepper below gets a new iteration many times a second: its
+    // live region would read every one of them out; it speaks again once paused.
+    const stepperLive = this.el.closest(".tutor-train")?.querySelector(".tutor-stepper-view .tutor-live");
+    if (stepperLive) stepperLive.setAttribute("aria-live", this.playing ? "off" : "polite");
     play.textContent = this.playing ? "⏸ Pause training" : "▶ Play training";
     play.setAttribute("aria-pressed", String(this.playing));
     if (Boolean(this.model.get("playing")) !== this.playing) {

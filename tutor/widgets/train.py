@@ -172,7 +172,7 @@ class TrainPanel(widgets.VBox):
         self.view = TrainView(example=example)
         self.stepper = IterationStepper()
         self.stepper.add_class("tutor-train-stepper")
-        widgets.jslink((self.stepper, "k"), (self.view, "k"))
+        self._link = widgets.jslink((self.stepper, "k"), (self.view, "k"))
         self.iteration = None
 
         self._guard = guarded(self.error, "training")
@@ -218,31 +218,35 @@ class TrainPanel(widgets.VBox):
         self.error.clear()
         self._show()
 
-    def step(self, playing=False):
+    def step(self, playing=False, k=None):
         """One iteration of gradient descent. While playing, the graph shows the end of the
-        new iteration; otherwise the stepper stays at the step the learner was at.
-        Returns False (and says why) if the loss is no longer a finite number."""
+        new iteration; otherwise the stepper stays at the step the learner was at (``k``,
+        by default the stepper's). Returns False (and says why) if the loss is no longer
+        a finite number."""
         try:
             self.training.step()
         except _train.Diverged as error:
             self.view.playing = False
             self.error.show(str(error), kind="warning")
             return False
-        self._show(k=None if playing else self.stepper.k)
+        self._show(k=None if playing else self._k(k))
         return True
 
-    def go(self, t):
+    def go(self, t, k=None):
         """Show iteration ``t``, one already taken (the slider)."""
         self.training.go(t)
-        self._show(k=self.stepper.k)
+        self._show(k=self._k(k))
 
-    def choose(self, example):
+    def choose(self, example, k=None):
         """Show the graph of example ``example`` (a click on a point)."""
         count = len(self.training.labels)
         if not 0 <= int(example) < count:
             raise IndexError(f"there is no example {example}: choose 0 to {count - 1}")
         self.view.example = int(example)
-        self._show(k=self.stepper.k)
+        self._show(k=self._k(k))
+
+    def _k(self, k):
+        return self.stepper.k if k is None else int(k)
 
     def _new_rate(self, change):
         self.training.learning_rate = change["new"]
@@ -255,14 +259,15 @@ class TrainPanel(widgets.VBox):
         action = content.get("do")
         answer = {"did": action, "playing": bool(content.get("playing"))}
         try:
+            k = content.get("k")
             if action == "step":
-                answer["stop"] = not self.step(playing=bool(content.get("playing")))
+                answer["stop"] = not self.step(playing=bool(content.get("playing")), k=k)
             elif action == "reset":
                 self.reset()
             elif action == "go":
-                self.go(int(content["iteration"]))
+                self.go(int(content["iteration"]), k=k)
             elif action == "choose":
-                self.choose(int(content["example"]))
+                self.choose(int(content["example"]), k=k)
         except (IndexError, ValueError) as error:      # an example or iteration not there
             answer["stop"] = True
             self.error.show(str(error), kind="warning")

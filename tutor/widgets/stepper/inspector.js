@@ -58,21 +58,22 @@ export function cardMarkup(prepared, node, k) {
 export const LISTING_WINDOW = 80;     // listing lines shown around the current one
 export const TABLE_WINDOW = 60;       // table rows shown around the current node
 
-/** The listing at step k as markup: the lines around the current one (all of them for a
- *  short listing), each marked past, current or future, and how many are left out. */
+/** The listing at step k, one markup string per line: the lines around the current one
+ *  (all of them for a short listing), each marked past, current or future, and how many
+ *  are left out. */
 export function listingMarkup(prepared, lineOfStep, k, size = LISTING_WINDOW) {
   const { listing } = prepared.story;
   const centre = lineOfStep.get(k) ?? (k > 0 ? listing.length - 1 : 0);
   const [first, last] = around(centre, listing.length, size);
-  let markup = first > 0 ? `<div class="tutor-line-note">⋯ ${first} lines above</div>` : "";
+  const lines = first > 0 ? [`<div class="tutor-line-note">⋯ ${first} lines above</div>`] : [];
   for (let index = first; index < last; index++) {
     const { text, when } = listingLine(prepared, listing[index], k);
-    markup += `<div${when === "past" ? "" : ` class="tutor-line-${when}"`}>${escapeMarkup(text)}</div>`;
+    lines.push(`<div${when === "past" ? "" : ` class="tutor-line-${when}"`}>${escapeMarkup(text)}</div>`);
   }
   if (last < listing.length) {
-    markup += `<div class="tutor-line-note">⋯ ${listing.length - last} lines below</div>`;
+    lines.push(`<div class="tutor-line-note">⋯ ${listing.length - last} lines below</div>`);
   }
-  return markup;
+  return lines;
 }
 
 /** The window of `size` items around `centre` among `count`: [first, last). */
@@ -81,14 +82,14 @@ function around(centre, count, size) {
   return [first, Math.min(count, first + size)];
 }
 
-/** The table's rows at step k as markup: every node's value and adjoint (or tangent), the
- *  rows around the current node for a big graph; ▶ marks the current node, + the node
- *  receiving. */
+/** The table's rows at step k, one markup string per row: every node's value and adjoint
+ *  (or tangent), the rows around the current node for a big graph; ▶ marks the current
+ *  node, + the node receiving. */
 export function rowsMarkup(prepared, k, pinned, size = TABLE_WINDOW) {
   const { story } = prepared;
   const centre = pinned ?? (k > 0 ? story.steps[k].node : 0);
   const [first, last] = around(centre, story.nodes.length, size);
-  let markup = first > 0 ? `<div class="tutor-line-note">⋯ ${first} nodes above</div>` : "";
+  const rows = first > 0 ? [`<div class="tutor-line-note">⋯ ${first} nodes above</div>`] : [];
   for (let node = first; node < last; node++) {
     const info = story.nodes[node];
     const look = lookAt(prepared, node, k);
@@ -97,16 +98,30 @@ export function rowsMarkup(prepared, k, pinned, size = TABLE_WINDOW) {
     const derivative = info.kind === "constant" ? "—" : (look.derivative ? look.derivative.text : "");
     const classes = [kind && `tutor-row-${kind}`, node === pinned && "tutor-row-pinned"]
       .filter(Boolean).join(" ");
-    markup += `<div role="row" data-node="${node}"${classes ? ` class="${classes}"` : ""}>`
+    rows.push(`<div role="row" data-node="${node}"${classes ? ` class="${classes}"` : ""}>`
       + `<span role="rowheader">${mark}${escapeMarkup(info.id)}</span>`
       + `<span role="cell">${escapeMarkup(info.computes)}</span>`
       + `<span role="cell">${escapeMarkup(look.value.text)}</span>`
-      + `<span role="cell">${escapeMarkup(derivative)}</span></div>`;
+      + `<span role="cell">${escapeMarkup(derivative)}</span></div>`);
   }
   if (last < story.nodes.length) {
-    markup += `<div class="tutor-line-note">⋯ ${story.nodes.length - last} nodes below</div>`;
+    rows.push(`<div class="tutor-line-note">⋯ ${story.nodes.length - last} nodes below</div>`);
   }
-  return markup;
+  return rows;
+}
+
+/** Make a box's children read `items` (markup, one per child), rewriting only those that
+ *  changed since `shown` (what the box was last given). Returns `items`. */
+export function patch(box, items, shown) {
+  if (!shown || shown.length !== items.length || shown[0] !== items[0]
+      || box.children.length !== items.length) {
+    box.innerHTML = items.join("");
+    return items;
+  }
+  items.forEach((item, index) => {
+    if (item !== shown[index]) box.children[index].outerHTML = item;
+  });
+  return items;
 }
 
 export class Inspector {
@@ -134,6 +149,8 @@ export class Inspector {
       + `<div role="rowgroup" class="tutor-table-rows"></div></div>`;
     this.caption = this.table.querySelector(`#${this.table.id}-caption`);
     this.rows = this.table.querySelector(".tutor-table-rows");
+    this.listing.innerHTML = "";
+    this.shownLines = this.shownRows = null;
   }
 
   /** Show step k (the node `pinned`, if any, marked in the table). Only the lines and rows
@@ -141,8 +158,9 @@ export class Inspector {
   show(k, pinned) {
     const { story } = this.prepared;
     this.step.innerHTML = stepMarkup(this.prepared, k);
-    this.listing.innerHTML = listingMarkup(this.prepared, this.lineOfStep, k);
-    this.rows.innerHTML = rowsMarkup(this.prepared, k, pinned);
+    this.shownLines = patch(this.listing, listingMarkup(this.prepared, this.lineOfStep, k),
+                            this.shownLines);
+    this.shownRows = patch(this.rows, rowsMarkup(this.prepared, k, pinned), this.shownRows);
     this.caption.textContent = `Every node's value and ${story.derivative} after step ${k}`
       + " (▶ the current node, + the node receiving an adjoint)";
     scrollWithin(this.listing, this.listing.querySelector(".tutor-line-current"));

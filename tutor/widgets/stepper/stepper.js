@@ -254,10 +254,7 @@ class Stepper {
     this.updatePinned();
     this.updateFocusable();
     if (this.cardNode !== undefined && this.cardNode !== null) this.showCard(this.cardNode);
-    if (k > 0) {
-      const step = prepared.story.steps[k];
-      this.bringIntoView(step.parent !== undefined ? [step.node, step.parent] : [step.node]);
-    }
+    if (k > 0) this.follow(prepared.story.steps[k]);
   }
 
   updateButtons() {
@@ -328,7 +325,7 @@ class Stepper {
     this.parts.frame.style.height = `${boxHeight(this.content(), this.view.scale)}px`;
     this.fitted = true;
     this.applyView();
-    if (this.k > 0) this.bringIntoView([this.prepared.story.steps[this.k].node]);
+    if (this.k > 0) this.follow(this.prepared.story.steps[this.k]);
   }
 
   applyView() {
@@ -352,10 +349,32 @@ class Stepper {
     this.applyView();
   }
 
+  /** Keep the step in sight: its node, and the node receiving too when both fit in the box
+   *  (a value used far away, such as an input, is not worth swinging the view across). */
+  follow(step) {
+    const boxes = this.drawing.grid.boxes;
+    const node = boxes[step.node];
+    if (step.parent !== undefined) {
+      const parent = boxes[step.parent];
+      const both = {
+        x: Math.min(node.x, parent.x), y: Math.min(node.y, parent.y),
+        width: Math.max(node.x + node.width, parent.x + parent.width) - Math.min(node.x, parent.x),
+        height: Math.max(node.y + node.height, parent.y + parent.height) - Math.min(node.y, parent.y),
+      };
+      const box = this.boxSize();
+      if (both.width * this.view.scale <= box.width && both.height * this.view.scale <= box.height) {
+        this.bringIntoView([both]);
+        return;
+      }
+    }
+    this.bringIntoView([node]);
+  }
+
   bringIntoView(nodes) {
     let view = this.view;
-    for (const node of nodes) {
-      view = bringIntoView(view, this.drawing.grid.boxes[node], this.boxSize());
+    for (const node of nodes) {         // node positions, or rectangles of the drawing
+      const rect = typeof node === "number" ? this.drawing.grid.boxes[node] : node;
+      view = bringIntoView(view, rect, this.boxSize());
     }
     if (view.x !== this.view.x || view.y !== this.view.y) {
       this.view = view;
