@@ -340,15 +340,22 @@ def measure_opens(browser, server, opens):
     return cold, warm
 
 
+def opened(browser, server, opens, results):
+    """Measure the page's opens into ``results``; then open it once more to step in.
+    Returns (context, page)."""
+    server.wait_pool_full(0)
+    results["open cold"], results["open warm"] = map(median, measure_opens(browser, server,
+                                                                           opens))
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page, _ = open_page(context, server.url)
+    wait_idle(page)
+    return context, page
+
+
 def run_floor(browser, clicks, opens):
     results = {}
     with Voila(FLOOR) as server:
-        server.wait_pool_full(0)
-        results["open cold"], results["open warm"] = map(median, measure_opens(browser, server,
-                                                                               opens))
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page, _ = open_page(context, server.url)
-        wait_idle(page)
+        context, page = opened(browser, server, opens, results)
         results["step"] = summary(step_times(page, clicks))
         context.close()
     return results
@@ -357,12 +364,7 @@ def run_floor(browser, clicks, opens):
 def run_dashboard(browser, clicks, opens):
     results = {}
     with Voila(DASHBOARD) as server:
-        server.wait_pool_full(0)
-        results["open cold"], results["open warm"] = map(median, measure_opens(browser, server,
-                                                                               opens))
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page, _ = open_page(context, server.url)
-        wait_idle(page)
+        context, page = opened(browser, server, opens, results)
         seed = ("log(x**2) + y**2 + x*y", "x=1, y=2")
         set_expression(page, *seed)
         results["seed f"] = summary(step_times(page, clicks))

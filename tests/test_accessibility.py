@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from test_browser import CHROMIUM, STATUS, open_dashboard, step
+from test_browser import CHROMIUM, open_dashboard, step
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +78,7 @@ def test_forward_mode_and_an_array_example_have_no_serious_violations(voila_serv
                                                                       report):
     open_dashboard(page, voila_server.url)
     page.locator(".tutor-mode select").select_option("forward (tangents)")
-    expect(page.locator(".tutor-status")).to_have_text("forward 0/6")
+    expect(page.locator(".tutor-stepper-view")).to_have_attribute("data-mode", "forward")
     page.click(".tutor-to-end")                       # (End in the dropdown is the dropdown's)
     expect(page.locator(".tutor-live")).to_contain_text("its tangent ẋ is")
     assert audit(page, "Explore, forward mode", report) == []

@@ -56,7 +56,6 @@ differentiated argument(s) traced, exactly as ``grad`` would run it.
 from __future__ import annotations
 
 import inspect
-import math
 import numbers
 import re
 from dataclasses import dataclass, field, replace

@@ -6,7 +6,8 @@ already written out (numbers by :mod:`tutor.notation`, sentences by :mod:`.words
 :func:`tutor.graph.look_at`); the browser only chooses what to show at ``k``. The same JSON
 serves a lesson's player, the dashboard, and a page with no Jupyter at all.
 
-Top level (an object; lists are in order):
+Top level (an object; lists are in order; a key whose value would be empty or null is left
+out):
 
 ``version``
     1.
@@ -22,20 +23,27 @@ Top level (an object; lists are in order):
 ``structure``
     A digest of the nodes, the edges and the layout: two stories with the same structure
     (the same function at other values) can reuse one drawing.
+``templates``
+    How the page writes where step ``k`` is: ``status`` (``"backward {i}/{n}"``), ``heading``
+    (``"Backward step {i} of {n}."``), each with ``start``, ``forward`` and ``backward``
+    (``{i}`` counts the step in its own pass, ``{n}`` the steps of that pass); ``listing``,
+    how a step's listing line starts (``"[{k}] {node} → {parent}:  "``, ``{k}`` padded to
+    ``width`` characters).
+``statuses``
+    The node statuses of :data:`tutor.graph.STATUSES`, which looks refer to by position.
 ``palette``
-    CSS custom properties (``--tutor-fill-current``: ``#ffb74d``...), see
-    :mod:`.palette`; ``legend``: ``[[status or edge kind, words], ...]``.
+    CSS custom properties (``--tutor-fill-current``: ``#ffb74d``...), see :mod:`.palette`;
+    ``legend``: ``[[status or edge kind, words], ...]``.
 ``grid``
     ``{"columns": 5, "rows": 4}``: the layout's size.
 ``nodes``
     One object per node, in id order (``v0, v1, ...``), referred to by their position:
-    ``id`` (``"v3"``), ``kind`` (``input``, ``constant``, ``operation``, ``output``),
-    ``title`` (what the box is headed with: ``x``, ``2``, ``×``, ``+  → f``), ``shape``
-    (``"2×2"``, ``""`` for a number), ``column`` and ``row`` (whole numbers, row 0 on top),
-    ``computes`` (``"v1 × v2"``, ``"input x"``, ``"constant"``), ``formula``
-    (``"v3 = v1 × v2"``: how the node is named to a screen reader), ``expression`` (what it
-    computes in the inputs' names, ``"x · y"``; absent when long or the same as the id) and
-    ``look``, how it looks at ``k = 0`` (see *looks*).
+    ``id`` (``"v3"``), ``kind`` (``input``, ``constant`` or ``output``; absent for an
+    operation), ``title`` (what the box is headed with: ``x``, ``2``, ``×``, ``+  → f``),
+    ``column`` and ``row`` (whole numbers, row 0 on top), ``computes`` (``"v1 × v2"``,
+    ``"input x"``, ``"constant"``), ``shape`` (``"2×2"``; absent for a number),
+    ``expression`` (what it computes in the inputs' names, ``"x · y"``; absent when long)
+    and ``look``, how it looks at ``k = 0``.
 ``edges``
     One per argument an operation reads, ``[from, to, port]`` or ``[from, to, port,
     route]``: the parent's and the child's positions in ``nodes``, which of the child's
@@ -45,30 +53,32 @@ Top level (an object; lists are in order):
     The texts of every value the story shows, referred to by position. A node's value or
     derivative: ``lines`` (the node box's lines, ``["v0 (2×2) =", "[0.5, -1.0]", "[2.0,
     0.3]"]``) and ``text`` (one line, for tables, cards and screen readers; ``"?"`` for a
-    value not known yet). An edge's label: ``label`` (``"+0.5403"``, ``"2×2"``,
-    ``"Σ rows → 3"``). Either may carry ``heat``: a heatmap of the array
+    value not known yet). An edge's label: ``label`` (``"+0.5403"``, ``"2×2 matrix"``,
+    ``"Σ rows → 3-vector"``). Either may carry ``heat``: a heatmap of the array
     (:func:`tutor.notation.heat`), drawn under a big array's lines or beside a label.
 ``steps``
-    ``steps[k]`` for ``k = 0 .. forward + backward``: ``status`` (``"backward 2/9"``),
-    ``heading`` (``"Backward step 2 of 9."``), ``sentence``, ``notes`` (a list, absent when
-    empty): what the step says, in words (a screen reader hears heading, sentence and notes);
-    ``line`` and, in forward mode, ``tangent``: the step's line as parts, names and numbers
-    by turns (``["v3 = v1 × v2 = ", "2.0"]``: parts 0, 2, ... are shown before the step,
-    parts 1, 3, ... are numbers, shown as ``?`` until the step); ``node`` (the current node)
-    and ``parent`` (a backward step: the node receiving); ``edges``: ``[[edge, kind,
-    label], ...]``, the edges the step uses, ``kind`` ``forward``, ``tangent`` or
-    ``backward``, ``label`` a value (or null); ``looks``: ``[[node, status, value,
-    derivative], ...]``, the nodes whose look this step changes.
+    ``steps[k]`` for ``k = 0 .. forward + backward``: ``sentence`` and ``notes``: what the
+    step says in words, after its heading (a screen reader hears heading, sentence and
+    notes); ``line`` and, in forward mode, ``tangent``: the step's line as parts, names and
+    numbers by turns (``["v3 = v1 × v2 = ", "2.0"]``: parts 0, 2, ... are shown before the
+    step, parts 1, 3, ... are numbers, shown as ``?`` until the step); ``node`` (the step's
+    node) and ``parent`` (a backward step: the node receiving); ``edges``: ``[[edge], [edge,
+    label], ...]``, the edges the step uses (a backward step's carries its contribution, a
+    forward-mode step's its tangent terms: ``label`` a position in ``values``); ``looks``:
+    ``[[node, status, value, derivative], ...]``, the nodes whose look this step changes.
 
-    A node's *look* is ``[status, value, derivative]``: ``status`` one of
-    :data:`tutor.graph.STATUSES`, ``value`` and ``derivative`` positions in ``values``
-    (``derivative`` null while none is known). The look of a node at step ``k`` is its look
-    in the latest step ``≤ k`` that lists it, or its starting ``look``.
+    A node's *look* is ``[status, value]`` or ``[status, value, derivative]``: ``status`` a
+    position in ``statuses`` (``pending``, ``computed``, ``adjoint`` or ``tangent``), ``value``
+    and ``derivative`` positions in ``values``. The look of a node at step ``k`` is its look
+    in the latest step ``≤ k`` that lists it, or its starting ``look``; then step ``k``
+    marks its own nodes: its ``parent`` is ``receiving``, its ``node`` ``current`` (the rule
+    of :func:`tutor.graph.look_at`).
 ``listing``
     The recording's listing, one entry per line: ``{"text": ...}`` (always the same),
-    ``{"step": k, "prefix": "[ 9] v8 → v0:  ", "suffix": ""}`` (step ``k``'s line and
-    tangent, numbers hidden before step ``k``), or ``{"parts": [...], "known": [...]}`` (the
-    result line: number ``i`` is known from step ``known[i]`` on).
+    ``{"step": k}`` or ``{"step": k, "suffix": "    (output)"}`` (step ``k``'s line and
+    tangent after the ``listing`` template, numbers hidden before step ``k``), or
+    ``{"parts": [...], "known": [...]}`` (the result line: number ``i`` is known from step
+    ``known[i]`` on).
 ``result``
     The answer line, ``{"parts": ["f = ", "6", "   ∂f/∂x = ", "4"], "known": [6, 15],
     "pending": "(step to the end of the backward pass)"}``; ``pending`` is shown until the
