@@ -118,11 +118,12 @@ def _exercise_for(function):
 
 # ------------------------------------------------------------------ the course's stand-ins
 
-def stand_in(exercise_id, namespace):
+def stand_in(exercise_id, namespace, attempt=None):
     """The course's answer to ``exercise_id``, standing in for the learner's until theirs
     passes: it looks names up in ``namespace`` (so the course's ``backward_pass`` calls the
     learner's ``toposort``), and it does not show its code: ``inspect.getsource`` and ``??``
-    find only the few lines below, never the exercise's solution."""
+    find only the few lines below, never the exercise's solution. ``attempt``, the learner's
+    version it replaces, is kept on it (``.attempt``): :func:`compare` runs that one."""
     from tutor.exercises import get
     from tutor.exercises.model import reference_of
     reference = reference_of(get(exercise_id))
@@ -139,6 +140,7 @@ def stand_in(exercise_id, namespace):
     course_version.__qualname__ = f"{reference.__name__} (the course's, standing in)"
     course_version.__signature__ = inspect.signature(reference)
     course_version.course_stand_in = exercise_id      # the checker refuses it as an answer
+    course_version.attempt = attempt
     return course_version
 
 
@@ -158,7 +160,7 @@ def use(function):
         return function
     print(f"Your {name} does not pass {exercise.id} yet ({result.message.splitlines()[0]})\n"
           f"The cells below use the course's {name} until it does; then run this cell again.")
-    return stand_in(exercise.id, getattr(function, "__globals__", {}))
+    return stand_in(exercise.id, getattr(function, "__globals__", {}), function)
 
 
 # ----------------------------------------------------------------------------- keeping
@@ -189,7 +191,7 @@ def keep(function, *, check=True):
             print(f"Not kept: your {name} does not pass {exercise_id} yet "
                   f"({result.message.splitlines()[0]})\nThe cells below use the course's "
                   f"{name} until yours passes; then run this cell again.")
-            return stand_in(exercise_id, getattr(function, "__globals__", {}))
+            return stand_in(exercise_id, getattr(function, "__globals__", {}), function)
     try:
         source = textwrap.dedent(inspect.getsource(function)).strip() + "\n"
     except (OSError, TypeError):
@@ -303,17 +305,18 @@ def load(into=None, *, quiet=False):
         why = _checked(name, own[name])
         if why:
             missing[name] = why
-            namespace[name] = stand_in(KEPT[name][1], namespace)
+            namespace[name] = stand_in(KEPT[name][1], namespace, own[name])
     _add_glue(namespace)
     if "grad" in own:
         why = _checked("grad", own["grad"])
         if why:
             missing["grad"] = why
-            namespace["grad"] = stand_in(KEPT["grad"][1], namespace)
+            namespace["grad"] = stand_in(KEPT["grad"][1], namespace, own["grad"])
     module = types.ModuleType("mygrad", "Your autograd (see tutor.mygrad).")
     module.__dict__.update({name: value for name, value in namespace.items()
                             if not name.startswith("__")})
     module.__file__ = str(target)
+    module.namespace = namespace          # where the pieces look each other up
     module.yours = [name for name in PIECES if name not in missing]
     module.missing = {name: why for name, why in missing.items() if name in PIECES}
     module.rules_yours = [name for name in FORWARD_RULES if name not in missing]
@@ -374,7 +377,10 @@ def capstone(my_autograd=None):
     It passes only when every piece (lessons 4-7) is yours *and* your ``grad``, joined with
     them by the course's glue, is right on random functions built from your own primitives
     (``l07-grad``'s check). A piece that ``load`` had to replace (not kept, or kept but not
-    passing) fails the verdict by name, with the reason.
+    passing) fails the verdict by name, with the reason. A failing verdict comes with a
+    :func:`compare` of your autograd as it is (your failing pieces included) on the first
+    function where it parts from the reference: the two steppers side by side, that step
+    marked, the piece to fix named.
     """
     from tutor.exercises.model import Result
     import tutor.exercises as ex
@@ -383,12 +389,36 @@ def capstone(my_autograd=None):
     if module.missing:
         lines = [f"  {name} (lesson {PIECES[name][0]}): {why}"
                  for name, why in module.missing.items()]
-        return Result(heading, False, "Not yet all yours: the course's version stands in for "
-                      + ("this piece" if len(lines) == 1 else "these pieces") + ":\n"
-                      + "\n".join(lines) + "\nFix each in its lesson, keep it, then run this "
-                      "cell again.", problem="unfinished")
-    result = ex.check("l07-grad", module.grad, record=False)
-    message = ("Every piece is yours, and together they differentiate random functions "
-               "exactly: " if result.passed else "Every piece is yours, but together: ")
-    return Result(heading, result.passed, message + result.message, problem=result.problem,
-                  input=result.input, details=result.details)
+        result = Result(heading, False, "Not yet all yours: the course's version stands in "
+                        "for " + ("this piece" if len(lines) == 1 else "these pieces") + ":\n"
+                        + "\n".join(lines) + "\nFix each in its lesson, keep it, then run "
+                        "this cell again.", problem="unfinished")
+        attempted = any(getattr(module.namespace.get(name), "attempt", None) is not None
+                        for name in module.missing)
+    else:
+        checked = ex.check("l07-grad", module.grad, record=False)
+        message = ("Every piece is yours, and together they differentiate random functions "
+                   "exactly: " if checked.passed else "Every piece is yours, but together: ")
+        result = Result(heading, checked.passed, message + checked.message,
+                        problem=checked.problem, input=checked.input, details=checked.details)
+        attempted = True
+    if result.passed or not attempted:
+        return result
+    from .mygrad_compare import search
+    from .mygrad_view import Verdict
+    comparison = search(module)
+    if comparison is None:
+        return result
+    return Verdict(**{**vars(result), "message": result.message + "\nYour autograd as it is, "
+                      "beside the reference: " + comparison.difference.sentence},
+                   comparison=comparison)
+
+
+# ---------------------------------------------------------------------------- compare
+
+def compare(f, *args, argnum=0, autograd=None, **options):
+    """Your autograd and ``tutor.autograd`` step by step on ``f(*args)``, with the first step
+    where they part and the piece of yours it lives in. Displayed in a notebook, the two
+    steppers side by side. See :func:`tutor.mygrad_compare.compare` for the options."""
+    from .mygrad_compare import compare as comparison
+    return comparison(f, *args, argnum=argnum, autograd=autograd, **options)
