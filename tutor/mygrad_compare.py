@@ -462,7 +462,7 @@ def compare(f, *args, argnum=0, autograd=None, mode="reverse", tangent=None,
     from .mygrad_diff import first_difference
     from .mygrad_view import Comparison
     seen = _watched_run(limit, f=f, args=args, argnum=argnum, autograd=autograd,
-                        notebook=_notebook() if autograd is None or mode == "forward" else {},
+                        notebook=_notebook() if autograd is None else {},
                         mode=mode, tangent=tangent)
     reference, no_reference = _reference(f, args, argnum, mode, tangent, limit)
     mirror = mirror_of(seen, mode)

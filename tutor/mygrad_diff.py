@@ -165,14 +165,7 @@ class _Walk:
             got = theirs[k - 1]
             shape = (got.primitive, got.parents, got.argnums)
             if shape != (expected.primitive, expected.parents, expected.argnums):
-                piece = "primitive" if got.primitive == expected.primitive else "f"
-                return self.difference(k, "structure", piece, (
-                    f"Step {k}: your autograd recorded {''.join(got.line_parts[:1])}"
-                    f"{_text(got.value)}; the reference records "
-                    f"{''.join(expected.line_parts[:1])}{_text(expected.value)}"
-                    + (" (your primitive gave the Node other parents)."
-                       if piece == "primitive" else " (f ran differently on your autograd).")),
-                    node=expected.node)
+                return self._structure(k, got, expected)
             if not _close(expected.value, got.value):
                 same_args = all(_close(a, b) for a, b in zip(expected.args, got.args))
                 return self.difference(k, "value", "primitive" if same_args else "f", (
@@ -185,6 +178,23 @@ class _Walk:
                 f"Step {extra.index}: your autograd recorded one more operation than the "
                 f"reference ({''.join(extra.line_parts)})."), node=extra.node)
         return None
+
+    def _structure(self, k, got, expected):
+        """Step ``k`` of the forward pass records another operation or other parents."""
+        named = "".join(expected.line_parts[:1]).rstrip(" =")
+        if got.primitive != expected.primitive:
+            return self.difference(k, "structure", "f", (
+                f"Step {k}: your autograd applied {got.primitive} where the reference applies "
+                f"{named}: f ran differently on your autograd."), node=expected.node)
+        applied = self.seen.applied[k - 1]
+        boxes = sum(operand[0] == "node" for operand in applied["args"])
+        count = len(applied.get("parents") or ())
+        how = (f"{count} parent{'s' * (count != 1)}, but {boxes} of its arguments "
+               f"{'are Boxes' if boxes != 1 else 'is a Box'}" if count != boxes
+               else "its parents in another order than its Box arguments")
+        return self.difference(k, "structure", "primitive", (
+            f"Step {k}: your primitive recorded {named} with {how}: a Node's parents are "
+            f"the Nodes of the Box arguments, in argument order."), node=expected.node)
 
     def backward(self):
         mine, reference, seen = self.mine, self.reference, self.seen
@@ -468,7 +478,11 @@ def first_difference(reference, mine, ids, mirror, seen, *, mode="reverse", tang
     """The first :class:`Difference` between the learner's run and the reference's, or None
     when they agree at every step (see the module doc)."""
     if reference is None:
-        return Difference(None, None, None, "error", "f", f"No comparison: {no_reference}.")
+        return Difference(None, None, None, "error", "f",
+                          f"No comparison: {no_reference.rstrip('.')}.")
+    if seen.error is not None and seen.error["phase"] == "f":
+        return Difference(None, None, None, "error", "f",
+                          f"No comparison: {seen.error['text']}.")
     if seen.error is not None and seen.error["phase"] == "setup":
         piece = seen.error.get("piece") or "mygrad.py"
         return Difference(0, 0, None, "error", piece,

@@ -13,6 +13,7 @@ a closure of that name, as lesson 4's ``primitive`` keeps it); ``tutor.autograd`
 ``_is_autograd_primitive``. Nothing here runs ``f``.
 """
 
+import sys
 import types
 
 import tutor.autograd.numpy as library
@@ -58,9 +59,13 @@ class Swapped:
 
 
 def _holds_primitives(namespace, replace):
+    """Is ``namespace`` the library, or a namespace of primitives made in a notebook (a
+    ``SimpleNamespace``, the module ``load()`` returns: not an imported module)?"""
     if namespace is library:
         return True
-    if not isinstance(namespace, types.SimpleNamespace):
+    if isinstance(namespace, types.ModuleType) and sys.modules.get(
+            namespace.__name__) is namespace or not isinstance(
+            namespace, (types.SimpleNamespace, types.ModuleType)):
         return False
     return any(replace(value) is not None for value in vars(namespace).values())
 

@@ -152,17 +152,18 @@ def whose(name, value, notebook_is_yours):
     return "yours" if notebook_is_yours else "this notebook's"
 
 
-def learner_namespace(autograd, notebook):
+def learner_namespace(autograd, notebook, forward=False):
     """The namespace of the learner's autograd to run, and whose each piece is.
 
     ``autograd`` None: the pieces in ``mygrad.py`` as they are (even failing their checks),
     those defined in the ``notebook`` (its globals) in their place, the course's for the
-    others, joined by the course's glue. A dict (a notebook's ``globals()``, whose own
-    autograd it is) or a module from :func:`tutor.mygrad.load`: that namespace, with every
-    stand-in that replaced a learner's attempt given the attempt back.
+    others, joined by the course's glue; in ``forward`` mode, the notebook's dual numbers
+    (lesson 11), their rules the learner's. A dict (a notebook's ``globals()``, whose own
+    autograd it is) or a module from :func:`tutor.mygrad.load`: that namespace. Either way
+    every stand-in that replaced a learner's attempt is given the attempt back.
     """
     shares = {}
-    if autograd is None:
+    if autograd is None and not forward:
         namespace = {}
         if mygrad.path().exists():
             error = mygrad._run_file(mygrad.path().read_text(encoding="utf-8"), namespace)
@@ -180,11 +181,14 @@ def learner_namespace(autograd, notebook):
                 shares[name] = "the course's"
         mygrad._add_glue(namespace)
         return namespace, shares
-    namespace = autograd if isinstance(autograd, dict) else autograd.namespace
+    if autograd is None:
+        namespace = notebook
+    else:
+        namespace = autograd if isinstance(autograd, dict) else autograd.namespace
     for name in PIECES:
         value = namespace.get(name)
         if callable(value):
-            shares[name] = whose(name, value, False)
+            shares[name] = whose(name, value, autograd is None)
             mine = own_piece(value)
             if mine is not None and mine is not value:
                 _set(namespace, name, _moved(mine, namespace))
@@ -216,12 +220,25 @@ def piece_codes(namespace):
 
 
 def innermost_piece(error, codes):
-    """The piece whose code was running deepest when ``error`` was raised, or None."""
+    """The piece (or ``f``, when its code is ``codes``' too) whose code was running deepest
+    when ``error`` was raised, or None."""
     piece, trace = None, error.__traceback__
     while trace is not None:
         piece = codes.get(trace.tb_frame.f_code, piece)
         trace = trace.tb_next
     return piece
+
+
+def with_f(codes, f):
+    """``codes`` and the code of ``f`` (nested code too), as ``"f"``."""
+    codes = dict(codes)
+    stack = [getattr(f, "__code__", None)]
+    while stack:
+        code = stack.pop()
+        if code is not None:
+            codes[code] = "f"
+            stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return codes
 
 
 def names_read(function):
@@ -591,7 +608,7 @@ def learner_function(f, namespace, forward=False):
 
     def replace(value):
         if is_library_primitive(value):
-            return primitives.get(value.__name__)
+            return primitives.get(value.__name__) or _missing(value.__name__, primitives)
         raw = raw_of(value)
         if raw is not None:
             mine = primitives.get(raw.__name__)
@@ -600,13 +617,25 @@ def learner_function(f, namespace, forward=False):
     return rebuilt(f, replace)
 
 
+class MissingPrimitive(Exception):
+    """``f`` uses a primitive of ``tutor.autograd`` that the learner's autograd has not."""
+
+
+def _missing(name, primitives):
+    def missing(*args, **kwargs):
+        raise MissingPrimitive(f"your autograd has no {name} (f calls tutor.autograd's): "
+                               f"compare runs f on your own primitives, "
+                               f"{', '.join(sorted(primitives))}")
+    return missing
+
+
 def run(send, *, f, args, argnum, autograd, notebook, mode, tangent, limit):
     """Run the learner's ``grad`` (or ``jvp`` in forward mode) on ``f`` at ``args``, watched;
     every message goes to ``send``."""
     watcher = None
     phase = "setup"
     try:
-        namespace, shares = learner_namespace(autograd, notebook)
+        namespace, shares = learner_namespace(autograd, notebook, mode == "forward")
         shown = FORWARD_PIECES if mode == "forward" else REVERSE_PIECES
         send({"whose": {name: share for name, share in shares.items()
                         if name in shown or name == "mygrad.py"}})
@@ -635,9 +664,11 @@ def run(send, *, f, args, argnum, autograd, notebook, mode, tangent, limit):
             with time_limit(limit):
                 gradient = grad(mine, argnum)(*args)
             send({"result": {"gradient": encode(gradient)}})
+    except MissingPrimitive as error:
+        send({"error": {"text": str(error), "timeout": False, "piece": "f", "phase": "f"}})
     except BaseException as error:          # noqa: BLE001 - the learner's error, reported
         timeout = isinstance(error, TimeLimitExceeded)
-        codes = watcher.codes if watcher is not None else {}
+        codes = with_f(watcher.codes if watcher is not None else {}, f)
         send({"error": {"text": "" if timeout else describe_exception(error),
                         "timeout": timeout, "piece": innermost_piece(error, codes),
                         "phase": watcher.stage if watcher and phase != "setup"
