@@ -38,12 +38,18 @@ ANSWER = "numerical_grad = lambda f, x, eps=1e-6: (f(x + eps) - f(x - eps)) / (2
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
+def jupyter_home(tmp_path_factory):
+    """The course's home: JupyterLab's settings, the progress file and ``mygrad.py``."""
+    return tmp_path_factory.mktemp("jupyter-home")
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory, jupyter_home):
     """JupyterLab serving a copy of ``lessons/``; yields ``(base url, token)``."""
     root = tmp_path_factory.mktemp("course")
     for path in (REPO / "lessons").glob("*.ipynb"):
         shutil.copy(path, root / path.name)
-    home = tmp_path_factory.mktemp("jupyter-home")
+    home = jupyter_home
     # Every cell attached to the page: JupyterLab's default windowing leaves cells outside
     # the viewport out of the DOM, so a stub below the fold could not be found or typed into.
     tracker = home / "settings" / "@jupyterlab" / "notebook-extension"
@@ -139,6 +145,82 @@ def test_lesson_1_opens_runs_and_checks_an_answer(jupyterlab, browser):
     except Exception:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "lesson-1-in-jupyterlab-failed.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+# ----------------------------------------------- issue 25: your autograd beside the reference
+
+LESSON_7 = "07_grad.ipynb"
+BROKEN_VJP_SIN = "def vjp_sin(ans, x):\n    return lambda g: g * np.sin(x)\n"
+
+
+def keep_pieces_with_a_broken_vjp_sin(folder):
+    """``mygrad.py`` as a learner's who kept every piece and then broke ``vjp_sin`` in it."""
+    import tutor.exercises as ex
+    from tutor import mygrad
+    sections = {name: BROKEN_VJP_SIN if name == "vjp_sin" else
+                ex.get(exercise_id).solution_source
+                for name, (_, exercise_id) in mygrad.PIECES.items()}
+    (folder / mygrad.FILE_NAME).write_text(mygrad._file_text(sections), encoding="utf-8")
+
+
+def test_lesson_7_steps_a_broken_autograd_beside_the_reference(jupyterlab, jupyter_home,
+                                                                browser):
+    """The capstone fails on the broken vjp_sin, and its comparison shows two steppers side
+    by side, stepping together, the first differing step marked on both graphs and in both
+    listings, the piece named; axe finds nothing serious in it."""
+    Axe = pytest.importorskip("axe_playwright_python.sync_playwright",
+                              reason="axe-playwright-python is not installed").Axe
+    keep_pieces_with_a_broken_vjp_sin(jupyter_home)
+    url, token = jupyterlab
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.route("**/*", only_loopback)
+    page.set_default_timeout(60_000)
+    expect = sync_api.expect
+    try:
+        page.goto(f"{url}lab/tree/{LESSON_7}?token={token}", timeout=120_000)
+        notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+        expect(notebook.locator(".jp-Cell").first).to_contain_text("Lesson 7",
+                                                                   timeout=120_000)
+        expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=120_000)
+        menu(page, "Run", "Run All Cells")
+        comparison = notebook.locator(".tutor-compare").first        # the capstone's
+        comparison.scroll_into_view_if_needed(timeout=KERNEL_TIMEOUT_MS)
+        expect(comparison).to_be_visible(timeout=KERNEL_TIMEOUT_MS)
+        verdict = comparison.locator(".tutor-compare-verdict")
+        expect(verdict).to_contain_text("Step 5: your vjp_sin sent 0.2397 to x (g · sin(x)); "
+                                        "the reference sends 0.4388 (g · cos(x)).")
+        expect(verdict).to_contain_text("The piece to fix: vjp_sin")
+        sides = [comparison.locator(f"{side} .tutor-stepper-view")
+                 for side in (".tutor-compare-mine", ".tutor-compare-reference")]
+        for side in sides:
+            expect(side.locator(".tutor-graph .tutor-node")).to_have_count(3)
+            expect(side.locator(".tutor-graph .tutor-node-marked")).to_have_count(1)
+            expect(side.locator(".tutor-listing")).to_contain_text("≠ first difference")
+            expect(side.locator(".tutor-listing .tutor-line-current")).to_contain_text(
+                "≠ first difference")
+            expect(side.locator(".tutor-status")).to_have_text("backward 3/3")
+            expect(side.locator(".tutor-mark-tick")).to_be_visible()
+        mine, reference = sides
+        expect(mine.locator(".tutor-listing")).to_contain_text("ḡ_v1 · sin(v0)")
+        expect(reference.locator(".tutor-listing")).to_contain_text("ḡ_v1 · cos(v0)")
+        mine.locator(".tutor-reset").click()                 # they step together
+        expect(reference.locator(".tutor-status")).to_have_text(
+            mine.locator(".tutor-status").inner_text())
+        mine.locator(".tutor-step-forward").click()
+        expect(reference.locator(".tutor-status")).to_have_text("forward 1/2")
+        reference.locator(".tutor-to-end").click()
+        expect(mine.locator(".tutor-status")).to_contain_text("3/3")
+        violations = Axe().run(page, context=".tutor-compare").response["violations"]
+        serious = [f"{v['id']}: {v['nodes'][0]['target']}" for v in violations
+                   if v["impact"] in ("serious", "critical")]
+        assert serious == [], serious
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "lesson-7-compare-failed.png"), full_page=True)
         raise
     finally:
         context.close()
