@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from server_probes import cpu_seconds, kernel_pids
 from test_browser import CHROMIUM, LOAD_TIMEOUT_MS, open_dashboard, own_errors
 from tutor.autograd import grad
 from tutor.notation import number_text, value_text
@@ -31,12 +32,13 @@ WATCH_AND_PRESS = """
   const counter = document.querySelector('.tutor-train-iteration');
   window.__trainChanges = [];
   let shown = counter.textContent;
-  new MutationObserver(() => {
+  if (window.__watching) window.__watching.disconnect();
+  window.__watching = new MutationObserver(() => {
     if (counter.textContent === shown) return;
     shown = counter.textContent;
     window.__trainChanges.push([performance.now(), Number(shown)]);
-  })
-    .observe(counter, {childList: true, characterData: true, subtree: true});
+  });
+  window.__watching.observe(counter, {childList: true, characterData: true, subtree: true});
   window.__pressedAt = performance.now();
   document.querySelector('.tutor-train-play').click();
 }
@@ -49,6 +51,25 @@ def open_train(page, url):
     page.locator(".lm-TabBar-tab", has_text="Train").click()
     expect(page.locator(".tutor-train-iteration")).to_have_text("0", timeout=LOAD_TIMEOUT_MS)
     expect(page.locator(f"{STEPPER} .tutor-status")).to_have_text("update 6/6")
+
+
+def kernels_quiet(page, server, timeout_s=180):
+    """Wait until the server's kernels are idle: Voila refills its pool of preheated kernels
+    after a page takes one, and a kernel starting uses a CPU for seconds (the timed play
+    would share the machine with it)."""
+    for _ in range(int(timeout_s * 2)):
+        pids = kernel_pids(server.pid)
+        before = {pid: cpu_seconds(pid) for pid in pids}
+        page.evaluate(WAIT, 500)
+        used = 0.0
+        for pid in pids:
+            try:
+                used += cpu_seconds(pid) - before[pid]
+            except OSError:
+                continue                                # it stopped meanwhile
+        if used <= 0.03:
+            return
+    raise AssertionError("the kernels never went quiet")
 
 
 def iteration(page):
@@ -83,6 +104,7 @@ def test_play_learns_pause_stops_and_an_iteration_steps_down_to_grad(voila_serve
     start = float(loss(page))
     page.locator(f'.tutor-train-point[data-example="{EXAMPLE}"]').click()
     expect(page.locator(".tutor-train-example-words")).to_contain_text(f"Example {EXAMPLE}:")
+    kernels_quiet(page, voila_server)
 
     page.evaluate(WATCH_AND_PRESS)                          # Play
     page.evaluate(WAIT, 5000)

@@ -13,7 +13,6 @@ import math
 import numpy
 import pytest
 
-import tutor.autograd.numpy as np
 from tutor.autograd import grad
 from tutor.notation import number_text, value_text
 from tutor.train import (DATASETS, LOSSES, NETWORKS, Diverged, Training, batch_loss,
@@ -253,17 +252,35 @@ def test_the_tab_opens_at_iteration_0_with_the_graph_at_the_end_of_it(panel):
 
 def test_play_asks_for_one_iteration_at_a_time_and_each_is_answered(panel):
     for expected in (1, 2, 3):
-        answer = press(panel, do="step", playing=True)
-        assert answer == {"did": "step", "playing": True, "stop": False}
+        answer = press(panel, do="step", playing=True, ticket=expected + 10)
+        assert answer == {"did": "step", "stop": False}
         assert panel.view.frame["iteration"] == expected
+        assert panel.view.frame["ticket"] == expected + 10      # the frame answers it
         assert panel.stepper.k == panel.stepper.steps        # playing: the end of it
     assert [point[0] for point in panel.view.frame["curve"]] == [0, 1, 2, 3]
+
+
+def test_a_busy_page_skips_the_graph_and_gets_it_again_once_paused(panel):
+    press(panel, do="step", playing=True, ticket=1)
+    story = panel.stepper.story
+    press(panel, do="step", playing=True, ticket=2, graph=False)
+    assert panel.view.frame["iteration"] == 2 and panel.view.frame["ticket"] == 2
+    assert panel.stepper.story == story and panel.iteration.number == 1
+    assert "example 0's loss alone, at iteration 1" in panel.view.frame["mean"]
+    press(panel, do="show")                                 # what Pause asks
+    assert panel.iteration.number == 2 and panel.stepper.k == panel.stepper.steps
+    assert json.loads(panel.stepper.story)["title"] == "example 0's loss, iteration 2"
+    assert "at iteration 2" in panel.view.frame["mean"]
 
 
 def test_a_single_step_keeps_the_stepper_where_the_learner_was(panel):
     panel.stepper.k = 20
     press(panel, do="step")
     assert panel.view.frame["iteration"] == 1 and panel.stepper.k == 20
+    press(panel, do="step", k=12)                 # the page's k (Python's may lag behind)
+    assert panel.view.frame["iteration"] == 2 and panel.stepper.k == 12
+    press(panel, do="choose", example=3, k=14)
+    assert panel.stepper.k == 14
     panel.stepper.k = panel.stepper.steps - 1               # inside the update pass
     assert panel.stepper.k == panel.stepper.steps - 1       # (not clamped to the backward's)
     assert panel.stepper.status == "update 5/6"

@@ -195,7 +195,9 @@ class TrainPage {
       details: find(".tutor-train-numbers"),
     };
     this.playing = false;
-    this.waiting = 0;               // iterations asked for and not answered yet
+    this.ticket = 0;                // the last iteration asked for while playing
+    this.answeredTicket = 0;        // the last of them whose frame has been drawn
+    this.graphTicket = 0;           // the last of them that asked for the example's graph too
     this.askedAt = 0;
     this.timer = null;
     this.visible = true;
@@ -237,12 +239,14 @@ class TrainPage {
     clearTimeout(this.timer);
     this.timer = null;
     this.showPlaying();
+    this.ask({ do: "show" });       // the last iteration's graph, if it came without one
   }
 
   /** Ask for the next iteration after `delay` ms, if still playing and not already
-   *  waiting for IN_FLIGHT of them. */
+   *  waiting for IN_FLIGHT of them (an iteration counts as answered once its frame, which
+   *  names the request it answers, has been drawn). */
   askNext(delay) {
-    if (this.timer !== null || this.waiting >= IN_FLIGHT) return;
+    if (this.timer !== null || this.ticket - this.answeredTicket >= IN_FLIGHT) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       if (!this.playing) return;
@@ -250,9 +254,12 @@ class TrainPage {
         this.pause();
         return;
       }
-      this.waiting += 1;
+      this.ticket += 1;
       this.askedAt = performance.now();
-      this.ask({ do: "step", playing: true });
+      // the graph costs the most to draw: ask for it only once the last one asked for is drawn
+      const graph = this.answeredTicket >= this.graphTicket;
+      if (graph) this.graphTicket = this.ticket;
+      this.ask({ do: "step", playing: true, ticket: this.ticket, graph });
       this.askNext(this.delay());
     }, delay);
   }
@@ -261,11 +268,24 @@ class TrainPage {
     return nextDelay(this.askedAt, performance.now(), Number(this.model.get("speed")) || 30);
   }
 
-  answered(message) {
-    if (!message || message.did === undefined) return;
-    if (message.did === "step" && message.playing) this.waiting = Math.max(0, this.waiting - 1);
-    if (message.stop) this.pause();
-    else if (this.playing) this.askNext(this.delay());
+  /** A frame drawn: if it answers an iteration asked for while playing, ask for the next. */
+  answered(ticket) {
+    if (!ticket || ticket <= this.answeredTicket) return;
+    this.answeredTicket = Math.min(ticket, this.ticket);
+    if (this.playing) this.askNext(this.delay());
+  }
+
+  /** Python's answer to a request: only a refusal matters here (the loss is no longer a
+   *  number, or something failed): stop playing. */
+  refused(message) {
+    if (!message || !message.stop) return;
+    this.answeredTicket = this.ticket;
+    if (this.playing) {
+      this.playing = false;
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.showPlaying();
+    }
   }
 
   showPlaying() {
@@ -326,6 +346,7 @@ class TrainPage {
     this.drawCurve(frame);
     this.drawNetwork(parts.weights, frame.weights, data, "weights");
     this.drawNetwork(parts.updates, frame.updates, data, "updates");
+    this.answered(frame.ticket);
   }
 
   drawPlane(frame, data) {
@@ -480,7 +501,7 @@ class TrainPage {
     });
     this.seeing.observe(this.el);
     this.listeners.push(() => this.seeing.disconnect());
-    const onMessage = (message) => this.answered(message);
+    const onMessage = (message) => this.refused(message);
     model.on("msg:custom", onMessage);
     this.listeners.push(() => model.off("msg:custom", onMessage));
   }

@@ -16,10 +16,15 @@ The parts: :class:`TrainPanel` (the tab, a VBox: menus, the view, the stepper),
 :mod:`.train_story`). The numbers come from :class:`tutor.train.Training`.
 
 **Who sets the pace.** While playing, the page asks for one iteration at a time (a
-message, ``{"do": "step", "playing": true}``) and asks for the next only once the answer has
-arrived and been drawn, at most ``speed`` times a second. So the kernel is never handed more
-work than the page can show, it answers other messages between iterations, and Pause acts
-at once: the page just stops asking (at most the one iteration under way still arrives).
+message, ``{"do": "step", "playing": true, "ticket": n, "graph": ...}``), keeps at most two
+asked for and not yet drawn (the kernel computes one while the page draws the other), and
+asks for the next once a frame naming its ticket has been drawn, at most ``speed`` times a
+second. So the kernel is never handed more work than the page can show, it answers other
+messages between iterations, and Pause acts at once: the page just stops asking (at most the
+two iterations under way still arrive). The example's graph is the costly part to draw: the
+page asks for it with an iteration only once the graph it asked for last has been drawn
+(at full speed on a busy machine, every other iteration), and once paused it asks for the
+current iteration again, graph and all (``show``).
 From Python, :meth:`TrainPanel.step` does what one such message does.
 """
 
@@ -55,7 +60,8 @@ class TrainView(anywidget.AnyWidget):
 
     Traits sent to the page: ``data`` (the points, their labels and the network's layers:
     changes with the menus), ``frame`` (the iteration shown: its number, loss, boundary,
-    weights and updates, the loss curve), ``numbers`` (every parameter's numbers at this
+    weights and updates, the loss curve, and ``ticket``, the number of the page's request it
+    answers while playing, 0 otherwise), ``numbers`` (every parameter's numbers at this
     iteration, one row each) and ``example`` (the example the graph shows). ``playing``
     and ``speed`` come back from the page; ``k`` is the stepper's step (linked in the page,
     so the numbers table shows what the stepper has reached).
@@ -69,7 +75,7 @@ class TrainView(anywidget.AnyWidget):
     example = traitlets.Int(0).tag(sync=True)
     playing = traitlets.Bool(False).tag(sync=True)
     speed = traitlets.Int(30).tag(sync=True)   # iterations a second, at most (1, 3, 10, 30)
-    k = traitlets.Int(0).tag(sync=True)
+    k = traitlets.Int(0).tag(sync=True, echo_update=False)     # see IterationStepper.k
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -79,7 +85,13 @@ class TrainView(anywidget.AnyWidget):
 class IterationStepper(StepperView):
     """The stepper showing one training iteration (:func:`.train_story.iteration_story`):
     its ``steps`` count the update pass too, and its ``status`` names it
-    (``update 2/6``)."""
+    (``update 2/6``).
+
+    Its ``k`` is not echoed back to the page: the page tells Python its steps in batches, and
+    an echo of an earlier batch, arriving after the learner has stepped on, would move the
+    page back to that step."""
+
+    k = traitlets.Int(0).tag(sync=True, echo_update=False)
 
     def __init__(self, **kwargs):
         self.iteration = None
@@ -218,18 +230,19 @@ class TrainPanel(widgets.VBox):
         self.error.clear()
         self._show()
 
-    def step(self, playing=False, k=None):
+    def step(self, playing=False, k=None, ticket=0, graph=True):
         """One iteration of gradient descent. While playing, the graph shows the end of the
         new iteration; otherwise the stepper stays at the step the learner was at (``k``,
         by default the stepper's). Returns False (and says why) if the loss is no longer
-        a finite number."""
+        a finite number. ``ticket`` numbers the page's request (the frame names it); without
+        ``graph`` the example's graph is not sent (the page, busy drawing, skips it)."""
         try:
             self.training.step()
         except _train.Diverged as error:
             self.view.playing = False
             self.error.show(str(error), kind="warning")
             return False
-        self._show(k=None if playing else self._k(k))
+        self._show(k=None if playing else self._k(k), ticket=ticket, graph=graph)
         return True
 
     def go(self, t, k=None):
@@ -253,15 +266,20 @@ class TrainPanel(widgets.VBox):
         self._show(k=self.stepper.k)
 
     def _message(self, widget, content, buffers):
-        """What the page asks: ``step`` (one iteration; while playing, answered with
-        ``{"did": "step"}`` so that the page asks for the next), ``reset``, ``go``,
-        ``choose``."""
-        action = content.get("do")
-        answer = {"did": action, "playing": bool(content.get("playing"))}
+        """What the page asks: ``step`` (one iteration), ``reset``, ``go``, ``choose``,
+        each with the stepper's ``k``, and ``show`` (the current iteration again, its graph
+        at the end: what the page asks once paused). Every request is answered ``{"did": ..., "stop":
+        ...}``; ``stop`` (the loss is no longer a number, or the request failed) makes the
+        page stop playing."""
+        action, k = content.get("do"), content.get("k")
+        answer = {"did": action, "stop": False}
         try:
-            k = content.get("k")
             if action == "step":
-                answer["stop"] = not self.step(playing=bool(content.get("playing")), k=k)
+                answer["stop"] = not self.step(playing=bool(content.get("playing")), k=k,
+                                               ticket=int(content.get("ticket") or 0),
+                                               graph=content.get("graph", True) is not False)
+            elif action == "show":
+                self._show()
             elif action == "reset":
                 self.reset()
             elif action == "go":
@@ -279,18 +297,24 @@ class TrainPanel(widgets.VBox):
 
     # -- what the page shows ------------------------------------------------------------
 
-    def _show(self, k=None):
-        """Send the current iteration to the page: the frame, the numbers, the graph."""
+    def _show(self, k=None, ticket=0, graph=True):
+        """Send the current iteration to the page: the frame and, with ``graph``, the chosen
+        example's graph (its recording, the stepper's story, the numbers table)."""
         training, view = self.training, self.view
-        iteration = training.at(view.example)
-        self.iteration = iteration
+        if graph:
+            self.iteration = training.at(view.example)
         t, loss = training.iteration, training.loss
+        params, updated = training.params, training.updated()
         scores = training.predictions()
         wrong = [int(i) for i in numpy.flatnonzero(numpy.sign(scores) != training.labels)]
         count = len(training.labels)
-        recording = iteration.recording
+        example, point = view.example, training.inputs[view.example]
+        label = float(training.labels[example])
+        with numpy.errstate(all="ignore"):
+            own_loss = float(_train.LOSSES[training.loss_name].of(scores[example], label))
         with view.hold_sync():
             view.frame = {
+                "ticket": ticket,
                 "iteration": t,
                 "latest": training.latest,
                 "loss": number_text(loss),
@@ -299,23 +323,23 @@ class TrainPanel(widgets.VBox):
                 "wrong": wrong,
                 "grid": [int(round(100 * math.tanh(s))) if math.isfinite(s) else 0
                          for s in training.boundary(GRID).ravel().tolist()],
-                "weights": {name: _rounded(iteration.params[name]) for name in training.names},
-                "updates": {name: _rounded(iteration.updated[name] - iteration.params[name])
+                "weights": {name: _rounded(params[name]) for name in training.names},
+                "updates": {name: _rounded(updated[name] - params[name])
                             for name in training.names},
                 "curve": _curve(training.losses),
-                "example": (f"Example {iteration.example}: the point "
-                            f"({number_text(iteration.point[0])}, "
-                            f"{number_text(iteration.point[1])}), class "
-                            f"{iteration.label:+.0f}, score {number_text(scores[view.example])}, "
-                            f"loss {number_text(recording.value)}."),
+                "example": (f"Example {example}: the point ({number_text(point[0])}, "
+                            f"{number_text(point[1])}), class {label:+.0f}, score "
+                            f"{number_text(scores[example])}, loss {number_text(own_loss)}."),
                 "mean": (f"The batch gradient is the mean of the examples' gradients: "
                          f"{ADJOINT}_w = (1/{count}) · Σᵢ {ADJOINT}_w of example i. The graph "
-                         f"below is example {iteration.example}'s loss alone; its last steps "
-                         f"update every weight with the mean, w ← w − η · mean "
-                         f"{ADJOINT}_w."),
+                         f"below is example {example}'s loss alone, at iteration "
+                         f"{self.iteration.number}; its last steps update every weight with "
+                         f"the mean, w ← w − η · mean {ADJOINT}_w."),
             }
-            view.numbers = self._numbers(iteration)
-        self.stepper.show_iteration(iteration, k=k)
+            if graph:
+                view.numbers = self._numbers(self.iteration)
+        if graph:
+            self.stepper.show_iteration(self.iteration, k=k)
 
     def _numbers(self, iteration):
         """One row per number of every parameter: its value, this example's adjoint (and the
