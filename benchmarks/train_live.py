@@ -36,44 +36,11 @@ sys.path.insert(0, str(HERE))
 from dashboard_latency import (  # noqa: E402  (the floor page and the in-page step timer)
     CHROMIUM, CHROMIUM_ARGS, DASHBOARD, FLOOR, STEP, Voila, open_page, step_times,
     summary, wait_idle)
+from train_page import (  # noqa: E402  (tests/: the Train tab seen from inside the page)
+    PRESS_PLAY, STEPPER, WAIT, WATCH, changes, quiet)
 
 ITERATIONS_TARGET = 10.0     # iterations a second, at least
 PAUSE_TARGET_MS = 200.0
-STEPPER = ".tutor-train .tutor-stepper-view"
-
-# Note every change of the iteration counter, with its time, from now on.
-WATCH = """
-() => {
-  const counter = document.querySelector('.tutor-train-iteration');
-  window.__changes = [];
-  let shown = counter.textContent;
-  if (window.__watching) window.__watching.disconnect();
-  window.__watching = new MutationObserver(() => {
-    if (counter.textContent === shown) return;
-    shown = counter.textContent;
-    window.__changes.push([performance.now(), Number(shown)]);
-  });
-  window.__watching.observe(counter, {childList: true, characterData: true, subtree: true});
-  // and which iteration each painted frame shows (rAF runs just before a frame is painted)
-  window.__painted = [];
-  const frame = () => {
-    const last = window.__painted[window.__painted.length - 1];
-    if (!last || last[1] !== counter.textContent) {
-      window.__painted.push([performance.now(), counter.textContent]);
-    }
-    window.__painting = requestAnimationFrame(frame);
-  };
-  cancelAnimationFrame(window.__painting);
-  window.__painting = requestAnimationFrame(frame);
-}
-"""
-PRESS_PLAY = """
-() => { window.__pressedAt = performance.now();
-        document.querySelector('.tutor-train-play').click(); return window.__pressedAt; }
-"""
-WAIT = "ms => new Promise(resolve => setTimeout(resolve, ms))"
-
-
 def open_train(page):
     page.locator(".lm-TabBar-tab", has_text="Train").click()
     page.wait_for_function(
@@ -82,19 +49,6 @@ def open_train(page):
         f"() => (document.querySelector('{STEPPER} .tutor-status') || {{}}).textContent"
         " === 'update 6/6'")
     page.evaluate(WATCH)
-
-
-def changes(page):
-    return page.evaluate("window.__changes")
-
-
-def quiet(page, ms=1000):
-    """Wait until the counter has not changed for ``ms``."""
-    while True:
-        seen = len(changes(page))
-        page.evaluate(WAIT, ms)
-        if len(changes(page)) == seen:
-            return
 
 
 def measure_play(page, seconds):

@@ -12,6 +12,7 @@ import pytest
 
 from server_probes import cpu_seconds, kernel_pids
 from test_browser import CHROMIUM, LOAD_TIMEOUT_MS, open_dashboard, own_errors
+from train_page import PRESS_PLAY, STEPPER, WAIT, WATCH, changes, quiet
 from tutor.autograd import grad
 from tutor.notation import number_text, value_text
 from tutor.train import Training, example_loss
@@ -24,28 +25,6 @@ if not CHROMIUM.exists():
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
 
 EXAMPLE = 7
-STEPPER = ".tutor-train .tutor-stepper-view"
-
-# Press Play (or Pause) and note, inside the page, when the iteration counter changes.
-WATCH_AND_PRESS = """
-() => {
-  const counter = document.querySelector('.tutor-train-iteration');
-  window.__trainChanges = [];
-  let shown = counter.textContent;
-  if (window.__watching) window.__watching.disconnect();
-  window.__watching = new MutationObserver(() => {
-    if (counter.textContent === shown) return;
-    shown = counter.textContent;
-    window.__trainChanges.push([performance.now(), Number(shown)]);
-  });
-  window.__watching.observe(counter, {childList: true, characterData: true, subtree: true});
-  window.__pressedAt = performance.now();
-  document.querySelector('.tutor-train-play').click();
-}
-"""
-WAIT = "ms => new Promise(resolve => setTimeout(resolve, ms))"
-
-
 def open_train(page, url):
     open_dashboard(page, url)
     page.locator(".lm-TabBar-tab", has_text="Train").click()
@@ -80,17 +59,6 @@ def loss(page):
     return page.locator(".tutor-train-loss").inner_text()
 
 
-def settled(page):
-    """The counter once it has not changed for a second (after a pause)."""
-    last = iteration(page)
-    while True:
-        page.evaluate(WAIT, 1000)
-        now = iteration(page)
-        if now == last:
-            return now
-        last = now
-
-
 def click_step(page, css_class, scope=STEPPER):
     status = page.locator(f"{scope} .tutor-status")
     before = status.inner_text()
@@ -106,18 +74,20 @@ def test_play_learns_pause_stops_and_an_iteration_steps_down_to_grad(voila_serve
     expect(page.locator(".tutor-train-example-words")).to_contain_text(f"Example {EXAMPLE}:")
     kernels_quiet(page, voila_server)
 
-    page.evaluate(WATCH_AND_PRESS)                          # Play
+    page.evaluate(WATCH)
+    page.evaluate(PRESS_PLAY)                               # Play
     page.evaluate(WAIT, 5000)
     after_five = iteration(page)
     assert after_five >= 40, f"{after_five} iterations in 5 s"
     assert float(loss(page)) < start
 
-    page.evaluate(WATCH_AND_PRESS)                          # Pause
+    page.evaluate(WATCH)
+    pressed = page.evaluate(PRESS_PLAY)                     # Pause
     expect(page.locator(".tutor-train-play")).to_have_attribute("aria-pressed", "false")
-    at_pause = iteration(page)
-    stopped = settled(page)
-    assert stopped - at_pause <= 2                        # at most what was already asked for
-    late = page.evaluate("() => window.__trainChanges.map(([t]) => t - window.__pressedAt)")
+    quiet(page)
+    late = [t - pressed for t, _ in changes(page)]
+    assert len(late) <= 2                            # at most the two already asked for
+    stopped = iteration(page)
     print(f"{after_five} iterations in 5 s; after Pause {len(late)} more arrived, the last "
           f"{max(late, default=0):.0f} ms after it")
     expect(page.locator(f"{STEPPER} .tutor-status")).to_have_text("update 6/6")
@@ -160,8 +130,9 @@ def test_reset_and_replay_give_the_same_loss_at_iteration_10(voila_server, page)
     open_train(page, voila_server.url)
     page.locator(".tutor-train-play").click()
     expect(page.locator(".tutor-train-iteration")).to_have_text(re.compile(r"^[1-9]\d+$"))
+    page.evaluate(WATCH)
     page.locator(".tutor-train-play").click()
-    settled(page)
+    quiet(page)
     page.locator(".tutor-train-scrub input").evaluate(
         "slider => { slider.value = '10'; slider.dispatchEvent(new Event('input')); }")
     expect(page.locator(".tutor-train-iteration")).to_have_text("10")
