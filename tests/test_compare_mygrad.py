@@ -320,6 +320,40 @@ def test_an_endless_loop_is_stopped_by_the_time_limit_and_nothing_hangs(mygrad_d
     assert comparison.view().reference is not None
 
 
+OTHER_SLIPS = {       # name: (piece, its source, f, args, argnum, the piece named, words)
+    "a VJP returning None": ("vjp_sin", "def vjp_sin(ans, x):\n    return lambda g: None\n",
+                             sin_times_x, (0.5,), 0, "vjp_sin", "Step 5: your vjp_sin sent None"),
+    "a toposort leaving a node out": ("toposort", "def toposort(end_node):\n"
+                                                  "    return [end_node]\n", sin_times_x,
+                                      (0.5,), 0, "toposort", "your toposort left out v1"),
+    "a backward pass returning a list": (
+        "backward_pass", BROKEN["overwriting"].replace("return adjoints",
+                                                       "return list(adjoints.values())"),
+        sin_times_x, (0.5,), 0, "backward_pass", "not a dict mapping each Node"),
+    "a grad tracing the wrong argument": (
+        "grad", ex.get("l07-grad").solution_source.replace("make_vjp(f_of_one, args[argnum])",
+                                                           "make_vjp(f_of_one, args[0])"),
+        lesson_1, (1.0, 2.0), 1, "grad", "your grad traced the value 1.0, but y = 2.0"),
+    "a grad that never pulls back": (
+        "grad", ex.get("l07-grad").solution_source.replace("return vjp(1.0)", "return ans"),
+        sin_times_x, (0.5,), 0, "grad", "never started the backward pass"),
+    "code ending the process": ("toposort", "def toposort(end_node):\n    import os\n"
+                                            "    os._exit(3)\n", sin_times_x, (0.5,), 0,
+                                "toposort", "Step 3: your code ended the process it ran in"),
+    "a primitive f uses that the autograd lacks": (
+        "vjp_sin", ex.get("l05-vjp-sin").solution_source, lambda x: tnp.sum(x) * x, (0.5,), 0,
+        "f", "your autograd has no sum"),
+}
+
+
+@pytest.mark.parametrize("slip", OTHER_SLIPS)
+def test_other_slips_are_named(mygrad_dir, slip):
+    name, source, f, args, argnum, piece, words = OTHER_SLIPS[slip]
+    keep_pieces({name: source})
+    difference = mygrad.compare(f, *args, argnum=argnum).first_difference
+    assert difference.piece == piece and words in difference.sentence, difference
+
+
 def test_stubs_not_written_yet_are_the_courses(mygrad_dir):
     namespace = notebook('def toposort(end_node):\n    raise NotImplementedError("not done yet")\n')
     assert mygrad.compare(sin_times_x, 0.5, autograd=None).agree

@@ -119,10 +119,12 @@ class Seen:
     error: Optional[dict] = None
     output: str = ""
     how: str = "finished"
+    running: Optional[str] = None                   # a piece entered and not yet returned
 
     @classmethod
     def from_messages(cls, messages, how):
         seen = cls(how=how)
+        held = {}                           # the learner's adjoints, as the changes arrive
         for message in messages:
             if "done" in message:
                 continue
@@ -134,14 +136,21 @@ class Seen:
                                              if "tangent" in body else None)
             elif kind == "apply":
                 seen.applied.append(body)
+            elif kind == "entered":
+                seen.running = body
             elif kind == "order":
-                seen.order = body
+                seen.order, seen.running = body, None
             elif kind == "seed":
                 seen.seed, seen.end = decode(body["g"]), body["node"]
             elif kind == "calling":
-                seen.calls.append(Call(body["node"], decode(body["g"]), None if body[
-                    "before"] is None else {int(key): decode(value)
-                                            for key, value in body["before"].items()}))
+                change = body["before"]
+                if change is not None:
+                    held.update({int(key): decode(value)
+                                 for key, value in change["changed"].items()})
+                    for key in change["gone"]:
+                        held.pop(int(key), None)
+                seen.calls.append(Call(body["node"], decode(body["g"]),
+                                       None if change is None else dict(held)))
             elif kind == "vjp" and seen.calls:
                 out = body["out"]
                 seen.calls[-1].out = [decode(item) for item in out] \
@@ -156,10 +165,10 @@ class Seen:
                 seen.error = body
             elif kind == "output":
                 seen.output = body
-        if how != "finished" and seen.error is None:
-            stage = "backward" if seen.calls else "forward"
-            seen.error = {"text": "" if how == "timeout" else "the process it ran in ended",
-                          "timeout": how == "timeout", "piece": None, "phase": stage}
+        if how != "finished" and seen.error is None:      # killed: no word from the child
+            stage = "backward" if seen.seed is not None or seen.calls else "forward"
+            seen.error = {"text": "", "timeout": how == "timeout", "ended": how == "exited",
+                          "piece": seen.running, "phase": stage}
         return seen
 
 
@@ -468,7 +477,7 @@ def compare(f, *args, argnum=0, autograd=None, mode="reverse", tangent=None,
     mirror = mirror_of(seen, mode)
     mine, ids, not_drawn = learner_recording(seen, mirror, f, args, argnum, mode)
     difference = first_difference(reference, mine, ids, mirror, seen, mode=mode,
-                                  tangent=tangent, limit=limit,
+                                  tangent=tangent, limit=limit, argnum=argnum,
                                   no_reference=no_reference, not_drawn=not_drawn)
     return Comparison(mine=mine, reference=reference, difference=difference,
                       whose=seen.whose, mode=mode)

@@ -117,8 +117,9 @@ class _Walk:
     """One walk over both recordings (see the module doc); :meth:`first` gives the
     :class:`Difference`, or None when they agree."""
 
-    def __init__(self, reference, mine, ids, mirror, seen, mode, tangent, limit):
+    def __init__(self, reference, mine, ids, mirror, seen, mode, tangent, limit, argnum):
         self.reference, self.mine, self.mirror, self.seen = reference, mine, mirror, seen
+        self.argnum = argnum
         self.mode, self.tangent, self.limit = mode, tangent, limit
         self.number_of = {node_id: number for number, node in mirror.nodes.items()
                           for node_id in [ids.get(node)] if node_id is not None}
@@ -141,7 +142,7 @@ class _Walk:
 
     def first(self):
         for check in (self.forward, self.backward if self.mode == "reverse" else self.tangents,
-                      self.stopped, self.missing, self.result):
+                      self.returned, self.stopped, self.missing, self.result):
             found = check()
             if found is not None:
                 return found
@@ -156,7 +157,7 @@ class _Walk:
             if not _close(expected, start.value):
                 return self.difference(0, "structure", "grad", (
                     f"Before step 1: your grad traced the value {_text(start.value)}, but "
-                    f"{wrt} = {_text(expected)}: trace argument number {reference.argnum}."),
+                    f"{wrt} = {_text(expected)}: trace argument number {self.argnum}."),
                     node=reference.inputs[wrt], expected=expected, got=start.value)
         theirs = mine.forward if mine is not None else ()
         for k, expected in enumerate(reference.forward, start=1):
@@ -250,7 +251,7 @@ class _Walk:
             child = waiting[0].node
             order = self._order()
             if order is not None and child not in order:
-                piece, why = "toposort's order", f"your toposort left out {child}"
+                piece, why = "toposort", f"your toposort left out {child}"
             elif order is not None and order.index(node) < order.index(child):
                 piece, why = "toposort's order", (f"your toposort puts {node} before {child}, "
                                                   f"which uses it")
@@ -419,20 +420,37 @@ class _Walk:
                 f"Step {k}: your {piece} was still running after {self.limit:g} s{where}: "
                 f"is there an endless loop? (It was stopped; the notebook is fine.)"),
                 min(k, self.reference.steps))
+        if error.get("ended"):
+            return self.difference(k, "error", piece, (
+                f"Step {k}: your code ended the process it ran in{where} (os._exit, a crash "
+                f"in C code, too much memory, or more values than a comparison carries). "
+                f"Only the comparison's copy of your notebook stopped; your notebook is "
+                f"fine."), min(k, self.reference.steps))
         return self.difference(k, "error", piece, (
             f"Step {k}: your {piece} raised {error['text']}{where}."),
             min(k, self.reference.steps))
 
+    def returned(self):
+        """What ``backward_pass`` returned, when it is not a dict of adjoints."""
+        if not isinstance(self.seen.adjoints, Opaque) or self.mine is None:
+            return None
+        k = self.mine.steps
+        return self.difference(k, "result", "backward_pass", (
+            f"After step {k}: your backward_pass returned {self.seen.adjoints!r}, not a dict "
+            f"mapping each Node to its adjoint."), self.reference.steps,
+            got=self.seen.adjoints)
+
     def missing(self):
         """Steps of the reference the learner's backward pass never took."""
-        if self.mode != "reverse" or self.mine is None or self.mirror.end is None:
+        if self.mode != "reverse" or self.mine is None or self.mirror.end is None or \
+                self.seen.seed is None:     # no backward pass at all: said with the result
             return None
         done = getattr(self, "done", set())
         for expected in self.reference.backward:
             if (expected.node, expected.parent, expected.argnum) not in done:
                 order = self._order()
                 if order is not None and expected.node not in order:
-                    piece, why = "toposort's order", f"your toposort left out {expected.node}"
+                    piece, why = "toposort", f"your toposort left out {expected.node}"
                 else:
                     piece, why = "backward_pass", "your backward_pass stopped before it"
                 k = self.mine.steps
@@ -467,6 +485,8 @@ class _Walk:
             held = self.seen.adjoints.get(number)
         also = (f", though your backward pass gave {wrt} the adjoint {_text(held)}"
                 if held is not None and _close(reference.gradient, held) else "")
+        if self.seen.seed is None and self.mine is not None and self.mine.backward == ():
+            also = " and never started the backward pass (it pulls the seed 1.0 back with vjp)"
         return self.difference(k, "result", "grad", (
             f"After step {k}: your grad returned {_text(got)}{also}; ∂f/∂{wrt} is "
             f"{_text(reference.gradient)}."), reference.steps, expected=reference.gradient,
@@ -474,7 +494,7 @@ class _Walk:
 
 
 def first_difference(reference, mine, ids, mirror, seen, *, mode="reverse", tangent=None,
-                     limit=3.0, no_reference="", not_drawn=""):
+                     limit=3.0, argnum=0, no_reference="", not_drawn=""):
     """The first :class:`Difference` between the learner's run and the reference's, or None
     when they agree at every step (see the module doc)."""
     if reference is None:
@@ -487,7 +507,7 @@ def first_difference(reference, mine, ids, mirror, seen, *, mode="reverse", tang
         piece = seen.error.get("piece") or "mygrad.py"
         return Difference(0, 0, None, "error", piece,
                           f"Your autograd could not be put together: {seen.error['text']}.")
-    found = _Walk(reference, mine, ids, mirror, seen, mode, tangent, limit).first()
+    found = _Walk(reference, mine, ids, mirror, seen, mode, tangent, limit, argnum).first()
     if found is None and mine is None:
         return Difference(None, None, None, "structure", "primitive",
                           f"Your trace could not be drawn: {not_drawn}.")

@@ -320,6 +320,7 @@ class Watcher:
         self.depth = 0                             # inside a watched primitive
         self.calls = []                            # piece calls during the current step
         self.end_node = None                       # where the backward pass starts
+        self.held = {}                             # the learner's adjoints, as last sent
         self.stage = "forward"                     # then "backward", then "after"
         self.codes = piece_codes(namespace)
         self.own_codes = set()                     # the watchers' code: frames not read
@@ -425,9 +426,11 @@ class Watcher:
         return watched
 
     def _snapshot(self, frame):
-        """The learner's adjoints just now, ``{number: value}``, read from their dict of
-        adjoints in the frames of their backward pass (the dict of numbers keyed by Nodes,
-        the seed's Node among them if any is), or None when there is no such dict."""
+        """What changed in the learner's adjoints since the last VJP call, as ``{"changed":
+        {number: value}, "gone": [number]}``, read from their dict of adjoints in the frames
+        of their backward pass (the dict of numbers keyed by Nodes, the seed's Node among
+        them if any is), or None when there is no such dict. Only changes travel: an array
+        added to in place changes without a new object, so values are compared, not ids."""
         best, score = None, (False, 0)
         for _ in range(8):
             if frame is None or frame.f_code in self.own_codes:
@@ -436,19 +439,25 @@ class Watcher:
                 if not isinstance(value, dict):
                     continue
                 nodes = [key for key in list(value)[:200] if self.known(key) is not None]
-                if nodes and all(isinstance(encode(value[key]), (float, dict))
-                                 for key in nodes[:3]):
+                if nodes and not any("other" in encoded for encoded in (
+                        encode(value[key]) for key in nodes[:3]) if isinstance(encoded, dict)):
                     mine = (any(key is self.end_node for key in nodes), len(nodes))
                     if mine > score:
                         best, score = value, mine
             frame = frame.f_back
         if best is None:
             return None
-        return {str(self.known(key)): encode(value) for key, value in list(best.items())
-                if self.known(key) is not None}
+        now = {str(self.known(key)): encode(value) for key, value in list(best.items())
+               if self.known(key) is not None}
+        change = {"changed": {key: value for key, value in now.items()
+                              if self.held.get(key) != value},
+                  "gone": [key for key in self.held if key not in now]}
+        self.held = now
+        return change
 
     def _toposort(self, toposort):
         def watched(end_node, *more, **kwargs):
+            self.send({"entered": "toposort"})
             order = toposort(end_node, *more, **kwargs)
             if isinstance(order, types.GeneratorType) or not hasattr(order, "__len__"):
                 order = list(order)
