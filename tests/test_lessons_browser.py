@@ -37,19 +37,19 @@ KERNEL_TIMEOUT_MS = 180_000  # running all of lesson 1 on a busy machine
 ANSWER = "numerical_grad = lambda f, x, eps=1e-6: (f(x + eps) - f(x - eps)) / (2 * eps)"
 
 
-@pytest.fixture(scope="module")
-def jupyter_home(tmp_path_factory):
-    """The course's home: JupyterLab's settings, the progress file and ``mygrad.py``."""
-    return tmp_path_factory.mktemp("jupyter-home")
+class Served(tuple):
+    """``(base url, token)``; ``.home`` is the course's home (JupyterLab's settings, the
+    progress file and the learner's ``mygrad.py``)."""
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory, jupyter_home):
-    """JupyterLab serving a copy of ``lessons/``; yields ``(base url, token)``."""
+def jupyterlab(tmp_path_factory):
+    """JupyterLab serving a copy of ``lessons/``; yields ``(base url, token)`` (a
+    :class:`Served`)."""
     root = tmp_path_factory.mktemp("course")
     for path in (REPO / "lessons").glob("*.ipynb"):
         shutil.copy(path, root / path.name)
-    home = jupyter_home
+    home = tmp_path_factory.mktemp("jupyter-home")
     # Every cell attached to the page: JupyterLab's default windowing leaves cells outside
     # the viewport out of the DOM, so a stub below the fold could not be found or typed into.
     tracker = home / "settings" / "@jupyterlab" / "notebook-extension"
@@ -85,7 +85,9 @@ def jupyterlab(tmp_path_factory, jupyter_home):
             except OSError:
                 assert time.monotonic() < deadline, "JupyterLab did not start"
                 time.sleep(0.3)
-        yield url, token
+        served = Served((url, token))
+        served.home = home
+        yield served
     finally:
         stop_process_tree(process)
 
@@ -103,21 +105,28 @@ def menu(page, top, item):
     page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
 
 
+def run_all_cells(page, served, lesson, heading):
+    """Open ``lesson`` in JupyterLab, wait for its kernel, run all its cells; the notebook."""
+    url, token = served
+    page.goto(f"{url}lab/tree/{lesson}?token={token}", timeout=120_000)
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+    sync_api.expect(notebook.locator(".jp-Cell").first).to_contain_text(heading,
+                                                                        timeout=120_000)
+    # The kernel first: "Run All" before the session exists asks for a kernel instead.
+    sync_api.expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle",
+                                                                        timeout=120_000)
+    menu(page, "Run", "Run All Cells")
+    return notebook
+
+
 def test_lesson_1_opens_runs_and_checks_an_answer(jupyterlab, browser):
-    url, token = jupyterlab
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.route("**/*", only_loopback)
     page.set_default_timeout(60_000)
     try:
-        page.goto(f"{url}lab/tree/{LESSON_1}?token={token}", timeout=120_000)
         expect = sync_api.expect
-        notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
-        expect(notebook.locator(".jp-Cell").first).to_contain_text("Lesson 1",
-                                                                   timeout=120_000)
-        # The kernel first: "Run All" before the session exists asks for a kernel instead.
-        expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=120_000)
-        menu(page, "Run", "Run All Cells")
+        notebook = run_all_cells(page, jupyterlab, LESSON_1, "Lesson 1")
         widget = notebook.locator(".tutor-exercise",
                                   has_text="Estimate a derivative with finite differences").first
         check = widget.locator(".tutor-exercise-check")
@@ -166,27 +175,20 @@ def keep_pieces_with_a_broken_vjp_sin(folder):
     (folder / mygrad.FILE_NAME).write_text(mygrad._file_text(sections), encoding="utf-8")
 
 
-def test_lesson_7_steps_a_broken_autograd_beside_the_reference(jupyterlab, jupyter_home,
-                                                                browser):
+def test_lesson_7_steps_a_broken_autograd_beside_the_reference(jupyterlab, browser):
     """The capstone fails on the broken vjp_sin, and its comparison shows two steppers side
     by side, stepping together, the first differing step marked on both graphs and in both
     listings, the piece named; axe finds nothing serious in it."""
     Axe = pytest.importorskip("axe_playwright_python.sync_playwright",
                               reason="axe-playwright-python is not installed").Axe
-    keep_pieces_with_a_broken_vjp_sin(jupyter_home)
-    url, token = jupyterlab
+    keep_pieces_with_a_broken_vjp_sin(jupyterlab.home)
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.route("**/*", only_loopback)
     page.set_default_timeout(60_000)
     expect = sync_api.expect
     try:
-        page.goto(f"{url}lab/tree/{LESSON_7}?token={token}", timeout=120_000)
-        notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
-        expect(notebook.locator(".jp-Cell").first).to_contain_text("Lesson 7",
-                                                                   timeout=120_000)
-        expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=120_000)
-        menu(page, "Run", "Run All Cells")
+        notebook = run_all_cells(page, jupyterlab, LESSON_7, "Lesson 7")
         comparison = notebook.locator(".tutor-compare").first        # the capstone's
         comparison.scroll_into_view_if_needed(timeout=KERNEL_TIMEOUT_MS)
         expect(comparison).to_be_visible(timeout=KERNEL_TIMEOUT_MS)

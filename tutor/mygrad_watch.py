@@ -168,7 +168,7 @@ def learner_namespace(autograd, notebook, forward=False):
         if mygrad.path().exists():
             error = mygrad._run_file(mygrad.path().read_text(encoding="utf-8"), namespace)
             if error:
-                shares["mygrad.py"] = error
+                shares["mygrad.py"] = error.replace(f"{mygrad.FILE_NAME} ", "", 1)
         for name, (_, exercise_id) in mygrad.KEPT.items():
             mine = own_piece(notebook.get(name))
             if mine is not None:
@@ -201,27 +201,28 @@ def _moved(function, namespace):
                               function.__defaults__, function.__closure__)
 
 
-def piece_codes(namespace):
+def codes_of(function):
+    """The code of ``function`` and all the code nested in it (its lambdas, inner defs)."""
+    stack = [getattr(function, "__code__", None)]
+    while stack:
+        code = stack.pop()
+        if code is not None:
+            yield code
+            stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+
+
+def piece_codes(namespace, f):
     """code object -> the piece it belongs to, for the learner's pieces (nested code too: the
-    lambda a VJP maker returns)."""
-    found = {}
-
-    def walk(code, name):
-        found[code] = name
-        for constant in code.co_consts:
-            if isinstance(constant, types.CodeType):
-                walk(constant, name)
-
+    lambda a VJP maker returns), and ``"f"`` for the code of ``f``."""
+    found = {code: "f" for code in codes_of(f)}
     for name in PIECES:
-        mine = own_piece(namespace.get(name))
-        if mine is not None:
-            walk(mine.__code__, name)
+        found.update((code, name) for code in codes_of(own_piece(namespace.get(name))))
     return found
 
 
 def innermost_piece(error, codes):
-    """The piece (or ``f``, when its code is ``codes``' too) whose code was running deepest
-    when ``error`` was raised, or None."""
+    """The piece (or ``f``) whose code was running deepest when ``error`` was raised, or
+    None."""
     piece, trace = None, error.__traceback__
     while trace is not None:
         piece = codes.get(trace.tb_frame.f_code, piece)
@@ -229,28 +230,9 @@ def innermost_piece(error, codes):
     return piece
 
 
-def with_f(codes, f):
-    """``codes`` and the code of ``f`` (nested code too), as ``"f"``."""
-    codes = dict(codes)
-    stack = [getattr(f, "__code__", None)]
-    while stack:
-        code = stack.pop()
-        if code is not None:
-            codes[code] = "f"
-            stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return codes
-
-
 def names_read(function):
     """Every global name ``function`` (and the code nested in it) reads."""
-    names, stack = set(), [getattr(function, "__code__", None)]
-    while stack:
-        code = stack.pop()
-        if code is None:
-            continue
-        names.update(code.co_names)
-        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return names
+    return {name for code in codes_of(function) for name in code.co_names}
 
 
 def formula_of(piece, name):
@@ -314,7 +296,7 @@ class Watcher:
     ``{"error": ...}``.
     """
 
-    def __init__(self, namespace, send):
+    def __init__(self, namespace, send, f=None):
         self.namespace, self.send = namespace, send
         self.numbers, self.kept = {}, []           # id(node) -> number; the nodes, alive
         self.depth = 0                             # inside a watched primitive
@@ -322,7 +304,7 @@ class Watcher:
         self.end_node = None                       # where the backward pass starts
         self.held = {}                             # the learner's adjoints, as last sent
         self.stage = "forward"                     # then "backward", then "after"
-        self.codes = piece_codes(namespace)
+        self.codes = piece_codes(namespace, f)
         self.own_codes = set()                     # the watchers' code: frames not read
         self.originals = {}                        # piece name -> the learner's function
 
@@ -648,7 +630,7 @@ def run(send, *, f, args, argnum, autograd, notebook, mode, tangent, limit):
         shown = FORWARD_PIECES if mode == "forward" else REVERSE_PIECES
         send({"whose": {name: share for name, share in shares.items()
                         if name in shown or name == "mygrad.py"}})
-        watcher = Watcher(namespace, send)
+        watcher = Watcher(namespace, send, f)
         if mode == "forward":
             watcher.watch_forward()
             jvp = namespace.get("jvp")
@@ -677,7 +659,7 @@ def run(send, *, f, args, argnum, autograd, notebook, mode, tangent, limit):
         send({"error": {"text": str(error), "timeout": False, "piece": "f", "phase": "f"}})
     except BaseException as error:          # noqa: BLE001 - the learner's error, reported
         timeout = isinstance(error, TimeLimitExceeded)
-        codes = with_f(watcher.codes if watcher is not None else {}, f)
+        codes = watcher.codes if watcher is not None else piece_codes({}, f)
         send({"error": {"text": "" if timeout else describe_exception(error),
                         "timeout": timeout, "piece": innermost_piece(error, codes),
                         "phase": watcher.stage if watcher and phase != "setup"
