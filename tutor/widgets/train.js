@@ -128,8 +128,10 @@ function skeleton(speeds) {
   return `
 <div class="tutor-train-controls">
   <button type="button" class="tutor-train-play" aria-pressed="false">▶ Play training</button>
-  <button type="button" class="tutor-train-step" title="one iteration of gradient descent">Step: one iteration</button>
-  <button type="button" class="tutor-train-reset" title="back to iteration 0, the weights the seed gives">↺ Reset to the seed</button>
+  <button type="button" class="tutor-train-step"
+          title="one iteration of gradient descent">Step: one iteration</button>
+  <button type="button" class="tutor-train-reset"
+          title="back to iteration 0, the weights the seed gives">↺ Reset to the seed</button>
   <label class="tutor-train-speed">at most <select>${speeds.map((speed) =>
     `<option value="${speed}">${speed}</option>`).join("")}</select> iterations/s</label>
   <span class="tutor-train-readout">iteration <b class="tutor-train-iteration">0</b>
@@ -155,8 +157,10 @@ function skeleton(speeds) {
   </figure>
   <figure class="tutor-train-network">
     <div class="tutor-train-nets">
-      <svg class="tutor-train-weights" viewBox="0 0 240 170" role="img" aria-label="weights"></svg>
-      <svg class="tutor-train-updates" viewBox="0 0 240 170" role="img" aria-label="updates"></svg>
+      <svg class="tutor-train-weights" viewBox="0 0 240 170" role="img"
+           aria-label="weights"></svg>
+      <svg class="tutor-train-updates" viewBox="0 0 240 170" role="img"
+           aria-label="updates"></svg>
     </div>
     <figcaption>Left, every weight w; right, its update −η · mean ḡ_w at this iteration
       (the gradient, reversed and scaled). Thickness is size (each picture scaled to its
@@ -170,7 +174,8 @@ function skeleton(speeds) {
 <p class="tutor-train-mean"></p>
 <details class="tutor-train-numbers">
   <summary>Every parameter's numbers at this iteration (12 digits, to check by hand)</summary>
-  <div class="tutor-train-table" tabindex="0" role="region" aria-label="every parameter's numbers"></div>
+  <div class="tutor-train-table" tabindex="0" role="region"
+       aria-label="every parameter's numbers"></div>
 </details>
 <div class="tutor-sr-only tutor-train-live" role="status" aria-live="polite" aria-atomic="true"></div>`;
 }
@@ -233,13 +238,15 @@ class TrainPage {
     this.askNext(0);
   }
 
-  pause() {
+  /** Stop asking for iterations; then (unless Python refused one) ask for the current
+   *  iteration again, in case it came without its graph. */
+  pause(refused = false) {
     if (!this.playing) return;
     this.playing = false;
     clearTimeout(this.timer);
     this.timer = null;
     this.showPlaying();
-    this.ask({ do: "show" });       // the last iteration's graph, if it came without one
+    if (!refused) this.ask({ do: "show" });
   }
 
   /** Ask for the next iteration after `delay` ms, if still playing and not already
@@ -280,19 +287,15 @@ class TrainPage {
   refused(message) {
     if (!message || !message.stop) return;
     this.answeredTicket = this.ticket;
-    if (this.playing) {
-      this.playing = false;
-      clearTimeout(this.timer);
-      this.timer = null;
-      this.showPlaying();
-    }
+    this.pause(true);
   }
 
   showPlaying() {
     const { play } = this.parts;
     // While training plays, the stepper below gets a new iteration many times a second: its
     // live region would read every one of them out; it speaks again once paused.
-    const stepperLive = this.el.closest(".tutor-train")?.querySelector(".tutor-stepper-view .tutor-live");
+    const tab = this.el.closest(".tutor-train");
+    const stepperLive = tab && tab.querySelector(".tutor-stepper-view .tutor-live");
     if (stepperLive) stepperLive.setAttribute("aria-live", this.playing ? "off" : "polite");
     play.textContent = this.playing ? "⏸ Pause training" : "▶ Play training";
     play.setAttribute("aria-pressed", String(this.playing));
@@ -320,7 +323,8 @@ class TrainPage {
       const kind = data.labels[index] > 0 ? "positive" : "negative";
       const shape = kind === "positive"
         ? `<circle class="tutor-train-mark" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="5"/>`
-        : `<rect class="tutor-train-mark" x="${(x - 4.5).toFixed(1)}" y="${(y - 4.5).toFixed(1)}" width="9" height="9"/>`;
+        : `<rect class="tutor-train-mark" x="${(x - 4.5).toFixed(1)}" y="${(y - 4.5).toFixed(1)}"`
+          + ` width="9" height="9"/>`;
       return `<g class="tutor-train-point tutor-train-${kind}" data-example="${index}"`
         + `><title>example ${index}, class ${kind === "positive" ? "+1" : "−1"}</title>`
         + `<circle class="tutor-train-ring" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="9"/>${shape}</g>`;

@@ -268,9 +268,9 @@ class TrainPanel(widgets.VBox):
     def _message(self, widget, content, buffers):
         """What the page asks: ``step`` (one iteration), ``reset``, ``go``, ``choose``,
         each with the stepper's ``k``, and ``show`` (the current iteration again, its graph
-        at the end: what the page asks once paused). Every request is answered ``{"did": ..., "stop":
-        ...}``; ``stop`` (the loss is no longer a number, or the request failed) makes the
-        page stop playing."""
+        at the end: what the page asks once paused). Every request is answered
+        ``{"did": ..., "stop": ...}``; ``stop`` (the loss is no longer a number, or the
+        request failed) makes the page stop playing."""
         action, k = content.get("do"), content.get("k")
         answer = {"did": action, "stop": False}
         try:
