@@ -21,7 +21,6 @@ import tutor.exercises as ex
 from tutor import mygrad
 from tutor.exercises import checking
 from tutor.exercises.randfun import evaluate, random_smooth, to_text
-from tutor.mygrad_compare import search
 from tutor.record import BackwardStep, Recording
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"

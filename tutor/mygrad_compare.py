@@ -22,6 +22,7 @@ reference is :func:`tutor.record.record` of the same ``f``, its primitives swapp
 """
 
 import contextlib
+import inspect
 import sys
 from dataclasses import dataclass, field, replace as dataclass_replace
 from types import MappingProxyType
@@ -197,18 +198,21 @@ def _watched_run(limit, **request):
     return seen
 
 
-def _one_argument(f, args, argnum):
-    """``f`` as a function of argument ``argnum`` only, named as ``f`` names it."""
-    import inspect
+def _argument_names(f, count):
+    """The names ``f`` gives its first ``count`` arguments (``arg2`` where it has none)."""
     try:
         parameters = list(inspect.signature(f).parameters)
     except (TypeError, ValueError):
         parameters = []
-    name = parameters[argnum] if argnum < len(parameters) else f"arg{argnum}"
+    return [parameters[i] if i < len(parameters) else f"arg{i}" for i in range(count)]
 
+
+def _one_argument(f, args, argnum):
+    """``f`` as a function of argument ``argnum`` only, named as ``f`` names it."""
     def one(value):
         return f(*args[:argnum], value, *args[argnum + 1:])
 
+    name = _argument_names(f, argnum + 1)[argnum]
     one.__signature__ = inspect.Signature([inspect.Parameter(
         name, inspect.Parameter.POSITIONAL_OR_KEYWORD)])
     one.__name__ = _function_name(f)
@@ -256,18 +260,9 @@ def _reference(f, args, argnum, mode, tangent, limit):
         return None, f"tutor.autograd took longer than {limit:g} s on f"
     except Exception as error:              # noqa: BLE001 - f may not run on tutor.autograd
         return None, f"tutor.autograd could not differentiate f: {describe_exception(error)}"
-    names = _argument_names(f, args)
+    names = _argument_names(f, len(args))
     return dataclass_replace(recording, function_name=_function_name(f),
                              arguments=MappingProxyType(dict(zip(names, args)))), ""
-
-
-def _argument_names(f, args):
-    import inspect
-    try:
-        parameters = list(inspect.signature(f).parameters)
-    except (TypeError, ValueError):
-        parameters = []
-    return [parameters[i] if i < len(parameters) else f"arg{i}" for i in range(len(args))]
 
 
 # ---------------------------------------------------------------- the learner's Recording
@@ -477,7 +472,7 @@ def compare(f, *args, argnum=0, autograd=None, mode="reverse", tangent=None,
     mirror = mirror_of(seen, mode)
     mine, ids, not_drawn = learner_recording(seen, mirror, f, args, argnum, mode)
     difference = first_difference(reference, mine, ids, mirror, seen, mode=mode,
-                                  tangent=tangent, limit=limit, argnum=argnum,
+                                  limit=limit, argnum=argnum,
                                   no_reference=no_reference, not_drawn=not_drawn)
     return Comparison(mine=mine, reference=reference, difference=difference,
                       whose=seen.whose, mode=mode)
@@ -488,7 +483,6 @@ def compare(f, *args, argnum=0, autograd=None, mode="reverse", tangent=None,
 def _built(expr, names, lib):
     """A function of ``names`` computing the random expression ``expr`` with ``lib``'s
     ``sin``, ``exp`` ... (a namespace the runs can swap for their own)."""
-    import inspect
     from .exercises.randfun import evaluate
 
     def f(*values):

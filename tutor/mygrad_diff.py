@@ -27,13 +27,12 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .exercises import get
 from .exercises.catalog import catalog
 from .exercises.compare import compare_values
 from .exercises.graphs import IN_PLACE
 from .exercises.model import reference_of
 from .mygrad_compare import Opaque
-from .notation import ADJOINT, TANGENT, shape_text, value_text
+from .notation import ADJOINT, shape_text, value_text
 
 __all__ = ["Difference", "first_difference"]
 
@@ -117,10 +116,9 @@ class _Walk:
     """One walk over both recordings (see the module doc); :meth:`first` gives the
     :class:`Difference`, or None when they agree."""
 
-    def __init__(self, reference, mine, ids, mirror, seen, mode, tangent, limit, argnum):
+    def __init__(self, reference, mine, ids, mirror, seen, mode, limit, argnum):
         self.reference, self.mine, self.mirror, self.seen = reference, mine, mirror, seen
-        self.argnum = argnum
-        self.mode, self.tangent, self.limit = mode, tangent, limit
+        self.mode, self.limit, self.argnum = mode, limit, argnum
         self.number_of = {node_id: number for number, node in mirror.nodes.items()
                           for node_id in [ids.get(node)] if node_id is not None}
         self.whose = seen.whose
@@ -493,8 +491,8 @@ class _Walk:
             got=got)
 
 
-def first_difference(reference, mine, ids, mirror, seen, *, mode="reverse", tangent=None,
-                     limit=3.0, argnum=0, no_reference="", not_drawn=""):
+def first_difference(reference, mine, ids, mirror, seen, *, mode="reverse", limit=3.0,
+                     argnum=0, no_reference="", not_drawn=""):
     """The first :class:`Difference` between the learner's run and the reference's, or None
     when they agree at every step (see the module doc)."""
     if reference is None:
@@ -507,7 +505,7 @@ def first_difference(reference, mine, ids, mirror, seen, *, mode="reverse", tang
         piece = seen.error.get("piece") or "mygrad.py"
         return Difference(0, 0, None, "error", piece,
                           f"Your autograd could not be put together: {seen.error['text']}.")
-    found = _Walk(reference, mine, ids, mirror, seen, mode, tangent, limit, argnum).first()
+    found = _Walk(reference, mine, ids, mirror, seen, mode, limit, argnum).first()
     if found is None and mine is None:
         return Difference(None, None, None, "structure", "primitive",
                           f"Your trace could not be drawn: {not_drawn}.")
