@@ -9,6 +9,7 @@ from the lessons' own cells.
 
 import inspect
 import json
+import re
 import time
 from pathlib import Path
 
@@ -414,6 +415,21 @@ def test_a_failing_capstone_comes_with_its_comparison(mygrad_dir):
     assert repr(verdict).startswith("your whole autograd: ✘")
     keep_pieces()
     assert mygrad.capstone(mygrad.load(quiet=True)).passed
+
+
+def test_a_capstone_failing_on_a_case_of_its_check_compares_that_case(mygrad_dir):
+    keep_pieces()
+    mine = mygrad.load(quiet=True)
+    wrong = OTHER_SLIPS["a grad tracing the wrong argument"][1]
+    exec(compile(wrong, "<learner's cell>", "exec"), mine.namespace)  # noqa: S102
+    mine.grad, mine.missing = mine.namespace["grad"], {}        # as if it had passed load's
+    verdict = mygrad.capstone(mine)
+    assert not verdict.passed and verdict.problem == "value"
+    comparison = verdict.comparison
+    assert comparison.piece == "grad"
+    at = dict(re.findall(r"(\w+) = (-?[\d.]+)", verdict.input.rsplit(" at ", 1)[1]))
+    assert {name: float(value) for name, value in at.items()} == dict(
+        comparison.reference.arguments)                  # the very case the check failed on
 
 
 def test_the_view_is_two_linked_steppers_marked_at_the_first_difference(mygrad_dir):

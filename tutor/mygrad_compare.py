@@ -508,15 +508,26 @@ def examples():
                           Op("pow", y, Const(2.0))), Op("mul", x, y)), ("x", "y"), (1.0, 2.0), 0)]
 
 
-def search(autograd, seed=0, tries=12, limit=checking.DEFAULT_TIME_LIMIT):
+def failing_case(seed, text):
+    """The case of ``l07-grad``'s check drawn with ``seed`` whose text is ``text`` (the input a
+    failing result names), as ``(expression, names, point, argnum)``; None if none is."""
+    from .exercises import get
+    for case in get("l07-grad").spec.cases(np.random.default_rng(seed)):
+        if case.text == text:
+            (f, argnum), point = case.args
+            return f.expr, tuple(f.__signature__.parameters), point, argnum
+    return None
+
+
+def search(autograd, seed=0, tries=12, first=(), limit=checking.DEFAULT_TIME_LIMIT):
     """The first :class:`Comparison` in which ``autograd`` (a module from ``load()``) parts
-    from the reference: on the :func:`examples`, then on random functions of lesson 7's kind;
-    None when it agrees on all of them."""
+    from the reference: on the cases ``first`` (a failing check's), then the
+    :func:`examples`, then random functions of lesson 7's kind; None when it agrees on all."""
     from types import SimpleNamespace
     from .exercises.randfun import UNARY, random_smooth
     lib = SimpleNamespace(**{name: getattr(autograd, name) for name in UNARY if name != "neg"})
     rng = np.random.default_rng(seed)
-    cases = examples()
+    cases = [*first, *examples()]
     while len(cases) < tries:
         names = ("x", "y", "z")[:int(rng.integers(1, 4))]
         expr = random_smooth(rng, names, size=int(rng.integers(2, 6)))
