@@ -21,7 +21,10 @@ VJPs you were not asked to write, ``make_vjp``) is :mod:`tutor.mygrad_course`.
 
 Where the course's version stands in for yours, it is a *stand-in*: a small function that
 calls the course's code without showing it, so that ``toposort??`` in a notebook does not
-print the solution of an exercise you have not done yet.
+print the solution of an exercise you have not done yet. It keeps your attempt, though:
+``compare(f, 0.5)`` runs your pieces *as they are* (those failing their checks too) beside
+``tutor.autograd`` and shows the first step where they part, and the piece it lives in
+(:mod:`tutor.mygrad_compare`).
 """
 
 import importlib.util
