@@ -10,8 +10,9 @@ with one button and one label (``benchmarks/minimal_voila.ipynb``, measured as
   in the kernel (batch gradient, the chosen example recorded, its story) and drawn in the
   page (boundary, loss curve, weights and updates, the stepper's graph). Also how many
   painted frames a second show a new iteration (when two arrive together only the second is
-  painted), and the median time between two of them, as a multiple of the floor's click to
-  paint.
+  painted), the median time between two of them, as a multiple of the floor's click to
+  paint, and how many of the example's graphs the stepper drew a second (the page asks for
+  the graph only once the last one is drawn).
 * **Pause**: from the click on Pause to the last iteration that still arrives (the page
   stops asking at once; the at most two iterations already asked for are drawn), over
   ``--pauses`` pauses, each after 1.5 s of play.
@@ -53,17 +54,22 @@ def open_train(page):
 
 def measure_play(page, seconds):
     """(iterations a second, painted frames a second showing a new iteration, median ms
-    between two such frames)."""
+    between two such frames, graphs the stepper drew a second)."""
     page.evaluate(WATCH)
+    page.evaluate("() => performance.clearMeasures('tutor-stepper: story drawn')")
     started = page.evaluate(PRESS_PLAY)
     page.evaluate(WAIT, seconds * 1000)
     page.evaluate(PRESS_PLAY)
     end = started + seconds * 1000
     seen = [t for t, _ in changes(page) if t <= end]
     painted = [t for t, _ in page.evaluate("window.__painted") if started < t <= end]
+    graphs = page.evaluate(
+        "end => performance.getEntriesByName('tutor-stepper: story drawn')"
+        ".filter(entry => entry.startTime <= end).length", end)
     quiet(page)
     gaps = [b - a for a, b in zip(painted, painted[1:])]
-    return len(seen) / seconds, len(painted) / seconds, statistics.median(gaps)
+    return (len(seen) / seconds, len(painted) / seconds, statistics.median(gaps),
+            graphs / seconds)
 
 
 def measure_pauses(page, pauses):
@@ -103,14 +109,16 @@ def run(browser, seconds, clicks, pauses):
         context.close()
     with Voila(DASHBOARD) as server:
         server.wait_pool_full(0)
+        fills = server.pool_fills()
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page, _ = open_page(context, server.url)
         wait_idle(page)
         open_train(page)
+        server.wait_pool_full(fills)     # the kernel Voila starts in this page's place
         results["one iteration"] = summary(timed_clicks(
             page, ".tutor-train-step", ".tutor-train-iteration", clicks))
-        (results["iterations/s"], results["painted/s"],
-         results["between frames"]) = measure_play(page, seconds)
+        (results["iterations/s"], results["painted/s"], results["between frames"],
+         results["graphs/s"]) = measure_play(page, seconds)
         results["pause"] = measure_pauses(page, pauses)
 
         def from_the_start():
@@ -139,7 +147,8 @@ def report(results):
           f"{ITERATIONS_TARGET:g}: {'met' if rate >= ITERATIONS_TARGET else 'NOT met'}); "
           f"{results['painted/s']:.1f} painted frames/s show a new one, median "
           f"{results['between frames']:.1f} ms apart = "
-          f"{results['between frames'] / floor_painted:.1f} × the floor's click to paint")
+          f"{results['between frames'] / floor_painted:.1f} × the floor's click to paint; "
+          f"the stepper drew {results['graphs/s']:.1f} of the example's graphs a second")
     middle = statistics.median(pause)
     print(f"pause: the page stops asking at once; the last iteration already asked for is "
           f"drawn {middle:.0f} ms after the click (median of {len(pause)}: target ≤ "
