@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -213,8 +213,8 @@ class Iteration:
     updates), ``example`` the example's index, ``point`` and ``label`` the example itself,
     ``recording`` its loss recorded step by step at ``params`` (its ``gradients`` are this
     example's adjoints ``ḡ_w``), ``batch_loss`` and ``batch_gradient`` the mean over all
-    ``examples``, ``learning_rate`` η and ``updated`` the parameters after the update
-    ``w ← w − η · batch_gradient[w]``.
+    ``examples``, ``learning_rate`` η, ``updated`` the parameters after the update
+    ``w ← w − η · batch_gradient[w]``, and ``names`` the parameters' names, in order.
     """
 
     number: int
@@ -228,8 +228,7 @@ class Iteration:
     learning_rate: float
     updated: Any
     examples: int
-    loss: str = "logistic"
-    names: tuple = field(default=())
+    names: tuple
 
 
 class Training:
@@ -376,7 +375,7 @@ class Training:
                          recording=self.example_recording(example, t),
                          params=self._params[t], batch_loss=loss, batch_gradient=gradient,
                          learning_rate=self._learning_rate, updated=self.updated(t),
-                         examples=len(self.labels), loss=self.loss_name, names=self.names)
+                         examples=len(self.labels), names=self.names)
 
     # -- pictures' numbers --------------------------------------------------------------
 
