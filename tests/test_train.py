@@ -15,7 +15,7 @@ import pytest
 
 from tutor.autograd import grad
 from tutor.notation import number_text, value_text
-from tutor.train import (DATASETS, LOSSES, NETWORKS, Diverged, Training, batch_loss,
+from tutor.train import (DATASETS, LOSSES, NETWORKS, Diverged, Stopped, Training, batch_loss,
                          example_loss, init_params, make_data, parameter_names, scores)
 from tutor.widgets.train import TrainPanel
 from tutor.widgets.train_story import iteration_story, update_status
@@ -182,6 +182,18 @@ def test_a_loss_that_is_no_longer_a_number_stops_the_training_and_says_why():
     with pytest.raises(Diverged):
         training.step()
     assert training.iteration == stuck and not math.isfinite(training.loss)
+
+
+def test_a_training_stops_at_the_most_iterations_it_keeps(monkeypatch):
+    monkeypatch.setattr("tutor.train.MOST_ITERATIONS", 3)
+    training = Training()
+    for _ in range(3):
+        training.step()
+    with pytest.raises(Stopped, match="as many as this tab keeps"):
+        training.step()
+    training.go(1)
+    training.step()                                  # going over kept ones is fine
+    assert training.iteration == 2
 
 
 def test_the_boundary_is_the_scores_over_a_square_around_the_points(trained):

@@ -48,7 +48,7 @@ from tutor.autograd import value_and_grad
 from tutor.record import record
 
 __all__ = ["DATASETS", "LOSSES", "NETWORKS", "LEARNING_RATES", "Loss", "Training",
-           "Iteration", "Diverged", "make_data", "init_params", "parameter_names", "scores",
+           "Iteration", "Stopped", "Diverged", "MOST_ITERATIONS", "make_data", "init_params", "parameter_names", "scores",
            "example_loss", "batch_loss"]
 
 POINTS = 60                  # examples in every data set (half of each class)
@@ -192,9 +192,14 @@ def batch_loss(params, loss, inputs, labels):
 # -------------------------------------------------------------------------- training
 
 LEARNING_RATES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+MOST_ITERATIONS = 10_000     # iterations kept (about 2.6 kB each), the most one training takes
 
 
-class Diverged(ValueError):
+class Stopped(ValueError):
+    """The training cannot take another iteration (the message says why)."""
+
+
+class Diverged(Stopped):
     """The loss stopped being a finite number: the steps were too big."""
 
 
@@ -331,8 +336,12 @@ class Training:
     def step(self):
         """Take one iteration: to the next one kept, or a new one computed.
 
-        Raises :class:`Diverged` (and stays put) if the loss is no longer a finite number.
+        Raises :class:`Diverged` (and stays put) if the loss is no longer a finite number,
+        :class:`Stopped` after :data:`MOST_ITERATIONS`.
         """
+        if self.iteration >= MOST_ITERATIONS:
+            raise Stopped(f"{MOST_ITERATIONS:,} iterations: that is as many as this tab keeps. "
+                          f"Reset to start again, or go back to an earlier iteration.")
         if not math.isfinite(self.loss):
             raise Diverged(f"the loss is {self.loss} at iteration {self.iteration}: the steps "
                            f"were too big for η = {self._learning_rate:g}. Lower the learning "

@@ -234,11 +234,11 @@ class TrainPanel(widgets.VBox):
         """One iteration of gradient descent. While playing, the graph shows the end of the
         new iteration; otherwise the stepper stays at the step the learner was at (``k``,
         by default the stepper's). Returns False (and says why) if the loss is no longer
-        a finite number. ``ticket`` numbers the page's request (the frame names it); without
+        a finite number, or the training is as long as it goes. ``ticket`` numbers the page's request (the frame names it); without
         ``graph`` the example's graph is not sent (the page, busy drawing, skips it)."""
         try:
             self.training.step()
-        except _train.Diverged as error:
+        except _train.Stopped as error:        # diverged, or as long as a training goes
             self.view.playing = False
             self.error.show(str(error), kind="warning")
             return False
