@@ -189,7 +189,7 @@ class Offline:
     def open(self, path, expect, status="forward 0/6"):
         """Open ``path`` (a file, or a ``file://`` address); wait until it can be stepped."""
         self.page.goto(path if str(path).startswith("file:") else Path(path).as_uri())
-        expect(self.page.locator(".tutor-status")).to_have_text(status)
+        expect(self.page.locator(".tutor-status").first).to_have_text(status)
         self.page.wait_for_function(
             "() => document.querySelectorAll('.tutor-graph .tutor-node').length > 0")
         return self.page

@@ -69,11 +69,18 @@ def notebook_with_widgets():
         "label": model("HTMLModel", value="Assemble the Jacobian:"),
         "more": model("ButtonModel", description="One more pass"),
         "layout": model("LayoutModel"),
+        "compare": model("HBoxModel", _dom_classes=["tutor-compare"],
+                         children=["IPY_MODEL_mine", "IPY_MODEL_reference"]),
+        "mine": model("AnyModel", k=0, story=story_json(recording)),
+        "reference": model("AnyModel", k=0, story=story_json(recording)),
+        "link": model("LinkModel", source=["IPY_MODEL_mine", "k"],
+                      target=["IPY_MODEL_reference", "k"]),
     }
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [widget_cell("RecordingPlayer(recording)", "player"),
                       widget_cell('ex.CheckWidget("l06-toposort")', "exercise"),
-                      widget_cell("CostPanel(...)", "cost")]
+                      widget_cell("CostPanel(...)", "cost"),
+                      widget_cell("compare(f, 1.0, 2.0)", "compare")]
     notebook.metadata["widgets"] = {WIDGET_STATE: {"state": models, "version_major": 2,
                                                    "version_minor": 0}}
     return notebook
@@ -91,13 +98,17 @@ def html_of(cell):
 
 
 def test_a_player_becomes_a_live_stepper_with_its_story_and_its_step(widget_notebook):
-    assert static_widgets(widget_notebook, Where("06_backward_pass.ipynb", "index.html")) == 1
+    assert static_widgets(widget_notebook, Where("06_backward_pass.ipynb", "index.html")) == 3
     player = html_of(widget_notebook.cells[0])
     assert player.startswith('<div class="tutor-site-box"><div class="tutor-page-stepper')
     assert 'data-k="4"' in player and 'data-speed="3"' in player and 'data-pinned="v3"' in player
     assert 'aria-label="the steps of f(x, y)"' in player
     assert '"title":"f(x, y)"' in player
     assert "widgets" not in widget_notebook.metadata
+    assert "data-link" not in player
+    compared = html_of(widget_notebook.cells[3])          # two steppers jslinked by k
+    assert compared.count('data-link="1"') == 2
+    assert 'aria-label="the steps of f(x, y) (2)"' in compared
 
 
 def test_an_exercise_says_checking_needs_python_and_where_to_find_it(widget_notebook):
@@ -189,7 +200,6 @@ def test_the_site_has_an_index_a_page_per_lesson_and_the_gallery_all_offline(sit
         assert page.count('class="tutor-site-exercise"') == checks, lesson.name
         if any("RecordingPlayer(" in source for source in code):
             assert 'class="tutor-page-stepper' in page, lesson.name
-    assert pages["06_backward_pass.html"].count('class="tutor-page-stepper') == 1
     assert "<math" in pages["06_backward_pass.html"]
 
 
@@ -212,8 +222,8 @@ def test_lesson_6s_player_steps_and_hovers_from_a_file_with_no_network(site, off
     expect = browser_ready()
     recording = lesson_6_recording()
     page = offline.open(site / "06_backward_pass.html", expect)
-    player = page.locator(".tutor-page-stepper")
-    assert player.count() == 1
+    player = page.locator(".tutor-page-stepper").first        # the seed's, "Watch it first"
+    assert player.get_attribute("aria-label") == "the steps of f_tutor(x, y)"
     player.locator(".tutor-step-forward").click()
     expect(player.locator(".tutor-status")).to_have_text("forward 1/6")
     page.keyboard.press("ArrowRight")               # the focus is in the player
@@ -225,6 +235,13 @@ def test_lesson_6s_player_steps_and_hovers_from_a_file_with_no_network(site, off
     expect(player.locator(".tutor-node-card")).to_be_visible()
     expect(player.locator(".tutor-node-card")).to_contain_text("4")      # x's adjoint
     assert page.locator(".tutor-site-exercise").first.is_visible()
+    linked = page.locator(".tutor-page-stepper[data-link]")
+    if linked.count():           # the learner's autograd beside the reference steps with it
+        linked.first.locator(".tutor-to-end").click()
+        for index in range(linked.count()):
+            expect(linked.nth(index).locator(".tutor-status")).to_have_text(
+                linked.first.locator(".tutor-status").inner_text())
+        assert linked.first.locator(".tutor-status").inner_text() != "forward 0/6"
     assert offline.requests == [(site / "06_backward_pass.html").as_uri()]
     assert offline.errors == []
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  PageModel, bootSteppers, stepFromAddress, traitsOf,
+  PageModel, bootSteppers, linkSteps, stepFromAddress, traitsOf,
 } from "../../tutor/export/boot.js";
 
 test("the model tells a trait's handlers about a change, once, and only on a change", () => {
@@ -73,4 +73,21 @@ test("every stepper place of a page is rendered with its own model", () => {
   const alone = bootSteppers({ querySelectorAll: () => [place("{}", { k: "1" })],
                                location: { hash: "#k=9" } }, () => {});
   assert.equal(alone[0].get("k"), 9);
+});
+
+test("linked steppers step together, and a stepper of no group alone", () => {
+  const place = (dataset) => ({ dataset, textContent: "", querySelector: () => null });
+  const page = { querySelectorAll: () => [place({ link: "1" }), place({}), place({ link: "1" })],
+                 location: { hash: "" } };
+  const [mine, alone, reference] = bootSteppers(page, () => {});
+  mine.set("k", 4);
+  assert.deepEqual([mine, alone, reference].map((model) => model.get("k")), [4, 0, 4]);
+  reference.set("k", 2);
+  assert.deepEqual([mine, alone, reference].map((model) => model.get("k")), [2, 0, 2]);
+  alone.set("k", 7);
+  assert.equal(mine.get("k"), 2);
+  const [a, b, c] = [0, 1, 2].map(() => new PageModel({ k: 0 }));
+  linkSteps([[a, b, c]]);
+  c.set("k", 3);
+  assert.deepEqual([a, b, c].map((model) => model.get("k")), [3, 3, 3]);
 });

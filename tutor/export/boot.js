@@ -7,7 +7,9 @@
 // stepper's handlers about a change, and keeps nothing anywhere else (there is no kernel
 // to save to). Each stepper's place in the page is an element with the class
 // tutor-page-stepper holding its story as JSON in a <script type="application/json">;
-// bootSteppers finds them all and renders each one.
+// bootSteppers finds them all and renders each one. Steppers whose k Python had linked
+// (ipywidgets.jslink: the learner's autograd beside the reference) carry the same
+// data-link and step together here too.
 //
 // tutor/export/page.py puts this file after the stepper's module in the page's one
 // <script type="module">, inside a block of its own, with render in scope.
@@ -66,17 +68,35 @@ export function traitsOf(storyText, dataset, addressStep = null) {
   };
 }
 
+/** Models in the same group step together: a step of one is a step of the others. */
+export function linkSteps(groups) {
+  for (const models of groups) {
+    for (const model of models) {
+      model.on("change:k", () => {
+        for (const other of models) other.set("k", model.get("k"));
+      });
+    }
+  }
+}
+
 /** Render every stepper of the page; returns their models (in page order). */
 export function bootSteppers(page, render) {
   const places = [...page.querySelectorAll(".tutor-page-stepper")];
   // #k=7 in the address is for a page showing one recording (a lesson has several)
   const addressStep = places.length === 1 ? stepFromAddress(page.location.hash) : null;
-  return places.map((place) => {
+  const groups = new Map();
+  const models = places.map((place) => {
     const source = place.querySelector('script[type="application/json"]');
     const model = new PageModel(traitsOf(source ? source.textContent : "", place.dataset,
                                          addressStep));
+    if (place.dataset.link) {
+      if (!groups.has(place.dataset.link)) groups.set(place.dataset.link, []);
+      groups.get(place.dataset.link).push(model);
+    }
     place.textContent = "";
     render({ model, el: place });
     return model;
   });
+  linkSteps(groups.values());
+  return models;
 }

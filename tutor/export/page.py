@@ -75,9 +75,10 @@ def _script_safe(code):
     return re.sub(r"</(script)", r"<\\/\1", code, flags=re.I).replace("<!--", "<\\!--")
 
 
-def stepper_html(story, k=0, *, label=None, pinned="", mark=None, speed=2):
+def stepper_html(story, k=0, *, label=None, pinned="", mark=None, speed=2, link=None):
     """One stepper's place in a page: an element the page's script renders the stepper in,
-    with ``story`` (a Recording, or a story's JSON text) inside it as JSON."""
+    with ``story`` (a Recording, or a story's JSON text) inside it as JSON. Steppers given
+    the same ``link`` step together."""
     from ..widgets.story import story_json
     text = story if isinstance(story, str) else story_json(story)
     data = {"k": int(k), "speed": int(speed)}
@@ -85,6 +86,8 @@ def stepper_html(story, k=0, *, label=None, pinned="", mark=None, speed=2):
         data["pinned"] = pinned
     if mark:
         data["mark"] = json.dumps(mark, ensure_ascii=False)
+    if link is not None:
+        data["link"] = link
     attributes = " ".join(f'data-{name}="{escape(str(value))}"' for name, value in data.items())
     named = f' role="region" aria-label="{escape(label)}"' if label else ""
     return (f'<div class="tutor-page-stepper tutor-keys-scope"{named} {attributes}>'

@@ -7,7 +7,8 @@ widget output becomes plain HTML here:
 
 - a stepper (:class:`~tutor.widgets.stepper.StepperView`, inside a ``RecordingPlayer`` or
   anywhere): the live stepper of :mod:`tutor.export`, with the story and the step the
-  kernel had, which steps, plays and hovers in the page;
+  kernel had, which steps, plays and hovers in the page; steppers whose ``k`` the kernel
+  linked (``jslink``: the learner's autograd beside the reference) step together;
 - an exercise (``ex.CheckWidget(...)``): a note saying plainly that checking needs Python,
   and where to find it (``make lessons``, or the class's JupyterHub);
 - anything else (the cost panel): what it showed, its texts and tables as they were, and a
@@ -72,21 +73,43 @@ def exercise_note(source, where):
     return f'<div class="tutor-site-exercise" role="note"><p>{what} {where.how()}</p></div>'
 
 
+def _linked_steps(models):
+    """{stepper model id: group name} for the steppers whose ``k`` a ``jslink`` joins."""
+    joined = {}                         # a model id -> another of its group (union-find)
+
+    def root(node):
+        while joined.setdefault(node, node) != node:
+            node = joined[node]
+        return node
+
+    for model in models.values():
+        state = model.get("state", {})
+        ends = [end for end in (state.get("source"), state.get("target"))
+                if isinstance(end, list) and len(end) == 2 and end[1] == "k"]
+        if model.get("model_name") == "LinkModel" and len(ends) == 2:
+            first, second = (end[0].removeprefix("IPY_MODEL_") for end in ends)
+            joined[root(first)] = root(second)
+    names = {}
+    return {node: names.setdefault(root(node), str(len(names) + 1)) for node in list(joined)}
+
+
 class _Snapshot:
     """One widget output drawn from the saved state; counts the steppers of the page."""
 
     def __init__(self, models):
         self.models = models
+        self.links = _linked_steps(models)
         self.steppers = 0
         self.controls = []       # descriptions of the buttons, boxes ... left out
 
     def html(self, model_id):
-        model = self.models.get(model_id.removeprefix("IPY_MODEL_"))
+        model_id = model_id.removeprefix("IPY_MODEL_")
+        model = self.models.get(model_id)
         if model is None:
             return ""
         name, state = model.get("model_name", ""), model.get("state", {})
         if "story" in state:
-            return self._stepper(state)
+            return self._stepper(state, self.links.get(model_id))
         if name in ("HTMLModel", "HTMLMathModel"):
             value = state.get("value", "")
             return f'<div class="tutor-site-html">{value}</div>' if value else ""
@@ -101,7 +124,7 @@ class _Snapshot:
             self.controls.append(state.get("description") or name.removesuffix("Model"))
         return ""
 
-    def _stepper(self, state):
+    def _stepper(self, state, link):
         if not state.get("story"):
             return ""
         self.steppers += 1
@@ -110,7 +133,7 @@ class _Snapshot:
             label += f" ({self.steppers})"
         return stepper_html(state["story"], state.get("k", 0), label=label,
                             pinned=state.get("pinned", ""), mark=state.get("mark") or None,
-                            speed=state.get("speed", 2))
+                            speed=state.get("speed", 2), link=link)
 
 
 def static_widgets(notebook, where):
