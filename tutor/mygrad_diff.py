@@ -185,7 +185,8 @@ class _Walk:
             return self.difference(k, "structure", "f", (
                 f"Step {k}: your autograd applied {got.primitive} where the reference applies "
                 f"{named}: f ran differently on your autograd."), node=expected.node)
-        applied = self.seen.applied[k - 1]
+        number = self.number_of.get(got.node)
+        applied = next(message for message in self.seen.applied if message["node"] == number)
         boxes = sum(operand[0] == "node" for operand in applied["args"])
         count = len(applied.get("parents") or ())
         how = (f"{count} parent{'s' * (count != 1)}, but {boxes} of its arguments "
@@ -250,7 +251,8 @@ class _Walk:
             order = self._order()
             if order is not None and child not in order:
                 piece, why = "toposort", f"your toposort left out {child}"
-            elif order is not None and order.index(node) < order.index(child):
+            elif order is not None and node in order and \
+                    order.index(node) < order.index(child):
                 piece, why = "toposort's order", (f"your toposort puts {node} before {child}, "
                                                   f"which uses it")
             elif order is not None:
