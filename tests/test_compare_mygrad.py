@@ -340,6 +340,10 @@ OTHER_SLIPS = {       # name: (piece, its source, f, args, argnum, the piece nam
     "code ending the process": ("toposort", "def toposort(end_node):\n    import os\n"
                                             "    os._exit(3)\n", sin_times_x, (0.5,), 0,
                                 "toposort", "Step 3: your code ended the process it ran in"),
+    "a primitive recording one parent": (
+        "primitive", ex.get("l04-primitive").solution_source.replace(
+            "Node(value, raw_fun, parents)", "Node(value, raw_fun, parents[:1])"),
+        sin_times_x, (0.5,), 0, "primitive", "with 1 parent, but 2 of its arguments are Boxes"),
     "a primitive f uses that the autograd lacks": (
         "vjp_sin", ex.get("l05-vjp-sin").solution_source, lambda x: tnp.sum(x) * x, (0.5,), 0,
         "f", "your autograd has no sum"),
