@@ -61,6 +61,7 @@ def test_seed_f_shows_df_dx_4_then_df_dy_5(voila_server, page):
     expect(page.locator(".tutor-gradient")).to_contain_text("∂f/∂x = 4")
 
     page.locator(".tutor-wrt select").select_option("y")
+    expect(page.locator(".tutor-gradient")).to_contain_text("∂f/∂y = ?")   # the new recording
     page.click(".tutor-to-end")
     expect(page.locator(".tutor-gradient")).to_contain_text("∂f/∂y = 5")
     expect(page.locator(".tutor-error")).to_have_text("")

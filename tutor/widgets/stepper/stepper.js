@@ -507,6 +507,13 @@ class Stepper {
       if (this.onKey(event)) event.stopPropagation();
     });
     this.listen(document, "keydown", (event) => this.onKey(event));
+    // Before the learner does anything else on the page (the export button, a text box),
+    // the steps not yet sent go to Python, so it reads the step they are at.
+    const flush = () => {
+      if (this.sending) this.tell({});
+    };
+    this.listen(document, "pointerdown", flush, true);
+    this.listen(document, "keydown", flush, true);
     this.listen(document, "keyup", (event) => {
       if (event.key === " " && !isTextField(event.target) && this.scope().contains(event.target)) {
         event.preventDefault();              // Space plays; it does not press a focused button
