@@ -261,8 +261,13 @@ def is_reference(exercise, answer):
 
 
 def _raised(exercise, exc, intro, case):
-    return Result(exercise.id, False, f"{intro}your code raised {describe_exception(exc)}",
-                  problem="exception", input=case.text, details=learner_traceback(exc))
+    message = f"{intro}your code raised {describe_exception(exc)}"
+    explain = getattr(exercise.spec, "explain_raise", None)
+    slip = explain(case, exc) if explain is not None else None
+    if slip:
+        message = f"{message} {slip}"
+    return Result(exercise.id, False, message, problem="exception", input=case.text,
+                  details=learner_traceback(exc))
 
 
 def _expected(exercise, case):

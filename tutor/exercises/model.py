@@ -83,6 +83,8 @@ class FunctionSpec:
     ``call``       ``(answer, case) -> result``: applies an answer (learner's or reference).
     ``judge``      ``(case, got, expected) -> Mismatch | None``; None means "compare values".
     ``reference``  ``case -> expected``; None means "call the solution the same way".
+    ``explain_raise``  ``(case, exception) -> str | None``: a sentence naming the slip behind
+                   an exception the learner's code is known to raise, added to the message.
     """
 
     name: str
@@ -93,6 +95,7 @@ class FunctionSpec:
     reference: Optional[Callable] = None
     rtol: float = 1e-6
     atol: float = 1e-8
+    explain_raise: Optional[Callable] = None
 
 
 @dataclass(frozen=True, eq=False)

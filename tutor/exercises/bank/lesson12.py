@@ -239,6 +239,16 @@ def jacobian_reverse(f, x):
     return np.stack(rows, axis=0)               # row j: how output j depends on every input
 
 
+def _jacobian_reverse_raise(case, exc):
+    """The core refuses an output adjoint of the wrong shape: name the slip behind it."""
+    if "output adjoint g has shape" not in str(exc):
+        return None
+    f, x = case.args
+    m = int(np.size(f(x)))
+    return (f"The vectors you pull back live in the *output* space: one unit vector per "
+            f"output, m = {m} of them, not one per input (n = {len(x)}).")
+
+
 JACOBIAN_REVERSE = Exercise(
     id="l12-jacobian-reverse", lesson=LESSON, kind="function",
     title="The Jacobian by rows (reverse mode)",
@@ -257,7 +267,8 @@ JACOBIAN_REVERSE = Exercise(
     solution=jacobian_reverse,
     spec=FunctionSpec("jacobian_reverse", "jacobian_reverse(f, x)", cases(20, _jacobian_case),
                       call=_guarded_call(FOR_REVERSE, "build the rows with make_vjp."),
-                      judge=_jacobian_judge, reference=_jacobian_reference),
+                      judge=_jacobian_judge, reference=_jacobian_reference,
+                      explain_raise=_jacobian_reverse_raise),
 )
 
 
