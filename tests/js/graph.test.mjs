@@ -54,3 +54,11 @@ test("a long listing shows the lines around the current one and says how many ar
   assert.match(part, /⋯ \d+ lines below/);
   assert.match(part, /class="tutor-line-current">▶ \[ 9\]/);
 });
+
+test("a window around the current line stays put while the line is well inside it", async () => {
+  const { around } = await import("../../tutor/widgets/stepper/inspector.js");
+  assert.deepEqual(around(50, 1000, 80), [10, 90]);
+  assert.deepEqual(around(51, 1000, 80, 10), [10, 90]);            // kept
+  assert.deepEqual(around(75, 1000, 80, 10), [35, 115]);           // near its end: moved
+  assert.deepEqual(around(5, 30, 80, 0), [0, 30]);                 // shorter than a window
+});

@@ -61,10 +61,10 @@ export const TABLE_WINDOW = 60;       // table rows shown around the current nod
 /** The listing at step k, one markup string per line: the lines around the current one
  *  (all of them for a short listing), each marked past, current or future, and how many
  *  are left out. */
-export function listingMarkup(prepared, lineOfStep, k, size = LISTING_WINDOW) {
+export function listingMarkup(prepared, lineOfStep, k, size = LISTING_WINDOW, kept) {
   const { listing } = prepared.story;
   const centre = lineOfStep.get(k) ?? (k > 0 ? listing.length - 1 : 0);
-  const [first, last] = around(centre, listing.length, size);
+  const [first, last] = around(centre, listing.length, size, kept);
   const lines = first > 0 ? [`<div class="tutor-line-note">⋯ ${first} lines above</div>`] : [];
   for (let index = first; index < last; index++) {
     const { text, when } = listingLine(prepared, listing[index], k);
@@ -73,11 +73,19 @@ export function listingMarkup(prepared, lineOfStep, k, size = LISTING_WINDOW) {
   if (last < listing.length) {
     lines.push(`<div class="tutor-line-note">⋯ ${listing.length - last} lines below</div>`);
   }
+  lines.first = first;
   return lines;
 }
 
-/** The window of `size` items around `centre` among `count`: [first, last). */
-function around(centre, count, size) {
+/** The window of `size` items around `centre` among `count`: [first, last). A window
+ *  starting at `kept` stays where it is while `centre` is well inside it (so that stepping
+ *  rewrites a line or two, not the whole window). */
+export function around(centre, count, size, kept) {
+  const edge = Math.floor(size / 5);
+  if (kept !== undefined && kept >= 0 && centre >= kept + edge && centre < kept + size - edge
+      && kept <= Math.max(0, count - size)) {
+    return [kept, Math.min(count, kept + size)];
+  }
   const first = Math.max(0, Math.min(centre - (size >> 1), count - size));
   return [first, Math.min(count, first + size)];
 }
@@ -85,10 +93,10 @@ function around(centre, count, size) {
 /** The table's rows at step k, one markup string per row: every node's value and adjoint
  *  (or tangent), the rows around the current node for a big graph; ▶ marks the current
  *  node, + the node receiving. */
-export function rowsMarkup(prepared, k, pinned, size = TABLE_WINDOW) {
+export function rowsMarkup(prepared, k, pinned, size = TABLE_WINDOW, kept) {
   const { story } = prepared;
   const centre = pinned ?? (k > 0 ? story.steps[k].node : 0);
-  const [first, last] = around(centre, story.nodes.length, size);
+  const [first, last] = around(centre, story.nodes.length, size, kept);
   const rows = first > 0 ? [`<div class="tutor-line-note">⋯ ${first} nodes above</div>`] : [];
   for (let node = first; node < last; node++) {
     const info = story.nodes[node];
@@ -107,6 +115,7 @@ export function rowsMarkup(prepared, k, pinned, size = TABLE_WINDOW) {
   if (last < story.nodes.length) {
     rows.push(`<div class="tutor-line-note">⋯ ${story.nodes.length - last} nodes below</div>`);
   }
+  rows.first = first;
   return rows;
 }
 
@@ -158,9 +167,10 @@ export class Inspector {
   show(k, pinned) {
     const { story } = this.prepared;
     this.step.innerHTML = stepMarkup(this.prepared, k);
-    this.shownLines = patch(this.listing, listingMarkup(this.prepared, this.lineOfStep, k),
-                            this.shownLines);
-    this.shownRows = patch(this.rows, rowsMarkup(this.prepared, k, pinned), this.shownRows);
+    this.shownLines = patch(this.listing, listingMarkup(
+      this.prepared, this.lineOfStep, k, LISTING_WINDOW, this.shownLines?.first), this.shownLines);
+    this.shownRows = patch(this.rows, rowsMarkup(
+      this.prepared, k, pinned, TABLE_WINDOW, this.shownRows?.first), this.shownRows);
     this.caption.textContent = `Every node's value and ${story.derivative} after step ${k}`
       + " (▶ the current node, + the node receiving an adjoint)";
     scrollWithin(this.listing, this.listing.querySelector(".tutor-line-current"));
