@@ -361,7 +361,7 @@ def test_other_slips_are_named(mygrad_dir, slip):
 def test_stubs_not_written_yet_are_the_courses(mygrad_dir):
     namespace = notebook('def toposort(end_node):\n    raise NotImplementedError("not done yet")\n')
     assert mygrad.compare(sin_times_x, 0.5, autograd=None).agree
-    from tutor.mygrad_watch import own_piece
+    from tutor.mygrad_pieces import own_piece
     assert own_piece(namespace["toposort"]) is None
 
 

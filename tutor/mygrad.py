@@ -388,7 +388,7 @@ def capstone(my_autograd=None):
     import numpy as np
     from tutor.exercises.model import Result
     import tutor.exercises as ex
-    from .mygrad_compare import failing_case, search
+    from .mygrad_search import failing_case, search
     from .mygrad_view import Verdict
     module = my_autograd if my_autograd is not None else load(quiet=True)
     heading = "your whole autograd"
