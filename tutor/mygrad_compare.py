@@ -18,7 +18,8 @@ outside (:mod:`tutor.mygrad_watch`); what it did comes back as plain numbers, an
 here into a real :class:`~tutor.record.Recording` (Nodes standing for yours, your steps as
 the core's observer would have seen them, :func:`tutor.record.recording_of_trace`). The
 reference is :func:`tutor.record.record` of the same ``f``, its primitives swapped for
-``tutor.autograd``'s (:mod:`tutor.mygrad_swap`). The walk itself is :mod:`tutor.mygrad_diff`.
+``tutor.autograd``'s (:mod:`tutor.mygrad_swap`). The walk itself is :mod:`tutor.mygrad_diff`;
+whose each piece is, and the formulas read from your source, :mod:`tutor.mygrad_pieces`.
 """
 
 import contextlib
