@@ -41,6 +41,8 @@ def choose_example(page, title):
     page.locator(".tutor-examples select").select_option(title)
     expect(page.locator(".tutor-status")).to_have_text(f"forward 0/{len(recording.forward)}")
     expect(page.locator(".tutor-slider input")).to_have_attribute("max", str(recording.steps))
+    # the example's note comes last: once it shows, nothing above the stepper moves any more
+    expect(page.locator(".tutor-example-note")).to_contain_text(example.lesson[:30])
 
 
 def scrub(page, k):
@@ -98,7 +100,9 @@ def test_hovering_a_node_shows_its_whole_2x2_adjoint(voila_server, page):
 
 def labels_and_nodes(page):
     label = page.locator(".tutor-edge-label")
-    expect(label).to_have_count(1)
+    assert label.count() == 1 or page.wait_for_function(
+        "document.querySelectorAll('.tutor-edge-label').length === 1"), (
+        page.locator(".tutor-status").inner_text())
     boxes = page.locator(".tutor-node .tutor-node-box")
     return label, [rect(boxes.nth(i)) for i in range(boxes.count())]
 

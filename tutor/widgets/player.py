@@ -54,10 +54,10 @@ class RecordingPlayer(widgets.VBox):
         if state.recording is not self.view.recording:
             self.view.show(state.recording, state.k)
         else:
-            self.view.k = state.k
+            self.view.go(state.k)
 
     def _moved(self, change):
         """The page (or Python) moved the view: the state follows (unless the page's step
-        was one of the recording shown before: then the page goes back to the state's)."""
-        if self.view.recording is self.state.recording and self.view.current(self.state.k):
-            self.state.go(self.view.k)
+        was one of the recording shown before)."""
+        if self.view.recording is self.state.recording and self.view.current():
+            self.state.go(self.view.position)

@@ -66,7 +66,7 @@ class StepperView(anywidget.AnyWidget):
     Traits (all synced with the page): ``story`` (the JSON text; set it with :meth:`show`),
     ``k`` (the step shown, ``0 .. steps``), ``story_id`` (counts the stories shown) and
     ``step`` (``"story_id:k"``: which story the page's last ``k`` was a step of; a step the
-    page sent just before Python showed another recording is put right, see
+    page sent for the recording shown before is not taken for one of the new, see
     :meth:`current`), ``playing``,
     ``speed`` (steps a second while
     playing, 1 to 10), ``pinned`` (the id of the node pinned in the inspector, ``""`` for
@@ -81,7 +81,8 @@ class StepperView(anywidget.AnyWidget):
     _esm = module_text()
     _css = css_text()
     story = traitlets.Unicode("").tag(sync=True)
-    k = traitlets.Int(0).tag(sync=True)
+    # not echoed: an echo of an earlier step, arriving late, would move the page back
+    k = traitlets.Int(0).tag(sync=True, echo_update=False)
     story_id = traitlets.Int(0).tag(sync=True)
     step = traitlets.Unicode("").tag(sync=True)
     playing = traitlets.Bool(False).tag(sync=True)
@@ -95,10 +96,6 @@ class StepperView(anywidget.AnyWidget):
         self.recording = None
         if recording is not None:
             self.show(recording, k)
-
-    @traitlets.validate("k")
-    def _valid_k(self, proposal):
-        return max(0, min(int(proposal["value"]), self.steps))
 
     @traitlets.validate("speed")
     def _valid_speed(self, proposal):
@@ -118,36 +115,38 @@ class StepperView(anywidget.AnyWidget):
             self.pinned = ""
             self.story = text
             self.story_id += 1
-            self.k = k
+            self.k = self.position if k is None else max(0, min(int(k), self.steps))
             self.step = f"{self.story_id}:{self.k}"       # sent even when k stays the same
 
-    def current(self, k):
-        """Is ``k`` a step of the story shown now? If the page sent it for the story before
-        (it stepped while Python was loading a new one), show step ``k`` of this one instead
-        and return False."""
-        if self.step.partition(":")[0] in ("", str(self.story_id)):
-            return True
-        with self.hold_sync():
-            self.k = k
-            self.step = f"{self.story_id}:{self.k}"
-        return False
+    def current(self):
+        """Is the page's last ``k`` a step of the story shown now? (Not when the page sent
+        it for the story before, having stepped while Python was loading a new one: then
+        Python keeps its own step, and the page, which shows the new story from the step
+        Python sent with it, tells Python its next step.)"""
+        return self.step.partition(":")[0] in ("", str(self.story_id))
+
+    @property
+    def position(self):
+        """``k`` within ``0 .. steps``."""
+        return max(0, min(int(self.k), self.steps))
 
     def go(self, k):
-        self.k = k
+        """Show step ``k`` (clamped into ``0 .. steps``)."""
+        self.k = max(0, min(int(k), self.steps))
 
     def forward(self):
-        self.k = self.k + 1
+        self.go(self.position + 1)
 
     def back(self):
-        self.k = self.k - 1
+        self.go(self.position - 1)
 
     def to_end(self):
-        self.k = self.steps
+        self.go(self.steps)
 
     def reset(self):
-        self.k = 0
+        self.go(0)
 
     @property
     def status(self):
         """What the page's status line says: ``forward 3/6``, ``backward 2/9``."""
-        return status_text(self.recording, self.k)
+        return status_text(self.recording, self.position)

@@ -318,11 +318,16 @@ class Stepper {
     return { width: this.parts.frame.clientWidth, height: this.parts.frame.clientHeight };
   }
 
-  fit() {
+  /** Fit the drawing to the box's width; `keepHeight` (the page resized) leaves the box as
+   *  tall as it is, so what is under it does not jump. */
+  fit(keepHeight = false) {
     if (!this.prepared) return;
     const width = this.parts.frame.clientWidth || 800;
     this.view = fitView(this.content(), width);
-    this.parts.frame.style.height = `${boxHeight(this.content(), this.view.scale)}px`;
+    const height = boxHeight(this.content(), this.view.scale);
+    const shown = this.parts.frame.clientHeight;
+    if (!keepHeight || !shown || height > shown) this.parts.frame.style.height = `${height}px`;
+    else this.view.y = Math.max(0, (shown - this.content().height * this.view.scale) / 2);
     this.fitted = true;
     this.applyView();
     if (this.k > 0) this.follow(this.prepared.story.steps[this.k]);
@@ -524,7 +529,7 @@ class Stepper {
       const now = this.parts.frame.clientWidth;
       if (now !== width) {
         width = now;
-        if (this.fitted) this.fit();
+        if (this.fitted) this.fit(true);
         else this.applyView();
       }
     });
