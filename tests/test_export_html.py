@@ -303,6 +303,9 @@ def test_the_dashboards_button_gives_a_page_that_does_the_same(voila_server, pag
     link = page.locator(".tutor-export-html-link a[download]")
     expect(link).to_be_visible()
     expect(page.locator(".tutor-export-html-link")).to_contain_text("opens at step 8")
+    # a screen reader hears the link arrive, as it hears the GIF's
+    expect(page.locator(".tutor-export-html-link")).to_have_attribute("role", "status")
+    expect(page.locator(".tutor-export-html-link")).to_have_attribute("aria-live", "polite")
     with page.expect_download() as download:
         link.click()
     saved = tmp_path / download.value.suggested_filename

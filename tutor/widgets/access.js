@@ -42,9 +42,9 @@ export function nameControls(root) {
   if (root.classList.contains("tutor-app") && !document.querySelector('main, [role="main"]')) {
     root.setAttribute("role", "main");
   }
-  // What the GIF export says ("making the GIF…", "GIF cancelled.") is read out when it
-  // changes; its progress bar is announced as one.
-  root.querySelectorAll(".tutor-export-link").forEach((area) => {
+  // What the exports say ("making the GIF…", "GIF cancelled.", the web page's link) is
+  // read out when it changes; the GIF's progress bar is announced as one.
+  root.querySelectorAll(".tutor-export-link, .tutor-export-html-link").forEach((area) => {
     if (!area.hasAttribute("role")) {
       area.setAttribute("role", "status");
       area.setAttribute("aria-live", "polite");
