@@ -36,6 +36,12 @@ def test_answers_and_typed_numbers():
     assert typed_text(numpy.array([[1.0, 2.0], [3.0, 0.25]])) == "[[1, 2], [3, 0.25]]"
 
 
+def test_typed_text_of_numbers_that_are_not_finite():
+    assert [typed_text(number) for number in (math.nan, math.inf, -math.inf)] == [
+        "nan", "inf", "-inf"]
+    assert typed_text(numpy.array([1.0, numpy.nan, -numpy.inf])) == "[1, nan, -inf]"
+
+
 def test_shapes_are_written_with_a_times_sign():
     assert (shape_text((2, 3)), shape_text((3,)), shape_text(())) == ("2×3", "3", "scalar")
 

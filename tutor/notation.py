@@ -172,12 +172,15 @@ def typed_text(value, digits=12):
     """A number or an array as one types it: ``2``, ``0.5``, ``[1, 2]``, ``[[1, 2], [3, 4]]``.
 
     Whole numbers lose their ``.0``, others keep ``digits`` significant digits, and a zero
-    is never ``-0``.
+    is never ``-0``. A number that is not finite reads ``nan``, ``inf`` or ``-inf`` (the
+    values box refuses those, but a computed value may be one).
     """
     value = _plain(value)
     if isinstance(value, numpy.ndarray) and value.ndim > 0:
         return "[" + ", ".join(typed_text(part, digits) for part in value) + "]"
     number = float(value)
+    if not math.isfinite(number):
+        return str(number)
     if number == 0:
         return "0"
     if number == round(number) and abs(number) < 1e15:
