@@ -37,6 +37,15 @@ beside its VJP, and its ``tangent_line`` reads like
 ``gradient`` is then the output's tangent, the directional derivative; with the default
 tangent on a scalar input it is ∂f/∂x, equal to what ``grad`` returns.
 
+**Functions with several outputs, in reverse mode.** A backward pass starts from the
+output's adjoint ḡ, the *seed*. For a number out it is 1 (∂f/∂f = 1), and the pass gives
+∂f/∂ each input: that is what ``grad`` returns, and ``grad`` refuses any other output. For
+``f: ℝⁿ → ℝᵐ`` a backward pass pulls back one vector ḡ of the output's shape and gives
+ḡᵀJ: ``record(f, x, seed=[0.0, 1.0, 0.0])`` (1 on output 1, 0 on the others) records
+row 1 of the Jacobian, ∂f[1]/∂x, one VJP at a time, and :attr:`Recording.output_name`
+says so (``"f[1]"``). Without ``seed`` such a function is refused, as ``grad`` refuses it,
+with a message saying how to pick a row.
+
 **Arrays.** Values may be arrays; every adjoint and tangent has the shape of its node. When
 a VJP sums an adjoint over axes that broadcasting had stretched (``b`` of 3 numbers added to
 every row of a 2×3 matrix), the backward line says so: ``ḡ_b += Σ over rows of ḡ_v4
@@ -74,7 +83,8 @@ from .notation import ADJOINT, TANGENT, shape_text, value_text
 from .shapes import shape_of, summed_axes_text
 
 __all__ = ["record", "Recording", "NodeInfo", "ForwardStep", "BackwardStep", "State",
-           "ADJOINT", "TANGENT", "MODES", "CHANGES", "LISTING_PREFIX", "shown_text"]
+           "ADJOINT", "TANGENT", "MODES", "CHANGES", "LISTING_PREFIX", "shown_text",
+           "element_name"]
 
 MODES = ("reverse", "forward")
 _VALUE, _ADJOINT, _TANGENT_KIND = 0, 1, 2            # what a step changes, in State order
@@ -249,7 +259,8 @@ class Recording:
       ``grad(f, argnum)(...)``; ``gradients``: argument name -> gradient for every input node;
     - ``argnum`` as given and ``wrt`` the name(s) of the argument(s) it designates;
     - ``arguments``: every argument of the call, name -> value; ``seed``: the output's adjoint
-      the backward pass started from (1.0);
+      the backward pass started from (1.0, or the ``seed`` given to :func:`record`), and
+      ``output_name`` what ``gradient`` is the derivative of (``f``, ``f[1]``);
     - ``mode``: ``"reverse"`` or ``"forward"``. In forward mode there are no backward steps,
       ``tangents`` holds each input's tangent (name -> tangent), ``gradient`` is the output's
       tangent (the directional derivative along ``tangents``) and ``gradients`` holds it
@@ -289,12 +300,22 @@ class Recording:
                   if _np.any(_np.asarray(tangent) != 0)]
         if len(moving) == 1:
             name, tangent = moving[0]
-            if _np.count_nonzero(tangent) == 1 and tangent[tangent != 0][0] == 1:
-                if tangent.ndim == 0:
-                    return name
-                index = _np.unravel_index(int(_np.flatnonzero(tangent)[0]), tangent.shape)
-                return f"{name}[{','.join(str(int(i)) for i in index)}]"
+            if _is_unit(tangent):
+                return element_name(name, tangent)
         return f"{_names_text(self.wrt)} along {TANGENT}"
+
+    @property
+    def output_name(self):
+        """What ``gradient`` is the derivative *of*, for a label ``∂<name>/∂x``.
+
+        ``f``, unless a reverse-mode recording started from a seed other than 1: then the
+        output element the seed picks (``f[1]``, when ḡ is 1 there and 0 elsewhere: row 1
+        of the Jacobian), or ``ḡ·f`` (f's elements weighted by ḡ and added up).
+        """
+        seed = _np.asarray(self.seed)
+        if self.mode == "forward" or (seed.ndim == 0 and seed == 1):
+            return "f"
+        return element_name("f", seed) if seed.ndim and _is_unit(seed) else f"{ADJOINT}·f"
 
     @property
     def steps(self):
@@ -371,8 +392,12 @@ class Recording:
             entries = [("text", f"record of {self._call_text()}, forward mode: tangents pushed "
                                 f"along with the values, starting from {along}")]
         else:
+            pulled = self.output_name
+            row = (f", pulling back {pulled} (the seed {ADJOINT} = {value_text(self.seed)})"
+                   if pulled != "f" else "")
             entries = [("text", f"record of {self._call_text()}, "
-                                f"differentiating with respect to {_names_text(self.wrt)}")]
+                                f"differentiating with respect to {_names_text(self.wrt)}"
+                                f"{row}")]
         width = len(str(self.steps))
         blank = " " * (width + 5)
 
@@ -387,7 +412,7 @@ class Recording:
                  + tangent)
         if not self.inputs:
             text(f"{blank}(none traced)")
-        text(f"forward pass ({len(self.forward)} steps):")
+        text(f"forward pass ({counted(len(self.forward), 'step')}):")
         constants_before = self._constants_by_consumer()
         for step in self.forward:
             for constant in constants_before.get(step.node, ()):
@@ -408,7 +433,7 @@ class Recording:
                                        f"{TANGENT}_{self.output} = ", value_text(self.gradient)),
                             (n_forward, self.steps)))
             return entries
-        text(f"backward pass ({len(self.backward)} steps), from the seed "
+        text(f"backward pass ({counted(len(self.backward), 'step')}), from the seed "
              f"{ADJOINT}_{self.output} = {value_text(self.seed)}:")
         for step in self.backward:
             entries.append(("step", step.index, LISTING_PREFIX["backward"].format(
@@ -417,7 +442,8 @@ class Recording:
             text(f"{blank}(nothing to propagate)")
         parts, known = ["result: f = ", value_text(self.value)], [n_forward]
         for number, (name, value) in enumerate(self.gradients.items()):
-            parts += [(";  " if number == 0 else ", ") + f"∂f/∂{name} = ", value_text(value)]
+            parts += [(";  " if number == 0 else ", ") + f"∂{self.output_name}/∂{name} = ",
+                      value_text(value)]
             known.append(self.steps)
         entries.append(("result", tuple(parts), tuple(known)))
         return entries
@@ -461,7 +487,7 @@ class Recording:
 
 # ----------------------------------------------------------------------------- record
 
-def record(f, *args, argnum=0, mode="reverse", tangent=None, **kwargs):
+def record(f, *args, argnum=0, mode="reverse", tangent=None, seed=None, **kwargs):
     """Run ``grad(f, argnum)(*args, **kwargs)`` and keep every step, as a :class:`Recording`.
 
     ``argnum`` works as in ``grad``: an argument position (also for arguments passed by
@@ -477,11 +503,19 @@ def record(f, *args, argnum=0, mode="reverse", tangent=None, **kwargs):
     for a number and, for an array, 1 on its first element and 0 elsewhere; the other
     inputs get tangent 0. The output may then be an array; ``gradient`` is its tangent.
     An operation with no JVP is a ``MissingJVPError``.
+
+    ``seed`` (reverse mode) is the output's adjoint ḡ the backward pass starts from: numbers
+    of the output's shape, such as ``[0.0, 1.0, 0.0]`` for row 1 of the Jacobian of a
+    function with three outputs. By default it is 1, and the output must be a number. A
+    seed of another shape is a ValueError naming both shapes.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     if tangent is not None and mode != "forward":
         raise ValueError("a tangent is only used in forward mode: pass mode='forward'")
+    if seed is not None and mode != "reverse":
+        raise ValueError("a seed (the output's adjoint) starts a backward pass, which only "
+                         "reverse mode has; forward mode takes a tangent=")
     # grad's own argument lookup checks argnum (it raises before f runs)
     unary_to_nary(lambda fun, x: None)(f, argnum)(*args, **kwargs)
     slots = _Slots(f, args, kwargs)
@@ -495,10 +529,12 @@ def record(f, *args, argnum=0, mode="reverse", tangent=None, **kwargs):
     traced = sorted(targets + extras, key=slots.all.index)
     if extras:
         try:
-            return _record(f, slots, traced, targets, argnum, seeds)
-        except (TypeError, MissingVJPError, MissingJVPError):
-            pass      # tracing an extra argument broke f: record as grad runs it (see module doc)
-    return _record(f, slots, targets, targets, argnum, seeds)
+            return _record(f, slots, traced, targets, argnum, seeds, seed)
+        except (TypeError, MissingVJPError, MissingJVPError) as error:
+            if isinstance(error, _Refused):
+                raise
+            # tracing an extra argument broke f: record as grad runs it (see module doc)
+    return _record(f, slots, targets, targets, argnum, seeds, seed)
 
 
 def _tangents(slots, targets, argnum, tangent):
@@ -533,7 +569,7 @@ def _tangents(slots, targets, argnum, tangent):
     return seeds
 
 
-def _record(f, slots, traced, targets, argnum, seeds=None):
+def _record(f, slots, traced, targets, argnum, seeds=None, seed=None):
     originals = tuple(slots.value(slot) for slot in traced)
     start_nodes, end_value, end_node = trace(slots.call_with(f, traced), traceable(originals))
     names = tuple(slots.name(slot) for slot in targets)
@@ -544,8 +580,7 @@ def _record(f, slots, traced, targets, argnum, seeds=None):
     if seeds is not None:
         return _record_forward(slots, traced, start_nodes, end_node, end_value, seeds,
                                common, names, originals)
-    require_scalar(end_value, "record (like grad)")
-    seed = vspace(end_value).ones()
+    seed = _output_adjoint(seed, end_value)
     builder = _Builder(slots, traced, start_nodes, end_node, end_value)
     adjoints = backward_pass(seed, end_node, builder.observe) if end_node is not None else {}
     gradients = {slots.name(slot): input_adjoint(adjoints, node, original)
@@ -576,6 +611,57 @@ def _record_forward(slots, traced, start_nodes, end_node, end_value, seeds, comm
         tangents=MappingProxyType({slots.name(slot): builder.initial_tangents[builder.ids[node]]
                                    for slot, node in zip(traced, start_nodes)}),
         **common)
+
+
+class _Refused(TypeError):
+    """An output :func:`record` cannot start a backward pass from (tracing fewer arguments
+    would not change it, so the error goes straight to the caller)."""
+
+
+def _output_adjoint(seed, end_value):
+    """The seed of the backward pass: 1 for a number out (refusing any other output, as
+    ``grad`` does), or the ``seed`` given, checked to be numbers of the output's shape."""
+    if seed is None:
+        try:
+            require_scalar(end_value, "record (like grad)")
+        except TypeError as error:
+            shape = _np.shape(getval(end_value))
+            if _np.size(getval(end_value)) == 1:
+                raise
+            raise _Refused(
+                f"{error}\nOr record one row of the Jacobian: pass seed=, an output adjoint "
+                f"{ADJOINT} of the output's shape ({shape_text(shape)}), 1 on the output to pull "
+                f"back and 0 on the others.") from None
+        return vspace(end_value).ones()
+    try:
+        adjoint = _np.array(seed, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"seed must be numbers shaped like f's output (an output adjoint "
+                        f"{ADJOINT}), not {seed!r}") from None
+    shape = _np.shape(getval(end_value))
+    if adjoint.shape != shape:
+        raise ValueError(
+            f"the seed {ADJOINT} must have the shape of f's output, {shape_text(shape)}, not "
+            f"{shape_text(adjoint.shape)}: one number per output element")
+    if not _np.all(_np.isfinite(adjoint)):
+        raise ValueError(f"the seed {ADJOINT} must be finite numbers, not {value_text(adjoint)}")
+    return adjoint if adjoint.ndim else _np.float64(adjoint)
+
+
+def _is_unit(array):
+    """Is ``array`` 1 at one element and 0 at all the others (a unit vector eᵢ)?"""
+    array = _np.asarray(array)
+    return bool(_np.count_nonzero(array) == 1 and array[array != 0][0] == 1)
+
+
+def element_name(name, unit):
+    """The element of ``name`` where the unit vector (or number) ``unit`` is 1: ``x`` for a
+    number, ``x[1]`` for a vector, ``W[0,1]`` for a matrix."""
+    unit = _np.asarray(unit)
+    if unit.ndim == 0:
+        return name
+    index = _np.unravel_index(int(_np.flatnonzero(unit)[0]), unit.shape)
+    return f"{name}[{','.join(str(int(i)) for i in index)}]"
 
 
 def recording_of_trace(f, args, argnum, start_node, end_node, end_value, steps, *, gradient,
@@ -1097,6 +1183,13 @@ def _fill_formula(formula, names, by_name=False):
             text = "·" + text          # "2x" becomes "2·3.0"
         return text
     return _FORMULA_WORDS.sub(replace, formula)
+
+
+def counted(number, noun):
+    """``1 step``, ``9 steps``, ``3 passes``: a count and its noun, plural when it is not 1."""
+    if number == 1:
+        return f"{number} {noun}"
+    return f"{number} {noun}" + ("es" if noun.endswith(("s", "x", "sh", "ch")) else "s")
 
 
 def _names_text(wrt):
