@@ -252,6 +252,34 @@ def test_a_thousand_node_recording_renders_and_steps(big_server, page):
     expect(page.locator(".tutor-status")).to_have_text("backward 701/1200")
 
 
+def test_on_a_phone_fit_shows_the_whole_graph_its_output_too(browser, tmp_path):
+    """At 390 px the seed's graph is shrunk below the readable scale rather than cut off."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from stepper_page import page_html
+
+    from tutor.expression import parse
+    from tutor.record import record
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        target = tmp_path / "phone.html"
+        target.write_text(page_html(record(parse(SEED), 1.0, 2.0)), encoding="utf-8")
+        page.goto(target.as_uri())
+        expect(page.locator(".tutor-status")).to_have_text("forward 0/6")
+        page.click(".tutor-zoom-in")
+        page.click(".tutor-zoom-fit")
+        expect(page.locator(".tutor-graph")).to_have_class(re.compile("tutor-graph-whole"))
+        frame = rect(page.locator(".tutor-graph-frame"))
+        boxes = page.locator(".tutor-node .tutor-node-box").evaluate_all(
+            "boxes => boxes.map(b => { const r = b.getBoundingClientRect();"
+            " return [r.left, r.top, r.right, r.bottom]; })")
+        assert len(boxes) == 10
+        for left, top, right, bottom in boxes:
+            assert (frame["left"] <= left and right <= frame["right"]
+                    and frame["top"] <= top and bottom <= frame["bottom"]), (frame, boxes)
+    finally:
+        page.close()
+
+
 def test_the_stepper_renders_with_no_jupyter_at_all(browser, tmp_path):
     sys.path.insert(0, str(Path(__file__).parent))
     from stepper_page import page_html

@@ -16,6 +16,15 @@ test("a graph that fits is fitted to the width and centred", () => {
   assert.equal(small.x, (700 - 200 * LIMITS.largest) / 2);
 });
 
+test("a small graph in a narrow box shrinks below the readable scale to show whole", () => {
+  const content = { width: 674, height: 290 };          // the seed's graph on a 390 px phone
+  const view = fitView(content, 368);
+  assert.ok(view.scale < LIMITS.readable && view.scale >= LIMITS.whole);
+  assert.ok(showsAll(view, content, { width: 368, height: boxHeight(content, view.scale) }));
+  const wider = { width: 368 / LIMITS.whole + 1, height: 290 };    // whole would be too small
+  assert.equal(fitView(wider, 368).scale, LIMITS.readable);
+});
+
 test("a huge graph starts readable, not as a hairball", () => {
   const content = { width: 30000, height: 2000 };
   const view = fitView(content, 1000);

@@ -5,7 +5,8 @@
 // the zoom buttons and keys, and on every step (so the current node stays in sight).
 
 export const LIMITS = {
-  readable: 0.55,   // fitting never shrinks the drawing below this: text stays legible
+  readable: 0.55,   // fitting a drawing too big to show whole starts it at this scale
+  whole: 0.4,       // but one that shows whole at this scale or more is shown whole
   largest: 1.25,    // nor blows a small graph up beyond this
   smallest: 0.08,   // zooming out by hand may go down to this (the whole of a big graph)
   most: 3,          // zooming in by hand goes up to this
@@ -23,12 +24,15 @@ export function boxHeight(content, scale, limits = LIMITS) {
 }
 
 /**
- * The view that fits the drawing to the box's width (and to the tallest box), centred;
- * never below the readable scale: a drawing too big for that starts at its left, top.
+ * The view that fits the drawing to the box's width (and to the tallest box), centred.
+ * A small graph in a narrow box (the seed's on a phone) shrinks down to the `whole` scale
+ * so that all of it shows, its output too; a drawing that would need less than that (a
+ * 1,000-node graph) is not made a hairball: it starts at the readable scale at its left, top.
  */
 export function fitView(content, width, limits = LIMITS) {
-  const scale = clamp(Math.min(width / content.width, limits.tallest / content.height),
-                      limits.readable, limits.largest);
+  const fits = Math.min(width / content.width, limits.tallest / content.height);
+  const scale = clamp(fits, fits >= limits.whole ? limits.whole : limits.readable,
+                      limits.largest);
   const height = boxHeight(content, scale, limits);
   return {
     scale,
