@@ -84,7 +84,7 @@ class StepperView(anywidget.AnyWidget):
     # not echoed: an echo of an earlier step, arriving late, would move the page back
     k = traitlets.Int(0).tag(sync=True, echo_update=False)
     story_id = traitlets.Int(0).tag(sync=True)
-    step = traitlets.Unicode("").tag(sync=True)
+    step = traitlets.Unicode("").tag(sync=True, echo_update=False)    # (the page knows it)
     playing = traitlets.Bool(False).tag(sync=True)
     speed = traitlets.Int(2).tag(sync=True)
     pinned = traitlets.Unicode("").tag(sync=True)

@@ -513,12 +513,18 @@ class Stepper {
     });
     this.listen(document, "keydown", (event) => this.onKey(event));
     // Before the learner does anything else on the page (the export button, a text box),
-    // the steps not yet sent go to Python, so it reads the step they are at.
+    // the steps not yet sent go to Python, so it reads the step they are at. A press on the
+    // stepper itself, or a key it steps or zooms by, is more stepping: it joins the batch
+    // (flushing on it would send every click of a learner stepping by hand).
     const flush = () => {
       if (this.sending) this.tell({});
     };
-    this.listen(document, "pointerdown", flush, true);
-    this.listen(document, "keydown", flush, true);
+    this.listen(document, "pointerdown", (event) => {
+      if (!this.el.contains(event.target)) flush();
+    }, true);
+    this.listen(document, "keydown", (event) => {
+      if (!STEP_KEYS.has(event.key) && !(event.key in ZOOM_KEYS) && !ARROWS.has(event.key)) flush();
+    }, true);
     this.listen(document, "keyup", (event) => {
       if (event.key === " " && !isTextField(event.target) && this.scope().contains(event.target)) {
         event.preventDefault();              // Space plays; it does not press a focused button
