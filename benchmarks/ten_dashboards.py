@@ -10,7 +10,9 @@ is usable. Then every page steps ``--steps`` times at once (a click every 250 ms
 class clicking together): each step is timed in its page, click to new status, and each
 page's kernel's CPU time is read before and after. The stepper steps in the page (issue 19),
 so the kernels should hardly work: their CPU time per 100 steps is printed (target: near 0;
-the step median's target is 30 ms). Then it reads each kernel's memory from ``/proc``:
+the step median's target is 30 ms), beside their CPU time while the pages sat idle for as
+long just before (what a kernel costs anyway). Then it reads each kernel's memory from
+``/proc``:
 
 * **RSS**: resident memory, counting shared library pages in full for every process;
 * **PSS**: proportional share, where a page shared by k processes counts 1/k to each. The
@@ -34,8 +36,8 @@ from voila_server import child_pids as kernel_pids  # noqa: E402
 
 STEP_TARGET_MS = 30.0
 GAP_MS = 250                # between one page's clicks: a quick learner, four steps a second
-# Started in every page at once: `steps` clicks on step-forward, one every `gap` ms, each
-# timed to the new status text (Reset, when the end is reached, is not timed). The times go
+# Started in every page at once: `steps` mouse clicks (press, release, click) on
+# step-forward, one every `gap` ms, each timed to the new status text (Reset, when the end is reached, is not timed). The times go
 # to window.__stepTimes when all are done.
 STEPPING = """
 ([steps, gap]) => {
@@ -51,6 +53,11 @@ STEPPING = """
       resolve(performance.now() - started);
     });
     observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+    // the events of a mouse click: the page may act on the press as well as on the click
+    for (const name of ['pointerdown', 'mousedown', 'pointerup', 'mouseup']) {
+      const Event = name.startsWith('pointer') ? PointerEvent : MouseEvent;
+      forward.dispatchEvent(new Event(name, {bubbles: true, cancelable: true}));
+    }
     forward.click();
   });
   (async () => {
@@ -149,10 +156,17 @@ def main():
             results.append(row)
         opened = time.monotonic() - started
 
-        # every page steps at once; each kernel's CPU time is read around it
+        # each kernel's CPU time while its page sits idle for as long as the steps will take
+        # (what a kernel costs anyway), then while every page steps at once
         kernels = kernel_processes(server.process.pid)
         pid_of = {number: kernels.get(kernel_of.get(number)) for number in range(len(pages))}
         cpu_before = {number: cpu_seconds(pid) for number, pid in pid_of.items() if pid}
+        time.sleep(options.steps * GAP_MS / 1000)
+        for number, pid in pid_of.items():
+            if pid:
+                now = cpu_seconds(pid)
+                results[number]["idle_cpu_s"] = now - cpu_before[number]
+                cpu_before[number] = now
         for row, page in zip(results, pages):
             if "error" not in row:
                 page.evaluate(STEPPING, [options.steps, GAP_MS])
@@ -182,9 +196,10 @@ def main():
     print(f"html: the server finished sending the page (kernel started, notebook run); open: "
           f"the stepper is usable in the browser; then every page stepped {options.steps} "
           f"times at once: step median and 90th percentile (click to new status), and its "
-          f"kernel's CPU time per 100 steps")
+          f"kernel's CPU time per 100 steps (CPU) beside its CPU time while the page sat idle "
+          f"for as long (idle)")
     print(f"{'page':>4} {'html ms':>8} {'open ms':>8} {'step ms':>8} {'p90 ms':>7} "
-          f"{'CPU ms':>7}  kernel      RSS MiB  PSS MiB  USS MiB")
+          f"{'CPU ms':>7} {'idle ms':>7}  kernel      RSS MiB  PSS MiB  USS MiB")
     for row in results:
         kernel_id = kernel_of.get(row["page"] - 1, "")
         rss, pss, uss = memory.get(kernel_id, (0, 0, 0))
@@ -192,8 +207,9 @@ def main():
             print(f"{row['page']:>4}  FAILED: {row['error']}")
             continue
         times = sorted(row["steps_ms"])
-        cpu = row.get("cpu_s")
-        cpu_text = f"{cpu * 1000 * 100 / len(times):>7.0f}" if cpu is not None else f"{'?':>7}"
+        cpu, idle = row.get("cpu_s"), row.get("idle_cpu_s")
+        cpu_text = (f"{cpu * 1000 * 100 / len(times):>7.0f} {idle * 1000 * 100 / len(times):>7.0f}"
+                    if cpu is not None else f"{'?':>7} {'?':>7}")
         print(f"{row['page']:>4} {row['html_ms']:>8.0f} {row['open_ms']:>8.0f} "
               f"{statistics.median(times):>8.1f} {times[int(0.9 * (len(times) - 1))]:>7.1f} "
               f"{cpu_text}  "
@@ -202,11 +218,13 @@ def main():
         every = sorted(time_ms for row in ok for time_ms in row["steps_ms"])
         step_median = statistics.median(every)
         cpus = [row["cpu_s"] * 100 / len(row["steps_ms"]) for row in ok if "cpu_s" in row]
+        idles = [row["idle_cpu_s"] * 100 / len(row["steps_ms"]) for row in ok if "cpu_s" in row]
         print(f"all pages: step median {step_median:.1f} ms, 90th percentile "
               f"{every[int(0.9 * (len(every) - 1))]:.1f} ms (target {STEP_TARGET_MS:.0f} ms): "
               + ("ok" if step_median <= STEP_TARGET_MS else "OVER TARGET")
               + (f"; kernel CPU per 100 steps: median {statistics.median(cpus) * 1000:.0f} ms, "
-                 f"most {max(cpus) * 1000:.0f} ms" if cpus else ""))
+                 f"most {max(cpus) * 1000:.0f} ms (idle for as long: median "
+                 f"{statistics.median(idles) * 1000:.0f} ms)" if cpus else ""))
     used = [memory[kernel_of[n]] for n in range(options.pages)
             if kernel_of.get(n) in memory]
     pooled = [value for kernel_id, value in memory.items()
