@@ -93,8 +93,9 @@ class TutorApp(widgets.VBox):
         self.progress = None
         self.train = None
         self.explorer.on_recording(self.state.load)
-        # "which mode, and what it costs": forward and reverse compared on this function
-        self.cost = CostPanel(self.error)
+        # "which mode, and what it costs": forward and reverse compared on this function;
+        # each pass of the Jacobian is recorded by the explorer and stepped on the graph
+        self.cost = CostPanel(self.error, state=self.state, step_pass=self.explorer.show_pass)
         self.explorer.on_recording(lambda recording: self.cost.show(
             recording, self.explorer.function, self.explorer.arguments))
 
