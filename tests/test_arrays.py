@@ -60,7 +60,6 @@ def test_broadcasting_is_named_in_the_backward_step():
     ("x[3]", "x=[1, 2, 3]", "x[3]: x has 3 elements, so the index is out of range"),
     ("x[0]", "x=2", "x[0]: x is a number, which has no elements to index"),
     ("x @ y", "x=2, y=[1, 2]", "x is a number; a matrix product needs a vector or a matrix"),
-    ("tanh(x)", "x=[1, 2]", "a backward pass starts from one number. Wrap it in sum(...)"),
     ("x*nan", "x=1", "nan would mean not a number"),
 ])
 def test_shape_mistakes_are_feedback_in_the_learners_terms(text, values, message):
@@ -68,6 +67,15 @@ def test_shape_mistakes_are_feedback_in_the_learners_terms(text, values, message
         make_recording(text, values)
     assert message in str(info.value)
     assert "Traceback" not in str(info.value)
+
+
+def test_a_vector_function_in_reverse_mode_pulls_back_one_output_row():
+    # It used to be refused ("a backward pass starts from one number"); now the seed ḡ = eᵢ
+    # picks output i (direction=i), and the pass gives row i of the Jacobian.
+    recording, _, _ = make_recording("tanh(x)", "x=[1, 2]", direction=1)
+    assert recording.output_name == "f[1]"
+    numpy.testing.assert_allclose(recording.gradient, [0, 1 - numpy.tanh(2) ** 2])
+    assert make_recording("tanh(x)", "x=[1, 2]", direction=7)[0].output_name == "f[0]"
 
 
 def test_array_sizes_are_bounded_with_a_clear_message():

@@ -62,6 +62,7 @@ def test_seed_f_shows_df_dx_4_then_df_dy_5(voila_server, page):
 
     page.locator(".tutor-wrt select").select_option("y")
     expect(page.locator(".tutor-gradient")).to_contain_text("∂f/∂y = ?")   # the new recording
+    expect(page.locator(".tutor-shown")).to_contain_text("∂f/∂y")      # and the line above it
     page.click(".tutor-to-end")
     expect(page.locator(".tutor-gradient")).to_contain_text("∂f/∂y = 5")
     expect(page.locator(".tutor-error")).to_have_text("")

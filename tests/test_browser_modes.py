@@ -50,14 +50,17 @@ def test_an_array_example_in_both_modes_and_its_jacobian(voila_server, page, art
     step(page, "tutor-step-forward")
     page.click(".tutor-to-end")
     expect(page.locator(".tutor-gradient")).to_contain_text("∂f/∂W = ")
-    page.click(".tutor-jacobian-pass")                 # reverse: one row, the whole gradient
+    # reverse: one row, the whole gradient; the pass shown was stepped to its end, so it is in
     expect(page.locator(".tutor-jacobian")).to_contain_text("1 of 1 reverse pass done")
     choose(page, "tutor-mode", "forward")
     expect(page.locator(".tutor-jacobian")).to_contain_text("0 of 8 forward passes done")
-    page.click(".tutor-jacobian-pass")
+    page.click(".tutor-jacobian-pass")                 # shows the first column's pass
+    expect(page.locator(".tutor-jacobian")).to_contain_text("The graph shows the pass")
+    page.click(".tutor-to-end")                        # stepped to its end, it fills in
     expect(page.locator(".tutor-jacobian")).to_contain_text("1 of 8 forward passes done")
     page.click(".tutor-jacobian-all")
     expect(page.locator(".tutor-jacobian")).to_contain_text("8 of 8 forward passes done")
+    page.click(".tutor-reset")                         # back to the start of the pass shown
     step(page, "tutor-step-forward")
     expect(page.locator(".tutor-step")).to_contain_text("ẋ_v3 = ")
     page.screenshot(path=str(artifacts_dir / "modes-array-forward.png"), full_page=True)

@@ -73,6 +73,7 @@ def test_the_cost_panel_counts_both_modes_from_the_recording(app):
 def test_reverse_mode_assembles_the_jacobian_row_by_row_and_forward_column_by_column(app):
     app.explorer.load_example(next(e.title for e in EXAMPLES if e.title.startswith("A linear")))
     app.cost.one_pass.click()                            # reverse: one row is the gradient
+    app.state.to_end()                  # a pass fills its row once it is stepped to its end
     W, x, b = (app.explorer.arguments[name] for name in ("W", "x", "b"))
     gradient = numpy.concatenate([numpy.ravel(part) for part in app.state.recording.gradients
                                   .values()])
@@ -81,6 +82,8 @@ def test_reverse_mode_assembles_the_jacobian_row_by_row_and_forward_column_by_co
     app.explorer.mode.value = "forward"
     assert app.cost.passes_needed == 8 and numpy.isnan(app.cost.jacobian).all()
     app.cost.one_pass.click()
+    assert app.cost.passes_done == 0                     # shown on the graph, not stepped yet
+    app.state.to_end()
     assert app.cost.passes_done == 1 and numpy.isnan(app.cost.jacobian[0, 1:]).all()
     assert "1 of 8 forward passes done: each fills one column" in app.cost.table.value
     app.cost.all_passes.click()
@@ -158,6 +161,7 @@ def test_a_jacobian_too_big_to_keep_only_counts_its_passes(app):
     app.explorer.mode.value = "forward"
     assert app.cost.counts["m"] * app.cost.counts["n"] == 40_000 and app.cost.jacobian is None
     app.cost.one_pass.click()
+    app.state.to_end()
     assert app.cost.passes_done == 1 and "too big to list here" in app.cost.table.value
 
 

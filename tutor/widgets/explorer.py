@@ -30,13 +30,13 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..expression import ExpressionError, ShapeError, parse, parse_values
-from ..notation import shape_text, typed_text, value_text
-from ..record import record
-from ..shapes import describe
+from ..notation import ADJOINT, TANGENT, is_small, shape_text, typed_text, value_text
+from ..record import element_name, record
 from .common import MEMORY_MESSAGE, escape, guarded
+from .textbox import TextBox
 
 __all__ = ["Explorer", "Example", "EXAMPLES", "SEED", "MODES", "make_recording",
-           "InputProblem"]
+           "InputProblem", "unit", "values_summary"]
 
 SEED = "log(x**2) + y**2 + x*y"
 
@@ -60,7 +60,7 @@ EXAMPLES = (
             "then subtracts, the order Python reads it in. ∂f/∂a = b = 5."),
     Example("A neuron: tanh(w*x + b)", "tanh(w*x + b)", "w=0.5, x=2, b=-0.3", "w",
             "The building block of neural networks. The adjoint is scaled by tanh's slope "
-            "1 - tanh², then by the input: ∂f/∂w = (1 - tanh²(wx + b)) · x."),
+            "1 - tanh(v)**2, then by the input: ∂f/∂w = (1 - tanh(w*x + b)**2) * x."),
     Example("Fan-out: x*x + sin(x)", "x*x + sin(x)", "x=1.5", "x",
             "x is used three times (twice by ×, once by sin): three contributions arrive at "
             "ḡ_x and add up to 2x + cos(x)."),
@@ -68,12 +68,12 @@ EXAMPLES = (
             "A smooth ReLU. Its derivative is the sigmoid: the chain of exp, + and log "
             "multiplies out to exp(x) / (1 + exp(x))."),
     Example("Sigmoid: 1/(1 + exp(-x))", "1/(1 + exp(-x))", "x=0", "x",
-            "The divide's VJP for its denominator is -g·x/y²: a negative adjoint travels "
+            "The divide's VJP for its denominator is -g*x/y**2: a negative adjoint travels "
             "back, and two sign flips later ∂f/∂x = σ(1 - σ) = 0.25 at 0."),
     Example("Product of three: x*y*z", "x*y*z", "x=2, y=3, z=4", "y",
             "Each factor's derivative is the product of the others: ∂f/∂y = x·z = 8."),
     Example("Difference of squares: (x + y) * (x - y)", "(x + y) * (x - y)", "x=3, y=2", "x",
-            "Equal to x² - y²: x flows through both factors, and the two contributions add "
+            "Equal to x**2 - y**2: x flows through both factors, and the two contributions add "
             "up to 2x = 6."),
     Example("Chain rule: sin(cos(exp(x)))", "sin(cos(exp(x)))", "x=0.5", "x",
             "A chain: each backward step multiplies the adjoint by one local derivative."),
@@ -164,7 +164,18 @@ def _finite(value):
 MODES = (("reverse (backward pass)", "reverse"), ("forward (tangents)", "forward"))
 
 
-def make_recording(expression_text, values_text, wrt=None, also_known=(), mode="reverse"):
+def unit(shape, index):
+    """The unit vector (or matrix) of ``shape`` that is 1 at flat ``index`` and 0 elsewhere;
+    the number 1.0 for a number (shape ``()``)."""
+    if not shape:
+        return 1.0
+    array = np.zeros(shape)
+    array.flat[index] = 1.0
+    return array
+
+
+def make_recording(expression_text, values_text, wrt=None, also_known=(), mode="reverse",
+                   direction=0):
     """Record ``expression_text`` at ``values_text``, differentiating by ``wrt``.
 
     Returns ``(recording, expression, values)``: the :class:`~tutor.record.Recording`, the
@@ -173,7 +184,11 @@ def make_recording(expression_text, values_text, wrt=None, also_known=(), mode="
     ``also_known`` may appear in the values box and are ignored (the variables of the
     previous expression, so that editing the expression does not make the values box
     wrong). ``mode`` is ``"reverse"`` (a backward pass) or ``"forward"`` (tangents pushed
-    along with the values, the default unit tangent on ``wrt``). Raises
+    along with the values). ``direction`` picks the unit vector a pass starts from, by its
+    flat index: in forward mode the element of ``wrt`` whose tangent is 1 (``x[1]`` for
+    1); in reverse mode, when f gives several numbers, the output whose adjoint is 1 (the
+    seed ḡ = e₁ pulls back ``f[1]``: row 1 of the Jacobian). An index out of range is 0.
+    Raises
     :class:`InputProblem` with a message for the learner, or ``MemoryError`` when recording
     needs more memory than the kernel may use.
     """
@@ -195,21 +210,19 @@ def make_recording(expression_text, values_text, wrt=None, also_known=(), mode="
         wrt = variables[0]
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        arguments = [values[name] for name in variables]
+        argnum = variables.index(wrt)
         try:
-            recording = record(expression, *[values[name] for name in variables],
-                               argnum=variables.index(wrt), mode=mode)
+            if mode == "forward":
+                shape = np.shape(values[wrt])
+                recording = record(expression, *arguments, argnum=argnum, mode=mode,
+                                   tangent=unit(shape, _within(direction, shape)))
+            else:
+                shape = np.shape(expression(*arguments))
+                seed = unit(shape, _within(direction, shape)) if shape else None
+                recording = record(expression, *arguments, argnum=argnum, seed=seed)
         except ShapeError as error:
             raise InputProblem(f"The shapes do not fit: {error}.") from None
-        except TypeError as error:
-            if mode == "reverse" and "scalar" in str(error):
-                shape = np.shape(expression(**values))
-                raise InputProblem(
-                    f"f gives {describe('f', shape).split(' ', 1)[1]} (shape "
-                    f"{shape_text(shape)}), but a backward pass starts from one number. "
-                    f"Wrap it in sum(...) or mean(...), or choose forward mode, which "
-                    f"pushes a tangent to every output.") from None
-            raise InputProblem(f"This cannot be differentiated here: "
-                               f"{type(error).__name__}: {error}") from None
         except MemoryError:
             raise                         # the caller says it in plain words
         except Exception as error:        # noqa: BLE001 (any failure becomes a message)
@@ -225,6 +238,11 @@ def make_recording(expression_text, values_text, wrt=None, also_known=(), mode="
                 f"{_domain_reason(step)} at {where}" + (f", where {inputs}" if inputs else "")
                 + ". The previous graph is still shown; try other values.")
     return recording, expression, values
+
+
+def _within(index, shape):
+    """``index`` if it is a flat index of an array of ``shape``, else 0."""
+    return index if isinstance(index, int) and 0 <= index < int(np.prod(shape)) else 0
 
 
 def gradient_warning(recording):
@@ -287,16 +305,16 @@ class Explorer(widgets.VBox):
                                            for example in EXAMPLES],
             value="", layout=widgets.Layout(width="auto"))
         self.examples.add_class("tutor-examples")
-        self.expression = widgets.Text(
-            value=expression, description="f =", continuous_update=False,
+        # TextBox, not ipywidgets' Text: a value filled in here never lands in the middle of
+        # what the learner is typing (see tutor/widgets/textbox.py)
+        self.expression = TextBox(
+            value=expression, description="f =",
             placeholder="e.g. log(x**2) + y**2 + x*y, then Enter",
-            layout=widgets.Layout(flex="1 1 320px", min_width="240px"),
-            style={"description_width": "30px"})
+            layout=widgets.Layout(flex="1 1 320px", min_width="240px"))
         self.expression.add_class("tutor-expression")
-        self.values = widgets.Text(
-            value=values, description="at", continuous_update=False,
-            placeholder="x=1, y=2", layout=widgets.Layout(flex="1 1 200px", min_width="160px"),
-            style={"description_width": "24px"})
+        self.values = TextBox(
+            value=values, description="at", placeholder="x=1, y=2",
+            layout=widgets.Layout(flex="1 1 200px", min_width="160px"))
         self.values.add_class("tutor-values")
         self.wrt = widgets.Dropdown(options=[], description="∂f/∂",
                                     layout=widgets.Layout(width="110px"),
@@ -306,6 +324,16 @@ class Explorer(widgets.VBox):
                                      layout=widgets.Layout(width="250px"),
                                      style={"description_width": "40px"})
         self.mode.add_class("tutor-mode")
+        # which unit vector a pass starts from: in reverse mode on a function with several
+        # outputs, the output pulled back (its row of the Jacobian); in forward mode on an
+        # array input, the element whose tangent is 1 (its column). Hidden when there is
+        # one choice only.
+        self.direction = widgets.Dropdown(options=[("f", 0)], value=0,
+                                          description="pull back",
+                                          layout=widgets.Layout(width="170px",
+                                                                display="none"),
+                                          style={"description_width": "64px"})
+        self.direction.add_class("tutor-direction")
         self._initial_wrt = wrt
         self.trace = widgets.Button(description="Trace ↵", tooltip="record f at these values",
                                     layout=widgets.Layout(width="auto"))
@@ -319,10 +347,14 @@ class Explorer(widgets.VBox):
         self.values.observe(guard(self._edited), "value")
         self.wrt.observe(guard(self._edited), "value")
         self.mode.observe(guard(self._edited), "value")
+        self.direction.observe(guard(self._edited), "value")
+        self.expression.on_submit(guard(lambda _: self._expression_edited(None)))
+        self.values.on_submit(guard(lambda _: self.submit()))
         self.examples.observe(guard(self._example_chosen), "value")
         self.trace.on_click(guard(lambda _: self.submit()))
 
-        row = widgets.HBox([self.expression, self.values, self.wrt, self.mode, self.trace],
+        row = widgets.HBox([self.expression, self.values, self.wrt, self.mode,
+                            self.direction, self.trace],
                            layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         menu = widgets.HBox([widgets.HTML("<b>Try:</b>&nbsp;"), self.examples, self.note],
                             layout=widgets.Layout(align_items="center"))
@@ -345,7 +377,7 @@ class Explorer(widgets.VBox):
             return
         self._set_quietly(self.examples, "")
         self.note.value = ""
-        self.submit()
+        self.submit(direction=0)                  # a new function: its first row or column
 
     def _example_chosen(self, change):
         if not self._quiet and change["new"]:
@@ -379,15 +411,33 @@ class Explorer(widgets.VBox):
                                f'{html.escape(example.lesson, quote=False)}</span>')
         return recording
 
-    def submit(self, wrt=None):
+    def show_pass(self, index):
+        """Record pass ``index`` of the Jacobian in the current mode (the cost panel's "Step
+        the next pass"): reverse mode pulls back output ``index`` (row ``index``); forward
+        mode pushes the tangent 1 on input number ``index``, counting every variable's
+        numbers in order (column ``index``). The menus show the pass chosen."""
+        if self.mode.value == "reverse" or not self.arguments:
+            return self.submit(direction=index)
+        for name in self.variables:
+            size = int(np.size(self.arguments[name]))
+            if index < size:
+                return self.submit(wrt=name, direction=index)
+            index -= size
+        return None
+
+    def submit(self, wrt=None, direction=None):
         """Record what the boxes say. Returns the new recording, or None after a problem
         (shown in the error area; the previous recording, function and values stay shown,
-        and the ``shown`` line says which they are)."""
+        and the ``shown`` line says which they are). ``wrt`` and ``direction`` (see
+        :func:`make_recording`) default to what the menus say."""
         wanted = wrt or self.wrt.value or self._initial_wrt
+        if direction is None:      # a forward pass's element belongs to the variable
+            same = self.mode.value == "reverse" or wanted == self.wrt.value
+            direction = self.direction.value if same else 0
         try:
             recording, expression, values = make_recording(
                 self.expression.value, self.values.value, wanted, also_known=self.variables,
-                mode=self.mode.value)
+                mode=self.mode.value, direction=direction)
         except InputProblem as problem:
             return self._refuse(str(problem))
         except MemoryError:
@@ -403,6 +453,7 @@ class Explorer(widgets.VBox):
         wrt_name = recording.wrt
         if tuple(self.wrt.options) != variables or self.wrt.value != wrt_name:
             self._set_quietly(self.wrt, wrt_name, options=list(variables))
+        picked = self._show_direction(recording)
         self.variables = variables
         self.recording = recording
         self.shown_expression, self.shown_values = self.expression.value, self.values.value
@@ -412,6 +463,8 @@ class Explorer(widgets.VBox):
             notes.append("; ".join(f"{name} had no value: using {name} = "
                                    f"{typed_text(values[name])}" for name in defaulted)
                          + " (change it in the values box).")
+        if picked:
+            notes.append(picked)
         warning = gradient_warning(recording)
         if warning:
             notes.append(warning)
@@ -427,6 +480,31 @@ class Explorer(widgets.VBox):
             self._tell(self.recording)
             return self._refuse(f"{MEMORY_MESSAGE} The previous graph is still shown.")
         return recording
+
+    def _show_direction(self, recording):
+        """Set the ``direction`` menu to the choices of ``recording`` (hidden when there is
+        one), showing the one it used. Returns a note when reverse mode picked the output
+        of a new function with several outputs (the learner chose none yet), else None."""
+        forward = recording.mode == "forward"
+        vector = np.asarray(recording.tangents[recording.wrt] if forward else recording.seed)
+        used = int(np.flatnonzero(vector)[0]) if vector.ndim else 0
+        name = recording.wrt if forward else "f"
+        options = [(element_name(name, unit(vector.shape, i)), i) for i in range(vector.size)]
+        description = f"{TANGENT} = 1 on" if forward else "pull back"
+        new = (self.direction.options != tuple(options)
+               or self.direction.description != description)
+        if new:
+            self.direction.description = description
+        self._set_quietly(self.direction, used, options=options if new else None)
+        self.direction.layout.display = None if len(options) > 1 else "none"
+        if forward or len(options) == 1 or not (
+                new or self.expression.value != self.shown_expression):
+            return None
+        return (f"f gives {vector.size} numbers (shape {shape_text(vector.shape)}), but a "
+                f"backward pass starts from one number: this one pulls back "
+                f"{options[used][0]}, from the seed {ADJOINT} = {value_text(vector)}, and "
+                f"gives row {used} of the Jacobian. Choose another output in the menu "
+                f"\"pull back\", or forward mode, which pushes a tangent to every output.")
 
     def _refuse(self, message):
         """Say why the boxes' input is not shown, and that the last good one still is."""
@@ -463,17 +541,27 @@ class Explorer(widgets.VBox):
         if self.recording is None:
             self.shown.value = ""
             return
-        mode = "forward mode" if getattr(self.recording, "mode", "reverse") == "forward" \
-            else "reverse mode"
-        text = (f"Shown: f = {self.shown_expression} at {self.shown_values}, "
-                f"∂f/∂{self.recording.wrt}, {mode}.")
+        recording = self.recording
+        if recording.mode == "forward":
+            what = f"∂f/∂{recording.derivative_name}, forward mode"
+        else:
+            what = f"∂{recording.output_name}/∂{recording.wrt}, reverse mode"
+        text = (f"Shown: f = {self.shown_expression} at {values_summary(self.arguments)}, "
+                f"{what}.")
         extras = [explanation for name, explanation in _DRAWN_AS.items()
                   if re.search(rf"\b{name}\s*\(", self.shown_expression or "")]
         if extras:
             text += " " + "; ".join(extras) + "."
         style = "color:#444"
         if refused:
-            text = ("Your last edit was refused (see the message above), so the graph still "
+            text = ("Your last edit was refused (see the message below), so the graph still "
                     "shows the last input that worked. " + text)
             style = "color:#6d4c00;font-weight:bold"
         self.shown.value = f'<div style="{style}">{escape(text)}</div>'
+
+
+def values_summary(values):
+    """The values as one short line: ``x=1, y=2``, small arrays written out (``x=[1, 2]``),
+    bigger ones by shape and range (``W: 30×30 array (min -1.0, max 4.0)``)."""
+    return ", ".join(f"{name}={typed_text(value)}" if is_small(value) or np.ndim(value) == 0
+                     else f"{name}: {value_text(value)}" for name, value in values.items())

@@ -19,6 +19,7 @@ constant by its value. Everything here is a function of ``(recording, k)``.
 from functools import lru_cache
 
 from ..notation import ADJOINT, POWER, TANGENT, number_text, shape_text, value_text
+from ..record import counted
 
 __all__ = ["status_text", "heading", "sentence", "notes", "step_text", "node_expression",
            "node_words", "gradient_parts", "STATUS", "HEADING"]
@@ -158,14 +159,14 @@ def sentence(recording, k):
             tangents = ", ".join(f"{TANGENT}_{recording.inputs[name]} = {value_text(value)}"
                                  for name, value in recording.tangents.items())
             return (f"Forward mode: the graph of f has {len(recording.nodes)} nodes; only the "
-                    f"inputs{known} and their tangents ({tangents}) are known. Each of the "
-                    f"{len(recording.forward)} steps computes one operation's value and, "
-                    f"through its JVP, its tangent.")
-        backward = (f" and {len(recording.backward)} backward steps"
+                    f"inputs{known} and their tangents ({tangents}) are known. "
+                    f"{counted(len(recording.forward), 'step')} follow, each computing one "
+                    f"operation's value and, through its JVP, its tangent.")
+        backward = (f" and {counted(len(recording.backward), 'backward step')}"
                     if recording.backward else "")
         return (f"The graph of f has {len(recording.nodes)} nodes; only the inputs{known} and "
-                f"the constants are known. {len(recording.forward)} forward steps{backward} "
-                f"follow.")
+                f"the constants are known. {counted(len(recording.forward), 'forward step')}"
+                f"{backward} follow.")
     step = recording.step(k)
     if step.phase == "forward":
         text = f"{node_words(recording, step.node)} = {value_text(step.value)}"
@@ -196,9 +197,12 @@ def notes(recording, k):
                         f"{value_text(recording.gradient)} is the derivative of f along the "
                         f"inputs' tangents. Done: forward mode needs no backward pass.")
         elif k == n_forward:
+            pulled = recording.output_name
+            why = ("(∂f/∂f = 1)" if pulled == "f" else
+                   f"(1 on {pulled}, 0 on f's other numbers: this pass pulls back {pulled})"
+                   if "[" in pulled else "(f's numbers weighted by it)")
             said.append(f"This is f's value. The backward pass starts next, from the seed "
-                        f"{ADJOINT}_{recording.output} = {value_text(recording.seed)} "
-                        f"(∂f/∂f = 1).")
+                        f"{ADJOINT}_{recording.output} = {value_text(recording.seed)} {why}.")
         return said
     if step.broadcast:
         words, big, small = step.broadcast
@@ -214,7 +218,8 @@ def notes(recording, k):
     if k == recording.steps:
         every = (gradient_parts(recording) if recording.mode == "forward"
                  else recording.gradients.items())
-        result = ", ".join(f"∂f/∂{name} = {number_text(value)}" for name, value in every)
+        of = "f" if recording.mode == "forward" else recording.output_name
+        result = ", ".join(f"∂{of}/∂{name} = {number_text(value)}" for name, value in every)
         said.append(f"Done: every contribution has arrived. {result}.")
     return said
 
