@@ -280,6 +280,44 @@ def test_on_a_phone_fit_shows_the_whole_graph_its_output_too(browser, tmp_path):
         page.close()
 
 
+def test_a_big_array_shows_shape_range_and_heatmap_and_a_step_redraws_nothing_whole(
+        browser, tmp_path):
+    """A 4×4 matrix (16 elements: not small) is described on hover by its shape, range and
+    heatmap; and stepping keeps every node and edge element, changing only classes and texts
+    (the step's own overlay, its coloured edges and labels, is the one part drawn anew)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import numpy
+    from stepper_page import page_html
+
+    import tutor.autograd.numpy as np
+    from tutor.record import record
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    try:
+        target = tmp_path / "big-array.html"
+        recording = record(lambda W: np.sum(np.tanh(W)), numpy.arange(16.0).reshape(4, 4) / 8)
+        target.write_text(page_html(recording), encoding="utf-8")
+        page.goto(target.as_uri())
+        status = page.locator(".tutor-status")
+        expect(status).to_have_text(f"forward 0/{len(recording.forward)}")
+        kept = "parts => parts.filter(part => part.__kept).length"
+        parts = page.locator(".tutor-node, .tutor-edges path")     # (not the step's overlay)
+        total = parts.evaluate_all("parts => { parts.forEach(p => { p.__kept = true; });"
+                                   " return parts.length; }")
+        page.click(".tutor-to-end")
+        expect(status).to_have_text(re.compile(r"^backward (\d+)/\1$"))
+        page.click(".tutor-step-back")
+        assert parts.evaluate_all(kept) == parts.count() == total >= 5   # the same elements
+        page.click(".tutor-to-end")
+        page.locator('.tutor-node[data-node="0"] .tutor-node-box').hover()
+        card = page.locator(".tutor-node-card")
+        for text in ("v0: 4×4", "min 0.0, max 1.875", "ḡ: 4×4"):
+            expect(card).to_contain_text(text)
+        assert card.locator(".tutor-card-heat").count() == 2            # value and adjoint
+        assert card.locator(".tutor-card-heat rect").count() >= 2 * 16
+    finally:
+        page.close()
+
+
 def test_the_stepper_renders_with_no_jupyter_at_all(browser, tmp_path):
     sys.path.insert(0, str(Path(__file__).parent))
     from stepper_page import page_html
