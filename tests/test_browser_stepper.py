@@ -252,8 +252,23 @@ def test_a_thousand_node_recording_renders_and_steps(big_server, page):
     expect(page.locator(".tutor-status")).to_have_text("backward 701/1200")
 
 
+# Two fingers on the graph, moved apart from 40 px to 120 px around (x, y): a pinch.
+PINCH = """(frame, [x, y]) => {
+  const touch = (type, id, dx) => frame.dispatchEvent(new PointerEvent(type, {
+    pointerId: id, pointerType: 'touch', isPrimary: id === 1, button: type === 'pointermove'
+    ? -1 : 0, clientX: x + dx, clientY: y, bubbles: true, cancelable: true}));
+  touch('pointerdown', 1, -20);
+  touch('pointerdown', 2, 20);
+  touch('pointermove', 1, -60);
+  touch('pointermove', 2, 60);
+  touch('pointerup', 1, -60);
+  touch('pointerup', 2, 60);
+}"""
+
+
 def test_on_a_phone_fit_shows_the_whole_graph_its_output_too(browser, tmp_path):
-    """At 390 px the seed's graph is shrunk below the readable scale rather than cut off."""
+    """At 390 px the seed's graph is shrunk below the readable scale rather than cut off;
+    a pinch zooms it."""
     sys.path.insert(0, str(Path(__file__).parent))
     from stepper_page import page_html
 
@@ -276,6 +291,11 @@ def test_on_a_phone_fit_shows_the_whole_graph_its_output_too(browser, tmp_path):
         for left, top, right, bottom in boxes:
             assert (frame["left"] <= left and right <= frame["right"]
                     and frame["top"] <= top and bottom <= frame["bottom"]), (frame, boxes)
+        zoom = page.locator(".tutor-zoom-level")
+        fitted = int(zoom.inner_text().rstrip(" %"))
+        page.locator(".tutor-graph-frame").evaluate(PINCH, [frame["left"] + 150,
+                                                            frame["top"] + 60])
+        assert int(zoom.inner_text().rstrip(" %")) > 1.5 * fitted       # two fingers apart
     finally:
         page.close()
 
