@@ -43,3 +43,25 @@ def test_a_value_filled_in_shows_once_the_learner_leaves_the_box(voila_server, p
     expect(page.locator(".tutor-shown")).to_contain_text("Shown: f = x*y*z at x=1, y=2, z=1")
     expect(page.locator(".tutor-values input")).to_have_value("x=1, y=2, z=1")
     expect(box).to_have_value("x*y*z")
+
+
+def test_after_a_practice_answer_explore_shows_its_function_everywhere(voila_server, page):
+    open_dashboard(page, voila_server.url)
+    page.locator(".lm-TabBar-tab", has_text="Practice").click()
+    answer = page.locator(".tutor-exercise-answer input")
+    expect(answer).to_be_visible()
+    for _ in range(3):                                   # three wrong tries: the answer is out
+        answer.fill("12345")
+        answer.press("Enter")
+        page.click(".tutor-exercise-check")
+    reveal = page.locator(".tutor-practice-reveal")
+    expect(reveal).to_contain_text("The Explore tab now shows this function, at step")
+    page.locator(".lm-TabBar-tab", has_text="Explore").click()
+    expression = page.locator(".tutor-expression input").input_value()
+    values = page.locator(".tutor-values input").input_value()
+    assert expression != "log(x**2) + y**2 + x*y"
+    expect(page.locator(".tutor-shown")).to_contain_text(f"Shown: f = {expression} at {values}")
+    expect(page.locator(".tutor-example-note")).to_contain_text("the Practice tab")
+    page.locator(".lm-TabBar-tab", has_text="Practice").click()
+    page.click(".tutor-exercise-next")                   # the sentence goes with the question
+    expect(reveal).to_have_text("")

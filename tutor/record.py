@@ -261,6 +261,8 @@ class Recording:
     - ``arguments``: every argument of the call, name -> value; ``seed``: the output's adjoint
       the backward pass started from (1.0, or the ``seed`` given to :func:`record`), and
       ``output_name`` what ``gradient`` is the derivative of (``f``, ``f[1]``);
+    - ``function_text``: f as one formula, when f says it (an expression parsed by
+      :mod:`tutor.expression`, a practice question's function: their ``text``), else None;
     - ``mode``: ``"reverse"`` or ``"forward"``. In forward mode there are no backward steps,
       ``tangents`` holds each input's tangent (name -> tangent), ``gradient`` is the output's
       tangent (the directional derivative along ``tangents``) and ``gradients`` holds it
@@ -285,6 +287,7 @@ class Recording:
     _interval: int = field(repr=False)
     mode: str = "reverse"
     tangents: Any = field(default_factory=lambda: MappingProxyType({}))
+    function_text: Any = None
 
     @property
     def derivative_name(self):
@@ -574,7 +577,9 @@ def _record(f, slots, traced, targets, argnum, seeds=None, seed=None):
     start_nodes, end_value, end_node = trace(slots.call_with(f, traced), traceable(originals))
     names = tuple(slots.name(slot) for slot in targets)
     many = isinstance(argnum, (tuple, list))
+    text = getattr(f, "text", None)
     common = dict(function_name=getattr(f, "__name__", "f"),
+                  function_text=text if isinstance(text, str) else None,
                   argnum=tuple(argnum) if many else argnum,
                   wrt=names if many else names[0], value=end_value)
     if seeds is not None:

@@ -411,6 +411,38 @@ class Explorer(widgets.VBox):
                                f'{html.escape(example.lesson, quote=False)}</span>')
         return recording
 
+    def show_recording(self, recording):
+        """Show ``recording``, made elsewhere (a Practice question's), as if it had been typed:
+        the boxes, menus and ``shown`` line switch to its function and values, and the
+        recording stays the one given (its steps are the question's). Returns False when its
+        function is not one the boxes can write (then only the note says where it is from).
+        The callbacks are not called: the caller shows the recording at its step."""
+        try:
+            expression = parse(recording.function_text or "")
+        except ExpressionError:
+            expression = None
+        if expression is None or set(expression.variables) != set(recording.arguments):
+            self.note.value = ('<span style="color:#444">The graph shows the function of the '
+                               'Practice tab; press Enter in a box to go back to yours.</span>')
+            return False
+        variables = tuple(expression.variables)
+        values = {name: recording.arguments[name] for name in variables}
+        values_text = ", ".join(f"{name}={typed_text(value)}" for name, value in values.items())
+        self._set_quietly(self.examples, "")
+        self._set_quietly(self.expression, expression.text)
+        self._set_quietly(self.values, values_text)
+        self._set_quietly(self.mode, recording.mode)
+        self._set_quietly(self.wrt, recording.wrt, options=list(variables))
+        self._show_direction(recording)
+        self.variables, self.recording = variables, recording
+        self.shown_expression, self.shown_values = expression.text, values_text
+        self.function, self.arguments = expression, values
+        self.error_area.clear()
+        self._say_what_is_shown(refused=False)
+        self.note.value = ('<span style="color:#444">The function of the Practice tab, at the '
+                           'step that holds the answer.</span>')
+        return True
+
     def show_pass(self, index):
         """Record pass ``index`` of the Jacobian in the current mode (the cost panel's "Step
         the next pass"): reverse mode pulls back output ``index`` (row ``index``); forward
