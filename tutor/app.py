@@ -128,6 +128,8 @@ class TutorApp(widgets.VBox):
             self.progress = self._build("Progress", self._make_progress, index)
         elif index == 2 and self.progress is not None and hasattr(self.progress, "refresh"):
             self.progress.refresh()
+        elif index == 1 and self.practice is not None and hasattr(self.practice, "learner_box"):
+            self.practice.learner_box.refresh()     # a name taken in Progress meanwhile
         elif index == 3 and self.train is None:
             self.train = self._build("Train", self._make_train, index)
         if self.tabs.selected_index != index:
@@ -169,10 +171,12 @@ class TutorApp(widgets.VBox):
         return getattr(self.explorer, "shown_expression", None) or self.explorer.expression.value
 
     def _reveal(self, recording, k):
-        """After a practice answer: the Explore tab's stepper shows the step with the answer."""
-        self.explorer.note.value = ('<span style="color:#444">Showing the function from the '
-                                    'Practice tab; press Enter in a box to go back to '
-                                    'yours.</span>')
+        """After a practice answer: the Explore tab shows the question's function, its boxes,
+        menus, Shown line and cost panel too, and its stepper the step with the answer."""
+        if self.explorer.show_recording(recording):
+            self.cost.show(recording, self.explorer.function, self.explorer.arguments)
+        else:
+            self.cost.show(recording)            # counted; no passes of a function not typed
         self.state.load(recording, k)
 
 
