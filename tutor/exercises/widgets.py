@@ -408,6 +408,8 @@ class PracticePanel(widgets.VBox):
                                         on_answer=self._answer_out,
                                         store=lambda: self.learner.store)
         self.reveal_view.value = ""
+        # the sentence about the Explore tab goes with the question it was about
+        self.check_widget.next_button.on_click(lambda _: setattr(self.reveal_view, "value", ""))
         self.children = [self.learner_box, self.chooser, self.check_widget, self.reveal_view]
 
     def _after_check(self, result, question):
@@ -418,10 +420,12 @@ class PracticePanel(widgets.VBox):
         recording = secret_of(question).recording
         if recording is None or question.reveal_step is None:
             return
-        self.reveal_view.value = ("<div>The stepper can now show this step: step "
-                                  f"{question.reveal_step} of {recording.steps}.</div>")
-        if self.on_reveal is not None:
-            self.on_reveal(recording, question.reveal_step)
+        if self.on_reveal is None:
+            return
+        self.reveal_view.value = ("<div>The <b>Explore</b> tab now shows this function, at "
+                                  f"step {question.reveal_step} of {recording.steps}: the "
+                                  "step that holds the answer.</div>")
+        self.on_reveal(recording, question.reveal_step)
 
 
 class ProgressView(widgets.VBox):
@@ -451,7 +455,11 @@ class ProgressView(widgets.VBox):
             label = widgets.Label(layout=widgets.Layout(width="110px"))
             where = widgets.HTML(where_they_are(lesson))
             where.add_class("tutor-progress-where")
-            name = widgets.Label(f"{lesson}. {title}", layout=widgets.Layout(width="260px"))
+            # HTML, not Label: a long title wraps onto a second line instead of being cut
+            name = widgets.HTML(html.escape(f"{lesson}. {title}"),
+                                layout=widgets.Layout(width="260px", min_width="0",
+                                                      flex="0 1 260px"))
+            name.add_class("tutor-progress-title")
             row = widgets.HBox([name, bar, label, where])
             row.add_class("tutor-progress-lesson")
             self.rows[lesson] = (bar, label)
