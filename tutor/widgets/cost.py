@@ -145,10 +145,11 @@ class CostPanel(widgets.VBox):
     ``step_pass(index)`` (which records pass ``index`` and shows it on the graph) are given:
     then ``one_pass`` hands the next pass to the stepper, and a pass's row or column fills
     in when the learner steps it to its end (the recording the explorer shows is a pass
-    too: the first row, or the column of its tangent). ``jacobian`` holds the numbers so far (NaN where not yet filled;
-    None for a Jacobian of more than :data:`MAX_ENTRIES` numbers, whose passes are only
-    counted);
-    ``summary`` and ``table`` are the HTML parts.
+    too: the first row, or the column of its tangent).
+
+    ``jacobian`` holds the numbers so far (NaN where not yet filled; None for a Jacobian of
+    more than :data:`MAX_ENTRIES` numbers, whose passes are only counted), ``done`` the
+    passes filled in; ``summary`` and ``table`` are the HTML parts.
     """
 
     def __init__(self, error_area, state=None, step_pass=None, **kwargs):

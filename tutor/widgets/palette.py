@@ -40,9 +40,10 @@ KIND_BORDERS = {
     "operation": ("#616161", 1.0, "solid"),
     "output": ("#b71c1c", 2.0, "solid"),
 }
-# Which statuses a recording of each mode shows (and its legend lists).
+# Which statuses a recording of each mode shows (and its legend lists; forward mode shows
+# "computed" on its constants only, so a recording without constants leaves it out).
 MODE_STATUSES = {"reverse": ("pending", "computed", "adjoint", "current", "receiving"),
-                 "forward": ("pending", "tangent", "current")}
+                 "forward": ("pending", "computed", "tangent", "current")}
 EDGE_COLOURS = {
     "edge": "#9e9e9e",        # every edge
     "forward": "#ef6c00",     # the edges a forward step reads

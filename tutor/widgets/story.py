@@ -250,7 +250,10 @@ def story_of(recording):
         steps.append(entry)
 
     edge_kind = "tangent" if forward_mode else "backward"
-    legend = [[status, STATUS_LABELS[status]] for status in MODE_STATUSES[recording.mode]]
+    # forward mode draws a constant "computed" (a value, and no tangent: it does not move)
+    constants = any(info.kind == "constant" for info in recording.nodes.values())
+    legend = [[status, STATUS_LABELS[status]] for status in MODE_STATUSES[recording.mode]
+              if status != "computed" or constants or not forward_mode]
     grid = {"columns": layout.width, "rows": layout.height}
     structure = hashlib.sha1(json.dumps(
         [[(node["id"], node.get("kind"), node["title"], node.get("shape"), node["column"],

@@ -160,13 +160,13 @@ def sentence(recording, k):
                                  for name, value in recording.tangents.items())
             return (f"Forward mode: the graph of f has {len(recording.nodes)} nodes; only the "
                     f"inputs{known} and their tangents ({tangents}) are known. "
-                    f"{counted(len(recording.forward), 'step')} follow, each computing one "
+                    f"{_follow(counted(len(recording.forward), 'step'))}, each computing one "
                     f"operation's value and, through its JVP, its tangent.")
-        backward = (f" and {counted(len(recording.backward), 'backward step')}"
-                    if recording.backward else "")
+        steps = counted(len(recording.forward), "forward step")
+        if recording.backward:
+            steps += f" and {counted(len(recording.backward), 'backward step')}"
         return (f"The graph of f has {len(recording.nodes)} nodes; only the inputs{known} and "
-                f"the constants are known. {counted(len(recording.forward), 'forward step')}"
-                f"{backward} follow.")
+                f"the constants are known. {_follow(steps)}.")
     step = recording.step(k)
     if step.phase == "forward":
         text = f"{node_words(recording, step.node)} = {value_text(step.value)}"
@@ -181,6 +181,12 @@ def sentence(recording, k):
             f"{node_words(recording, step.parent)} through the VJP {formula}; "
             f"{_possessive(_owner(recording, step.parent))} adjoint is now "
             f"{value_text(step.after)}.")
+
+
+def _follow(steps):
+    """``1 step follows``, ``6 steps follow``, ``1 forward step and 1 backward step follow``."""
+    return steps + (" follows" if steps.startswith("1 ") and " and " not in steps
+                    else " follow")
 
 
 def notes(recording, k):
