@@ -242,6 +242,7 @@ class ExportPanel(widgets.VBox):
         self._page_story = self._page_k = None
         self.data = None
         self.error = None
+        self._gif_of = None          # the recording the GIF (being) made shows
         self._thread = None
         self._stop = threading.Event()
         guard = guarded(error_area, "making the GIF")
@@ -249,6 +250,7 @@ class ExportPanel(widgets.VBox):
         self.cancel.on_click(guard(lambda _: self.stop()))
         self.page_button.on_click(guard(lambda _: self.export_page()))
         state.observe(self._follow_page)
+        state.observe(self._forget_gif)
         row = widgets.HBox([self.button, self.page_button, self.cancel, self.progress],
                            layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
         super().__init__([row, self.link, self.page_link], **kwargs)
@@ -275,6 +277,7 @@ class ExportPanel(widgets.VBox):
         self.progress.value, self.progress.max = 0, len(
             gif_steps(recording, max_frames=self.limits["frames"])) + 2
         self.link.value = "making the GIF… (you can keep stepping)"
+        self._gif_of = recording
         title = self.title(recording)
         self._thread = threading.Thread(target=self._make, args=(recording, title),
                                         name="tutor-gif", daemon=True)
@@ -334,6 +337,15 @@ class ExportPanel(widgets.VBox):
         elif state.k != self._page_k:
             self._offer_page(state.k)
 
+    def _forget_gif(self, state):
+        """A new recording: the GIF offered (or being made) shows the one before, so it goes
+        (and its making stops) rather than stay under the new function."""
+        if self._gif_of is None or state.recording is self._gif_of:
+            return
+        self._gif_of = self.data = None
+        self.stop()
+        self.link.value = ""
+
     def _progress(self, done, total):
         self.progress.max = max(total, 1)
         self.progress.value = min(done, total)
@@ -343,7 +355,7 @@ class ExportPanel(widgets.VBox):
             data = gif_bytes(recording, fps=self.fps, title=title, progress=self._progress,
                              cancelled=self._stop.is_set, limits=self.limits)
         except ExportCancelled:
-            self.link.value = "GIF cancelled."
+            self.link.value = "GIF cancelled." if self._gif_of is recording else ""
         except (GraphTooBig, GifTooBig) as reason:
             self.error = str(reason)
             self.link.value = f"No GIF: {escape(str(reason))}."
@@ -352,8 +364,9 @@ class ExportPanel(widgets.VBox):
             self.error = f"{type(error).__name__}: {error}"
             self.link.value = f"No GIF: something went wrong ({escape(self.error)})."
         else:
-            self.data = data
-            self.link.value = self._link_html(recording, data)
+            if self._gif_of is recording:
+                self.data = data
+                self.link.value = self._link_html(recording, data)
         finally:
             self.button.disabled = False
             self.cancel.disabled = True
