@@ -51,7 +51,9 @@ export class GraphDrawing {
     const { story } = prepared;
     const ports = portCounts(story);
     this.edges = story.edges.map((edge) => edgeGeometry(this.grid, story, edge, ports));
-    this.shown = [];
+    // a same-structure story reuses the elements: `shown` keeps the looks they wear, so that
+    // showing the new story's step takes each old status off (markup() refills it)
+    if (!same) this.shown = [];
     this.highlighted = null;
     this.flags = new Map();
     this.svg.setAttribute("width", Math.ceil(this.grid.width));
