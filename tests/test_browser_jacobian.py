@@ -35,6 +35,13 @@ def test_rows_of_a_square_jacobian_are_stepped_in_reverse_mode(voila_server, pag
     page.click(".tutor-jacobian-pass")                  # the next pass: row f[2], on the graph
     expect(page.locator(".tutor-gradient")).to_contain_text("∂f[2]/∂x = ?")
     expect(page.locator(".tutor-direction select")).to_have_value("f[2]")
+    # the graph is the same shape as the pass before: its nodes are reused, and each must
+    # now wear the look of step 0 of the new pass alone (not keep the old pass's colours)
+    statuses = page.evaluate("""() => [...document.querySelectorAll('.tutor-graph .tutor-node')]
+        .map(node => [...node.classList].filter(name => name.startsWith('tutor-status-')))""")
+    assert statuses and all(len(classes) == 1 for classes in statuses), statuses
+    assert {classes[0] for classes in statuses} <= {"tutor-status-pending",
+                                                    "tutor-status-computed"}, statuses
     page.click(".tutor-to-end")
     expect(table).to_contain_text("3 of 3 reverse passes done")
     expect(table.locator("tbody")).not_to_contain_text("?")
