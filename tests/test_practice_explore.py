@@ -79,3 +79,19 @@ def test_progress_titles_wrap_instead_of_being_cut(app):
               getattr(row, "_dom_classes", ()) for child in row.children[:1]]
     assert titles and all(type(title).__name__ == "HTML" for title in titles)
     assert any("12. Which mode" in title.value for title in titles)
+
+
+def test_a_program_computing_a_part_once_is_said_to_have_a_smaller_graph(app):
+    from tutor.record import record
+
+    def f(x, y):
+        shared = 3 + x * y
+        return shared + shared
+    f.text = "3 + x * y + 3 + x * y"                   # what the Practice question's text is
+    recording = record(f, 3.0, 3.0, argnum=1)
+    assert app.explorer.show_recording(recording)
+    assert "computes a repeated part once" in app.explorer.note.value
+    assert app.explorer.expression.value == "3 + x * y + 3 + x * y"
+    f.text = "no formula ("
+    assert not app.explorer.show_recording(record(f, 3.0, 3.0))
+    assert "press Enter in a box to go back to yours" in app.explorer.note.value

@@ -439,9 +439,22 @@ class Explorer(widgets.VBox):
         self.function, self.arguments = expression, values
         self.error_area.clear()
         self._say_what_is_shown(refused=False)
-        self.note.value = ('<span style="color:#444">The function of the Practice tab, at the '
-                           'step that holds the answer.</span>')
+        note = "The function of the Practice tab, at the step that holds the answer."
+        operations = self._operations(expression, values)
+        if operations is not None and operations != len(recording.forward):
+            note += (" Its program computes a repeated part once, so its graph is smaller than "
+                     "the formula's: press Enter in a box to trace the formula as written.")
+        self.note.value = f'<span style="color:#444">{html.escape(note, quote=False)}</span>'
         return True
+
+    @staticmethod
+    def _operations(expression, values):
+        """How many operations tracing ``expression`` at ``values`` records (None: it fails)."""
+        try:
+            with np.errstate(all="ignore"):
+                return len(record(expression, *values.values()).forward)
+        except Exception:                 # noqa: BLE001 (only a count for a note)
+            return None
 
     def show_pass(self, index):
         """Record pass ``index`` of the Jacobian in the current mode (the cost panel's "Step
