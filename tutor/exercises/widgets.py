@@ -458,7 +458,7 @@ class ProgressView(widgets.VBox):
             # HTML, not Label: a long title wraps onto a second line instead of being cut
             name = widgets.HTML(html.escape(f"{lesson}. {title}"),
                                 layout=widgets.Layout(width="260px", min_width="0",
-                                                      flex="0 1 260px"))
+                                                      flex="0 0 260px"))
             name.add_class("tutor-progress-title")
             row = widgets.HBox([name, bar, label, where])
             row.add_class("tutor-progress-lesson")
