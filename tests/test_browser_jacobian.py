@@ -24,7 +24,7 @@ def test_rows_of_a_square_jacobian_are_stepped_in_reverse_mode(voila_server, pag
     expect(page.locator(".tutor-gradient")).to_contain_text("∂f[0]/∂x = ")
     expect(table).to_contain_text("1 of 3 reverse passes done")
 
-    page.locator(".tutor-direction select").select_option(label="f[1]")   # the learner's row
+    page.locator(".tutor-direction select").select_option(label="pull back f[1]")   # the learner's row
     expect(page.locator(".tutor-gradient")).to_contain_text("∂f[1]/∂x = ?")
     assert step(page, "tutor-step-forward").startswith("forward 1/")
     page.click(".tutor-to-end")
@@ -34,7 +34,7 @@ def test_rows_of_a_square_jacobian_are_stepped_in_reverse_mode(voila_server, pag
 
     page.click(".tutor-jacobian-pass")                  # the next pass: row f[2], on the graph
     expect(page.locator(".tutor-gradient")).to_contain_text("∂f[2]/∂x = ?")
-    expect(page.locator(".tutor-direction select")).to_have_value("f[2]")
+    expect(page.locator(".tutor-direction select")).to_have_value("pull back f[2]")
     # the graph is the same shape as the pass before: its nodes are reused, and each must
     # now wear the look of step 0 of the new pass alone (not keep the old pass's colours)
     statuses = page.evaluate("""() => [...document.querySelectorAll('.tutor-graph .tutor-node')]

@@ -1,6 +1,6 @@
 """Every pass of the Jacobian is a recording the learner steps (issue 21, item 3), driven
 from Python: reverse mode on a function with several outputs pulls back the output chosen
-in the "pull back" menu; the cost panel's "One more pass" shows the next pass on the graph;
+in the "pass" menu; the cost panel's "One more pass" shows the next pass on the graph;
 its row or column fills in when it is stepped to its end; counts read right."""
 
 import json
@@ -32,10 +32,11 @@ def test_reverse_mode_on_three_outputs_pulls_back_row_0_and_says_so(app):
     recording = app.state.recording
     assert recording.mode == "reverse" and recording.output_name == "f[0]"
     assert "pulls back f[0], from the seed ḡ = [1.0, 0.0, 0.0]" in app.error.message
-    assert "pull back" in app.error.message and "f gives has" not in app.error.message
+    assert 'the menu "pass"' in app.error.message and "f gives has" not in app.error.message
     direction = app.explorer.direction
-    assert [label for label, _ in direction.options] == ["f[0]", "f[1]", "f[2]"]
-    assert direction.layout.display is None and direction.description == "pull back"
+    assert [label for label, _ in direction.options] == [
+        "pull back f[0]", "pull back f[1]", "pull back f[2]"]
+    assert direction.layout.display is None and direction.description == "pass"
     assert "∂f[0]/∂x, reverse mode" in app.explorer.shown.value
     result = json.loads(app.stepper.story)["result"]["parts"]
     assert "   ∂f[0]/∂x = " in result
@@ -70,8 +71,9 @@ def test_one_more_pass_shows_the_next_row_on_the_graph(app):
 
 def test_forward_passes_are_columns_each_stepped_on_the_graph(app):
     app.explorer.mode.value = "forward"
-    assert [label for label, _ in app.explorer.direction.options] == ["x[0]", "x[1]", "x[2]"]
-    assert app.explorer.direction.description == "ẋ = 1 on"
+    assert [label for label, _ in app.explorer.direction.options] == [
+        "ẋ = 1 on x[0]", "ẋ = 1 on x[1]", "ẋ = 1 on x[2]"]
+    assert app.explorer.direction.description == "pass"
     app.cost.one_pass.click()                            # column 0 is the one shown
     assert app.state.recording.derivative_name == "x[0]"
     app.state.to_end()

@@ -327,12 +327,12 @@ class Explorer(widgets.VBox):
         # which unit vector a pass starts from: in reverse mode on a function with several
         # outputs, the output pulled back (its row of the Jacobian); in forward mode on an
         # array input, the element whose tangent is 1 (its column). Hidden when there is
-        # one choice only.
-        self.direction = widgets.Dropdown(options=[("f", 0)], value=0,
-                                          description="pull back",
-                                          layout=widgets.Layout(width="170px",
+        # one choice only. (One name for both modes, "pass": a control's accessible name is
+        # given once; the options say "pull back f[1]" or "ẋ = 1 on x[1]".)
+        self.direction = widgets.Dropdown(options=[("f", 0)], value=0, description="pass",
+                                          layout=widgets.Layout(width="200px",
                                                                 display="none"),
-                                          style={"description_width": "64px"})
+                                          style={"description_width": "32px"})
         self.direction.add_class("tutor-direction")
         self._initial_wrt = wrt
         self.trace = widgets.Button(description="Trace ↵", tooltip="record f at these values",
@@ -533,13 +533,10 @@ class Explorer(widgets.VBox):
         forward = recording.mode == "forward"
         vector = np.asarray(recording.tangents[recording.wrt] if forward else recording.seed)
         used = int(np.flatnonzero(vector)[0]) if vector.ndim else 0
-        name = recording.wrt if forward else "f"
-        options = [(element_name(name, unit(vector.shape, i)), i) for i in range(vector.size)]
-        description = f"{TANGENT} = 1 on" if forward else "pull back"
-        new = (self.direction.options != tuple(options)
-               or self.direction.description != description)
-        if new:
-            self.direction.description = description
+        name, words = (recording.wrt, f"{TANGENT} = 1 on ") if forward else ("f", "pull back ")
+        options = [(words + element_name(name, unit(vector.shape, i)), i)
+                   for i in range(vector.size)]
+        new = self.direction.options != tuple(options)
         self._set_quietly(self.direction, used, options=options if new else None)
         self.direction.layout.display = None if len(options) > 1 else "none"
         if forward or len(options) == 1 or not (
@@ -547,9 +544,9 @@ class Explorer(widgets.VBox):
             return None
         return (f"f gives {vector.size} numbers (shape {shape_text(vector.shape)}), but a "
                 f"backward pass starts from one number: this one pulls back "
-                f"{options[used][0]}, from the seed {ADJOINT} = {value_text(vector)}, and "
-                f"gives row {used} of the Jacobian. Choose another output in the menu "
-                f"\"pull back\", or forward mode, which pushes a tangent to every output.")
+                f"{element_name('f', vector)}, from the seed {ADJOINT} = {value_text(vector)}, "
+                f"and gives row {used} of the Jacobian. Choose another output in the menu "
+                f"\"pass\", or forward mode, which pushes a tangent to every output.")
 
     def _refuse(self, message):
         """Say why the boxes' input is not shown, and that the last good one still is."""
