@@ -22,7 +22,8 @@ export function arrive({ shown, incoming, focused, typed }) {
 let boxes = 0;
 
 function render({ model, el }) {
-  el.classList.add("tutor-textbox");
+  // marked by an attribute, not a class: the page's own classes (tutor-values) name the box
+  el.dataset.tutorTextbox = "";
   const id = `tutor-textbox-${++boxes}`;
   const label = document.createElement("label");
   label.htmlFor = id;
