@@ -84,7 +84,7 @@ from .shapes import shape_of, summed_axes_text
 
 __all__ = ["record", "Recording", "NodeInfo", "ForwardStep", "BackwardStep", "State",
            "ADJOINT", "TANGENT", "MODES", "CHANGES", "LISTING_PREFIX", "shown_text",
-           "element_name"]
+           "element_name", "indexed_name"]
 
 MODES = ("reverse", "forward")
 _VALUE, _ADJOINT, _TANGENT_KIND = 0, 1, 2            # what a step changes, in State order
@@ -665,8 +665,12 @@ def element_name(name, unit):
     unit = _np.asarray(unit)
     if unit.ndim == 0:
         return name
-    index = _np.unravel_index(int(_np.flatnonzero(unit)[0]), unit.shape)
-    return f"{name}[{','.join(str(int(i)) for i in index)}]"
+    return indexed_name(name, _np.unravel_index(int(_np.flatnonzero(unit)[0]), unit.shape))
+
+
+def indexed_name(name, index):
+    """``x`` for the index ``()`` of a number, ``x[1]``, ``W[0,1]``: one element's name."""
+    return f"{name}[{','.join(str(int(i)) for i in index)}]" if len(index) else name
 
 
 def recording_of_trace(f, args, argnum, start_node, end_node, end_value, steps, *, gradient,

@@ -35,7 +35,7 @@ import numpy as np
 import tutor.autograd.numpy as anp
 
 from ..notation import shape_text
-from ..record import counted, record
+from ..record import counted, indexed_name, record
 from .access import SR_ONLY_CSS
 from .common import escape, guarded
 
@@ -47,9 +47,7 @@ MAX_ENTRIES = 10_000     # numbers of a Jacobian the panel keeps (bigger ones: p
 
 def element_names(name, shape):
     """``["x"]`` for a number, ``["x[0]", "x[1]"]`` for a vector, ``["W[0,0]", ...]``."""
-    if not shape:
-        return [name]
-    return [f"{name}[{','.join(str(i) for i in index)}]" for index in np.ndindex(*shape)]
+    return [indexed_name(name, index) for index in np.ndindex(*shape)]
 
 
 def costs(recording):

@@ -33,6 +33,7 @@ from ..expression import ExpressionError, ShapeError, parse, parse_values
 from ..notation import ADJOINT, TANGENT, is_small, shape_text, typed_text, value_text
 from ..record import element_name, record
 from .common import MEMORY_MESSAGE, escape, guarded
+from .cost import element_names
 from .textbox import TextBox
 
 __all__ = ["Explorer", "Example", "EXAMPLES", "SEED", "MODES", "make_recording",
@@ -534,8 +535,7 @@ class Explorer(widgets.VBox):
         vector = np.asarray(recording.tangents[recording.wrt] if forward else recording.seed)
         used = int(np.flatnonzero(vector)[0]) if vector.ndim else 0
         name, words = (recording.wrt, f"{TANGENT} = 1 on ") if forward else ("f", "pull back ")
-        options = [(words + element_name(name, unit(vector.shape, i)), i)
-                   for i in range(vector.size)]
+        options = [(words + label, i) for i, label in enumerate(element_names(name, vector.shape))]
         new = self.direction.options != tuple(options)
         self._set_quietly(self.direction, used, options=options if new else None)
         self.direction.layout.display = None if len(options) > 1 else "none"
