@@ -276,14 +276,19 @@ class Explorer(widgets.VBox):
     Parts (each with its CSS class): ``expression`` (``tutor-expression``), ``values``
     (``tutor-values``, e.g. ``x=1, y=2`` or ``x=[1, 2], W=[[1, 2], [3, 4]]``; a variable not
     mentioned is 1, and the page says so), ``wrt`` (``tutor-wrt``), ``mode`` (``tutor-mode``:
-    ``"reverse"`` or ``"forward"``), ``examples`` (``tutor-examples``), ``trace``
-    (``tutor-record``, a button doing what Enter does), ``note`` (``tutor-example-note``: the
-    example's lesson) and ``shown`` (``tutor-shown``: the function and values the graph
+    ``"reverse"`` or ``"forward"``), ``direction`` (``tutor-direction``, the menu "pass":
+    which output a reverse pass pulls back, ``f[1]``, or which element of ``wrt`` a forward
+    pass moves, ``x[1]``; shown when there is a choice), ``examples`` (``tutor-examples``),
+    ``trace`` (``tutor-record``, a button doing what Enter does), ``note``
+    (``tutor-example-note``: the example's lesson) and ``shown`` (``tutor-shown``: the function and values the graph
     shows, which after a refused edit are the last ones that worked).
 
-    Pressing Enter in either box (the boxes send their value on Enter, not while typing),
-    changing ``wrt`` or ``mode`` or choosing an example records again; so does ``submit()``
-    from Python. Each new recording is passed to the callbacks registered with
+    Pressing Enter in either box (the boxes send their value on Enter or on leaving the box,
+    not while typing, and Python never rewrites a box the learner is in: see
+    :mod:`.textbox`), changing ``wrt``, ``mode`` or ``direction`` or choosing an example
+    records again; so does ``submit()`` from Python. ``show_recording`` shows a recording
+    made elsewhere (a Practice question's) in the boxes, ``show_pass`` a pass of the
+    Jacobian. Each new recording is passed to the callbacks registered with
     ``on_recording``; a problem goes to the error area instead, and the last good
     ``recording`` stays, together with the function and values it was made from
     (``shown_expression``, ``shown_values``). What was typed stays in the boxes, so nothing
@@ -458,8 +463,8 @@ class Explorer(widgets.VBox):
             return None
 
     def show_pass(self, index):
-        """Record pass ``index`` of the Jacobian in the current mode (the cost panel's "Step
-        the next pass"): reverse mode pulls back output ``index`` (row ``index``); forward
+        """Record pass ``index`` of the Jacobian in the current mode (the cost panel's "One
+        more pass"): reverse mode pulls back output ``index`` (row ``index``); forward
         mode pushes the tangent 1 on input number ``index``, counting every variable's
         numbers in order (column ``index``). The menus show the pass chosen."""
         if self.mode.value == "reverse" or not self.arguments:
