@@ -9,7 +9,8 @@ browser) shows them. None of them computes a gradient. :mod:`tutor.app` puts the
     words.py        each step in words: heading, sentence, notes (what a screen reader hears)
     palette.py      the colours and borders of node states and edges
     player.py       the stepper with its state and error area (the lessons use it too)
-    explorer.py     expression, values, ∂f/∂ choice, mode, examples; refusing bad input kindly
+    explorer.py     expression, values, ∂f/∂ choice, mode, pass, examples; refusing bad input
+    textbox.py      the explorer's text boxes: Python never rewrites one the learner is in
     cost.py         which mode, and what it costs: the Jacobian by columns or by rows
     picture.py      the graph at a step as a matplotlib picture (for the GIF)
     export.py       the backward pass as an animated GIF, bounded, made in the background
