@@ -7,7 +7,10 @@ lessons, 127.0.0.1, a free port, a token), driven by headless Debian Chromium (t
 ``browser`` fixture of conftest.py).
 """
 
+import json
 import re
+import time
+import urllib.request
 
 import pytest
 
@@ -59,6 +62,62 @@ def test_a_lesson_player_steps_with_the_arrow_keys(jupyterlab, browser):  # noqa
         from test_lessons_browser import ARTIFACTS
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "lesson-keys-in-jupyterlab-failed.png"),
+                        full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+def kernel_idle(url, token, notebook, timeout=KERNEL_TIMEOUT_MS / 1000):
+    """Wait until the server says the kernel of ``notebook``'s session is idle."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{url}api/sessions?token={token}", timeout=5) as answer:
+            sessions = json.load(answer)
+        if any(session["path"].endswith(notebook)
+               and session["kernel"]["execution_state"] == "idle" for session in sessions):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the kernel of {notebook} was not idle within {timeout:.0f} s")
+
+
+def test_a_lesson_player_steps_in_notebook_7(jupyterlab, browser):  # noqa: F811
+    """The same player in Notebook 7's interface (the ``notebook`` package's pages, served by
+    the same Jupyter server): it renders, and a click and the → key step it in the page."""
+    pytest.importorskip("notebook", reason="Notebook 7 is not installed")
+    url, token = jupyterlab
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    # Requests are watched, not intercepted: under Playwright's interception (page.route)
+    # Notebook 7 never starts the notebook's kernel.
+    elsewhere = []
+    ours = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")
+    page.on("request", lambda request: None if request.url.startswith(ours)
+            else elsewhere.append(request.url))
+    page.set_default_timeout(60_000)
+    expect = sync_api.expect
+    try:
+        page.goto(f"{url}notebooks/{LESSON}?token={token}", timeout=120_000)
+        notebook = page.locator(".jp-Notebook")
+        expect(notebook.locator(".jp-Cell").first).to_be_visible(timeout=120_000)
+        kernel_idle(url, token, LESSON)          # "Run All" before the kernel is up is lost
+        menu(page, "Run", "Run All Cells")
+        player = notebook.locator(".tutor-player").first
+        player.scroll_into_view_if_needed(timeout=KERNEL_TIMEOUT_MS)
+        status = player.locator(".tutor-status")
+        expect(status).to_have_text(re.compile(r"forward 0/"), timeout=KERNEL_TIMEOUT_MS)
+        player.locator(".tutor-step-forward").click()
+        expect(status).to_have_text(re.compile(r"forward 1/"))
+        page.keyboard.press("ArrowRight")               # the focus is on the button clicked
+        expect(status).to_have_text(re.compile(r"forward 2/"))
+        page.keyboard.press("End")
+        expect(status).to_have_text(re.compile(r"backward (\d+)/\1$"))
+        assert player.locator(".tutor-node").count() >= 3
+        assert elsewhere == []                   # nothing but our own server was asked
+    except Exception:
+        from test_lessons_browser import ARTIFACTS
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "lesson-player-in-notebook-7-failed.png"),
                         full_page=True)
         raise
     finally:

@@ -505,12 +505,14 @@ class Stepper {
     tools(".tutor-zoom-fit", () => this.fit());
     this.listen(this.el.querySelector(".tutor-unpin"), "click", () => this.pin(null));
     this.wireGraph();
-    // Keys pressed inside the stepper are answered here, and go no further (JupyterLab would
-    // take an arrow on a button as a move between cells); keys pressed elsewhere in its
-    // area (or on the page, when it is the only stepper) reach the document.
-    this.listen(this.el, "keydown", (event) => {
-      if (this.onKey(event)) event.stopPropagation();
-    });
+    // Keys pressed inside the stepper are answered here, first (on the window, as the key
+    // goes down to the page), and go no further: JupyterLab would take an arrow on a button
+    // as a move between cells, and Notebook 7 takes keys on their way down, before they
+    // reach the stepper at all. Keys pressed elsewhere in its area (or on the page, when it
+    // is the only stepper) reach the document.
+    this.listen(window, "keydown", (event) => {
+      if (this.el.contains(event.target) && this.onKey(event)) event.stopPropagation();
+    }, true);
     this.listen(document, "keydown", (event) => this.onKey(event));
     // Before the learner does anything else on the page (the export button, a text box),
     // the steps not yet sent go to Python, so it reads the step they are at. A press on the
