@@ -338,6 +338,42 @@ def test_a_big_array_shows_shape_range_and_heatmap_and_a_step_redraws_nothing_wh
         page.close()
 
 
+def test_a_recording_of_the_same_structure_reuses_every_element(browser, tmp_path):
+    """A new recording of the same graph (other values: a training's next iteration) keeps
+    the drawing's elements and changes their texts: no new layout, no new SVG."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from stepper_page import page_html
+
+    from tutor.expression import parse
+    from tutor.record import record
+    from tutor.widgets.story import story_json
+    page = browser.new_page()
+    try:
+        target = tmp_path / "same.html"
+        target.write_text(page_html(record(parse(SEED), 1.0, 2.0)), encoding="utf-8")
+        page.goto(target.as_uri())
+        expect(page.locator(".tutor-status")).to_have_text("forward 0/6")
+        parts = page.locator(".tutor-node, .tutor-edges path")
+        total = parts.evaluate_all("parts => { parts.forEach(p => { p.__kept = true; });"
+                                   " return parts.length; }")
+        new_story = ("([story, id]) => { window.model.set('story_id', id);"
+                     " window.model.set('step', id + ':0'); window.model.set('story', story); }")
+        x = page.locator('.tutor-node[data-node="0"]')
+        for values, number in [((2.0, 3.0), 2), ((3.0, 1.0), 3)]:
+            page.evaluate(new_story, [story_json(record(parse(SEED), *values)), number])
+            expect(page.locator(".tutor-status")).to_have_text("forward 0/6")
+            expect(x).to_have_attribute("aria-label", f"v0 = input x = {values[0]}")
+            expect(x.locator(".tutor-node-body")).to_have_text(f"v0 = {values[0]}")
+            assert parts.evaluate_all("ps => ps.filter(p => p.__kept).length") == total > 5
+            statuses = page.locator(".tutor-node").evaluate_all(
+                "nodes => nodes.map(n => [...n.classList]"
+                ".filter(name => name.startsWith('tutor-status-')))")
+            assert all(len(classes) == 1 for classes in statuses), statuses  # old ones gone
+            page.click(".tutor-to-end")                # the next story replaces the end's looks
+    finally:
+        page.close()
+
+
 def test_the_stepper_renders_with_no_jupyter_at_all(browser, tmp_path):
     sys.path.insert(0, str(Path(__file__).parent))
     from stepper_page import page_html

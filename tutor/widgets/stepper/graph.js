@@ -51,9 +51,11 @@ export class GraphDrawing {
     const { story } = prepared;
     const ports = portCounts(story);
     this.edges = story.edges.map((edge) => edgeGeometry(this.grid, story, edge, ports));
-    // a same-structure story reuses the elements: `shown` keeps the looks they wear, so that
-    // showing the new story's step takes each old status off (markup() refills it)
-    if (!same) this.shown = [];
+    // a same-structure story reuses the elements: `shown` keeps the status each wears, so
+    // that showing the new story's step takes the old one off, but not its texts: the new
+    // story's values are other numbers under the same indices, so every text is rewritten
+    // (markup() refills `shown` for a new drawing)
+    this.shown = same ? this.shown.map((look) => look && { status: look.status, texts: null }) : [];
     this.highlighted = null;
     this.flags = new Map();
     this.svg.setAttribute("width", Math.ceil(this.grid.width));
