@@ -4,20 +4,27 @@ Stepping needs no kernel (it works while the kernel is stopped); a node shows it
 value and adjoint when hovered; an array's contribution is labelled by its shape, beside the
 nodes, never by its size; every step's words start with their heading; nodes are clicked,
 the graph zoomed and panned; a 1,000-node recording renders and steps; and the same module
-renders in a page with no Jupyter at all.
+renders in a page with no Jupyter at all, where it is checked further: on a phone the whole
+graph fits and a pinch zooms it; a big array is described by its shape, range and heatmap;
+a step, or a new recording of the same structure, keeps every node and edge element.
 """
 
 import os
 import re
 import signal
-import sys
-from pathlib import Path
+from contextlib import contextmanager
 
+import numpy
 import pytest
 
+import tutor.autograd.numpy as np
 from server_probes import kernel_pids
+from stepper_page import page_html
 from test_browser import CHROMIUM, LOAD_TIMEOUT_MS, SEED, enter, open_dashboard
+from tutor.expression import parse
+from tutor.record import record
 from tutor.widgets.explorer import EXAMPLES, make_recording
+from tutor.widgets.story import story_json
 from voila_server import start_voila, stop_process_tree
 
 pytestmark = pytest.mark.browser
@@ -252,6 +259,29 @@ def test_a_thousand_node_recording_renders_and_steps(big_server, page):
     expect(page.locator(".tutor-status")).to_have_text("backward 701/1200")
 
 
+@contextmanager
+def page_without_jupyter(browser, tmp_path, recording, viewport=None):
+    """A page of ``recording`` in the stepper with no Jupyter (``tests/stepper_page.py``),
+    opened at its start; closed afterwards."""
+    page = browser.new_page(viewport=viewport or {"width": 1200, "height": 900})
+    try:
+        target = tmp_path / "stepper.html"
+        target.write_text(page_html(recording), encoding="utf-8")
+        page.goto(target.as_uri())
+        expect(page.locator(".tutor-status")).to_have_text(f"forward 0/{len(recording.forward)}")
+        yield page
+    finally:
+        page.close()
+
+
+def seed_recording(x=1.0, y=2.0):
+    return record(parse(SEED), x, y)
+
+
+# Mark elements, then count how many of them are still in the page (not drawn anew).
+MARK = "parts => { parts.forEach(part => { part.__kept = true; }); return parts.length; }"
+KEPT = "parts => parts.filter(part => part.__kept).length"
+
 # Two fingers on the graph, moved apart from 40 px to 120 px around (x, y): a pinch.
 PINCH = """(frame, [x, y]) => {
   const touch = (type, id, dx) => frame.dispatchEvent(new PointerEvent(type, {
@@ -269,17 +299,8 @@ PINCH = """(frame, [x, y]) => {
 def test_on_a_phone_fit_shows_the_whole_graph_its_output_too(browser, tmp_path):
     """At 390 px the seed's graph is shrunk below the readable scale rather than cut off;
     a pinch zooms it."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from stepper_page import page_html
-
-    from tutor.expression import parse
-    from tutor.record import record
-    page = browser.new_page(viewport={"width": 390, "height": 844})
-    try:
-        target = tmp_path / "phone.html"
-        target.write_text(page_html(record(parse(SEED), 1.0, 2.0)), encoding="utf-8")
-        page.goto(target.as_uri())
-        expect(page.locator(".tutor-status")).to_have_text("forward 0/6")
+    phone = {"width": 390, "height": 844}
+    with page_without_jupyter(browser, tmp_path, seed_recording(), phone) as page:
         page.click(".tutor-zoom-in")
         page.click(".tutor-zoom-fit")
         expect(page.locator(".tutor-graph")).to_have_class(re.compile("tutor-graph-whole"))
@@ -296,8 +317,6 @@ def test_on_a_phone_fit_shows_the_whole_graph_its_output_too(browser, tmp_path):
         page.locator(".tutor-graph-frame").evaluate(PINCH, [frame["left"] + 150,
                                                             frame["top"] + 60])
         assert int(zoom.inner_text().rstrip(" %")) > 1.5 * fitted       # two fingers apart
-    finally:
-        page.close()
 
 
 def test_a_big_array_shows_shape_range_and_heatmap_and_a_step_redraws_nothing_whole(
@@ -305,28 +324,14 @@ def test_a_big_array_shows_shape_range_and_heatmap_and_a_step_redraws_nothing_wh
     """A 4×4 matrix (16 elements: not small) is described on hover by its shape, range and
     heatmap; and stepping keeps every node and edge element, changing only classes and texts
     (the step's own overlay, its coloured edges and labels, is the one part drawn anew)."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    import numpy
-    from stepper_page import page_html
-
-    import tutor.autograd.numpy as np
-    from tutor.record import record
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    try:
-        target = tmp_path / "big-array.html"
-        recording = record(lambda W: np.sum(np.tanh(W)), numpy.arange(16.0).reshape(4, 4) / 8)
-        target.write_text(page_html(recording), encoding="utf-8")
-        page.goto(target.as_uri())
-        status = page.locator(".tutor-status")
-        expect(status).to_have_text(f"forward 0/{len(recording.forward)}")
-        kept = "parts => parts.filter(part => part.__kept).length"
+    recording = record(lambda W: np.sum(np.tanh(W)), numpy.arange(16.0).reshape(4, 4) / 8)
+    with page_without_jupyter(browser, tmp_path, recording) as page:
         parts = page.locator(".tutor-node, .tutor-edges path")     # (not the step's overlay)
-        total = parts.evaluate_all("parts => { parts.forEach(p => { p.__kept = true; });"
-                                   " return parts.length; }")
+        total = parts.evaluate_all(MARK)
         page.click(".tutor-to-end")
-        expect(status).to_have_text(re.compile(r"^backward (\d+)/\1$"))
+        expect(page.locator(".tutor-status")).to_have_text(re.compile(r"^backward (\d+)/\1$"))
         page.click(".tutor-step-back")
-        assert parts.evaluate_all(kept) == parts.count() == total >= 5   # the same elements
+        assert parts.evaluate_all(KEPT) == parts.count() == total >= 5   # the same elements
         page.click(".tutor-to-end")
         page.locator('.tutor-node[data-node="0"] .tutor-node-box').hover()
         card = page.locator(".tutor-node-card")
@@ -334,62 +339,34 @@ def test_a_big_array_shows_shape_range_and_heatmap_and_a_step_redraws_nothing_wh
             expect(card).to_contain_text(text)
         assert card.locator(".tutor-card-heat").count() == 2            # value and adjoint
         assert card.locator(".tutor-card-heat rect").count() >= 2 * 16
-    finally:
-        page.close()
 
 
 def test_a_recording_of_the_same_structure_reuses_every_element(browser, tmp_path):
     """A new recording of the same graph (other values: a training's next iteration) keeps
     the drawing's elements and changes their texts: no new layout, no new SVG."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from stepper_page import page_html
-
-    from tutor.expression import parse
-    from tutor.record import record
-    from tutor.widgets.story import story_json
-    page = browser.new_page()
-    try:
-        target = tmp_path / "same.html"
-        target.write_text(page_html(record(parse(SEED), 1.0, 2.0)), encoding="utf-8")
-        page.goto(target.as_uri())
-        expect(page.locator(".tutor-status")).to_have_text("forward 0/6")
+    with page_without_jupyter(browser, tmp_path, seed_recording()) as page:
         parts = page.locator(".tutor-node, .tutor-edges path")
-        total = parts.evaluate_all("parts => { parts.forEach(p => { p.__kept = true; });"
-                                   " return parts.length; }")
+        total = parts.evaluate_all(MARK)
         new_story = ("([story, id]) => { window.model.set('story_id', id);"
                      " window.model.set('step', id + ':0'); window.model.set('story', story); }")
         x = page.locator('.tutor-node[data-node="0"]')
         for values, number in [((2.0, 3.0), 2), ((3.0, 1.0), 3)]:
-            page.evaluate(new_story, [story_json(record(parse(SEED), *values)), number])
+            page.evaluate(new_story, [story_json(seed_recording(*values)), number])
             expect(page.locator(".tutor-status")).to_have_text("forward 0/6")
             expect(x).to_have_attribute("aria-label", f"v0 = input x = {values[0]}")
             expect(x.locator(".tutor-node-body")).to_have_text(f"v0 = {values[0]}")
-            assert parts.evaluate_all("ps => ps.filter(p => p.__kept).length") == total > 5
+            assert parts.evaluate_all(KEPT) == total > 5
             statuses = page.locator(".tutor-node").evaluate_all(
                 "nodes => nodes.map(n => [...n.classList]"
                 ".filter(name => name.startsWith('tutor-status-')))")
             assert all(len(classes) == 1 for classes in statuses), statuses  # old ones gone
             page.click(".tutor-to-end")                # the next story replaces the end's looks
-    finally:
-        page.close()
 
 
 def test_the_stepper_renders_with_no_jupyter_at_all(browser, tmp_path):
-    sys.path.insert(0, str(Path(__file__).parent))
-    from stepper_page import page_html
-
-    from tutor.expression import parse
-    from tutor.record import record
-    page = browser.new_page()
-    try:
-        target = tmp_path / "page.html"
-        target.write_text(page_html(record(parse(SEED), 1.0, 2.0)), encoding="utf-8")
-        page.goto(target.as_uri())
-        expect(page.locator(".tutor-status")).to_have_text("forward 0/6")
+    with page_without_jupyter(browser, tmp_path, seed_recording()) as page:
         page.click(".tutor-to-end")
         expect(page.locator(".tutor-gradient")).to_have_text("f = 6   ∂f/∂x = 4")
         assert page.evaluate("window.model.get('k')") == 15        # told its model
         page.evaluate("window.model.set('k', 3)")                 # and follows it
         expect(page.locator(".tutor-status")).to_have_text("forward 3/6")
-    finally:
-        page.close()
