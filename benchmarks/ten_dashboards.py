@@ -37,8 +37,8 @@ from voila_server import child_pids as kernel_pids  # noqa: E402
 STEP_TARGET_MS = 30.0
 GAP_MS = 250                # between one page's clicks: a quick learner, four steps a second
 # Started in every page at once: `steps` mouse clicks (press, release, click) on
-# step-forward, one every `gap` ms, each timed to the new status text (Reset, when the end is reached, is not timed). The times go
-# to window.__stepTimes when all are done.
+# step-forward, one every `gap` ms, each timed to the new status text (Reset, when the end
+# is reached, is not timed). The times go to window.__stepTimes when all are done.
 STEPPING = """
 ([steps, gap]) => {
   const status = () => document.querySelector('.tutor-status').textContent;
@@ -208,8 +208,8 @@ def main():
             continue
         times = sorted(row["steps_ms"])
         cpu, idle = row.get("cpu_s"), row.get("idle_cpu_s")
-        cpu_text = (f"{cpu * 1000 * 100 / len(times):>7.0f} {idle * 1000 * 100 / len(times):>7.0f}"
-                    if cpu is not None else f"{'?':>7} {'?':>7}")
+        cpu_text = (" ".join(f"{seconds * 1e5 / len(times):>7.0f}" for seconds in (cpu, idle))
+                    if cpu is not None else f"{'?':>7} {'?':>7}")   # ms per 100 steps
         print(f"{row['page']:>4} {row['html_ms']:>8.0f} {row['open_ms']:>8.0f} "
               f"{statistics.median(times):>8.1f} {times[int(0.9 * (len(times) - 1))]:>7.1f} "
               f"{cpu_text}  "

@@ -55,7 +55,8 @@ export class GraphDrawing {
     // that showing the new story's step takes the old one off, but not its texts: the new
     // story's values are other numbers under the same indices, so every text is rewritten
     // (markup() refills `shown` for a new drawing)
-    this.shown = same ? this.shown.map((look) => look && { status: look.status, texts: null }) : [];
+    this.shown = same ? this.shown.map((look) => look && { status: look.status, texts: null })
+      : [];
     this.highlighted = null;
     this.flags = new Map();
     this.svg.setAttribute("width", Math.ceil(this.grid.width));
