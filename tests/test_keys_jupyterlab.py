@@ -84,7 +84,7 @@ def kernel_idle(url, token, notebook, timeout=KERNEL_TIMEOUT_MS / 1000):
 def test_a_lesson_player_steps_in_notebook_7(jupyterlab, browser):  # noqa: F811
     """The same player in Notebook 7's interface (the ``notebook`` package's pages, served by
     the same Jupyter server): it renders, and a click and the → key step it in the page."""
-    # (not a test dependency: installed beside Voila, its lab extension fails in Voila's page)
+    # (a test dependency; voila.json keeps its lab extension out of Voila's page, where it fails)
     pytest.importorskip("notebook", reason="Notebook 7 is not installed")
     url, token = jupyterlab
     context = browser.new_context(viewport={"width": 1400, "height": 900})
