@@ -18,6 +18,9 @@ out):
     tangents).
 ``counts``
     ``{"forward": 6, "backward": 9}``; the steps are numbered ``1 .. forward + backward``.
+    A training iteration's story (:mod:`.train_story`) adds ``"update"``: the weight updates
+    ``w ← w − η · ḡ_w`` that follow its backward pass, each a step (and a ``templates``
+    entry of that name).
 ``derivative``
     ``"adjoint ḡ"`` or ``"tangent ẋ"``: what a node's second value is.
 ``structure``
