@@ -190,3 +190,15 @@ def test_forward_and_reverse_agree_on_the_linear_layer(W, x, b, direction):
     step = 1e-6
     numeric = (f(W + step * direction, x, b) - f(W - step * direction, x, b)) / (2 * step)
     assert forward.gradient == pytest.approx(numeric, abs=1e-5)
+
+
+def test_a_sentence_writes_an_indexed_operand_with_its_index():
+    """x[0] in a step's words is x[0] (it read "[ ](x)": the index is not a node)."""
+    from tutor.widgets.words import node_expression, sentence
+    recording = record(lambda x: np.sin(x) * x[0] + x, numpy.array([0.5, -1.0, 2.0]),
+                       seed=[0.0, 1.0, 0.0])
+    assert [node_expression(recording, node) for node in recording.nodes] == [
+        "x", "sin(x)", "x[0]", "sin(x) · x[0]", "(sin(x) · x[0]) + x"]
+    assert "v3 (sin(x) · x[0])" in sentence(recording, 5)
+    sliced = record(lambda x: np.sum((x + 1)[1:3]) * x[0, 1], numpy.ones((2, 3)))
+    assert node_expression(sliced, sliced.output) == "Σ((x + 1)[1:3]) · x[0, 1]"

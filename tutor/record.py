@@ -83,7 +83,7 @@ from .notation import ADJOINT, TANGENT, shape_text, value_text
 from .shapes import shape_of, summed_axes_text
 
 __all__ = ["record", "Recording", "NodeInfo", "ForwardStep", "BackwardStep", "State",
-           "ADJOINT", "TANGENT", "MODES", "CHANGES", "LISTING_PREFIX", "shown_text",
+           "ADJOINT", "TANGENT", "MODES", "CHANGES", "LISTING_PREFIX", "shown_text", "index_text",
            "element_name", "indexed_name"]
 
 MODES = ("reverse", "forward")
@@ -1021,7 +1021,7 @@ def _expression_text(name, symbol, args, operands, kwargs):
     texts = [operand if operand is not None else _parameter_text(arg)
              for arg, operand in zip(args, operands)]
     if symbol == "[ ]" and len(texts) == 2:
-        return f"{texts[0]}[{_index_text(args[1])}]"
+        return f"{texts[0]}[{index_text(args[1])}]"
     if not kwargs:
         if len(texts) == 2 and symbol in _BINARY:
             return f"{texts[0]} {symbol} {texts[1]}"
@@ -1042,14 +1042,15 @@ def _parameter_text(value):
         return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else (
             f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
     if isinstance(value, slice):
-        return _index_text(value)
+        return index_text(value)
     text = repr(value)
     return text if len(text) <= 30 else text[:27] + "..."
 
 
-def _index_text(index):
+def index_text(index):
+    """How an index is written between brackets: ``0``, ``1, 2``, ``:, 0``, ``1:3``."""
     if isinstance(index, tuple):
-        return ", ".join(_index_text(item) for item in index)
+        return ", ".join(index_text(item) for item in index)
     if isinstance(index, slice):
         parts = ["" if part is None else str(part)
                  for part in (index.start, index.stop, index.step)]

@@ -19,7 +19,7 @@ constant by its value. Everything here is a function of ``(recording, k)``.
 from functools import lru_cache
 
 from ..notation import ADJOINT, POWER, TANGENT, number_text, shape_text, value_text
-from ..record import counted
+from ..record import counted, index_text
 
 __all__ = ["status_text", "heading", "sentence", "notes", "step_text", "node_expression",
            "node_words", "gradient_parts", "STATUS", "HEADING"]
@@ -79,6 +79,8 @@ def _expressions(recording):
     """node id -> its expression (None when longer than :data:`LONGEST_WRITTEN`), made
     once per recording, operands first (a node's id comes after its parents')."""
     written = {}
+    indices = {step.node: step.args[1] for step in recording.forward
+               if step.symbol == "[ ]" and len(step.args) == 2}
     for node_id, info in recording.nodes.items():
         if info.kind == "input":
             written[node_id] = info.name or node_id
@@ -98,6 +100,9 @@ def _expressions(recording):
                     text = f"({text})"
                 operands.append(text)
             text = f"{operands[0]} {_INFIX[info.symbol]} {operands[1]}"
+        elif len(parts) == 1 and node_id in indices:        # x[0], (x + y)[1:3]
+            operand = parts[0] if parts[0].isidentifier() else f"({parts[0]})"
+            text = f"{operand}[{index_text(indices[node_id])}]"
         elif len(parts) == 1 and info.symbol in ("-", "−", "neg"):
             text = f"-{parts[0]}"
         elif len(parts) == 1 and "x" in info.symbol:    # symbols drawn around x: |x|, 1/x
