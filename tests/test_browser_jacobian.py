@@ -42,8 +42,26 @@ def test_rows_of_a_square_jacobian_are_stepped_in_reverse_mode(voila_server, pag
     assert statuses and all(len(classes) == 1 for classes in statuses), statuses
     assert {classes[0] for classes in statuses} <= {"tutor-status-pending",
                                                     "tutor-status-computed"}, statuses
+    # the new pass's numbers make other boxes: the fitted view fits them again, so stepping
+    # its forward pass never pans the graph away (the output node was cut off, then the
+    # view swung 565 px to follow it)
+    for _ in range(5):
+        step(page, "tutor-step-forward")
+    assert_every_node_in_the_frame(page)
     page.click(".tutor-to-end")
     expect(table).to_contain_text("3 of 3 reverse passes done")
     expect(table.locator("tbody")).not_to_contain_text("?")
     page.screenshot(path=str(artifacts_dir / "jacobian-rows-reverse.png"), full_page=True)
     assert not [error for error in page.errors if error.kind == "uncaught"], page.errors
+
+
+def assert_every_node_in_the_frame(page):
+    frame = page.locator(".tutor-graph-frame").evaluate(
+        "frame => { const r = frame.getBoundingClientRect(); "
+        "return [r.left, r.top, r.right, r.bottom]; }")
+    boxes = page.locator(".tutor-node .tutor-node-box").evaluate_all(
+        "boxes => boxes.map(box => { const r = box.getBoundingClientRect(); "
+        "return [r.left, r.top, r.right, r.bottom]; })")
+    left, top, right, bottom = frame
+    assert boxes and all(left <= box[0] and box[2] <= right + 0.5 and top <= box[1]
+                         and box[3] <= bottom + 0.5 for box in boxes), (frame, boxes)

@@ -196,7 +196,10 @@ class Stepper {
     this.parts.slider.max = this.prepared.steps;
     this.pinned = this.nodeNamed(this.model.get("pinned"));
     this.render(null);
+    // A story of the same structure keeps the learner's zoom; a fitted view fits again,
+    // since other numbers can make the boxes wider (the output node went out of the box).
     if (!same) this.fit();
+    else if (this.fitted) this.fit(true);
     this.showMark();
     // how long a story took to draw, for benchmarks/dashboard_latency.py
     performance.measure("tutor-stepper: story drawn", { start: started, end: performance.now() });
