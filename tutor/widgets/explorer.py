@@ -61,7 +61,8 @@ EXAMPLES = (
             "then subtracts, the order Python reads it in. ∂f/∂a = b = 5."),
     Example("A neuron: tanh(w*x + b)", "tanh(w*x + b)", "w=0.5, x=2, b=-0.3", "w",
             "The building block of neural networks. The adjoint is scaled by tanh's slope "
-            "1 - tanh(v)**2, then by the input: ∂f/∂w = (1 - tanh(w*x + b)**2) * x."),
+            "at its input, 1 - tanh(w*x + b)**2, then by x: "
+            "∂f/∂w = (1 - tanh(w*x + b)**2) * x."),
     Example("Fan-out: x*x + sin(x)", "x*x + sin(x)", "x=1.5", "x",
             "x is used three times (twice by ×, once by sin): three contributions arrive at "
             "ḡ_x and add up to 2x + cos(x)."),
