@@ -281,8 +281,9 @@ class Explorer(widgets.VBox):
     which output a reverse pass pulls back, ``f[1]``, or which element of ``wrt`` a forward
     pass moves, ``x[1]``; shown when there is a choice), ``examples`` (``tutor-examples``),
     ``trace`` (``tutor-record``, a button doing what Enter does), ``note``
-    (``tutor-example-note``: the example's lesson) and ``shown`` (``tutor-shown``: the function and values the graph
-    shows, which after a refused edit are the last ones that worked).
+    (``tutor-example-note``: the example's lesson) and ``shown`` (``tutor-shown``: the
+    function and values the graph shows, which after a refused edit are the last ones that
+    worked).
 
     Pressing Enter in either box (the boxes send their value on Enter or on leaving the box,
     not while typing, and Python never rewrites a box the learner is in: see
