@@ -202,3 +202,24 @@ def test_a_sentence_writes_an_indexed_operand_with_its_index():
     assert "v3 (sin(x) · x[0])" in sentence(recording, 5)
     sliced = record(lambda x: np.sum((x + 1)[1:3]) * x[0, 1], numpy.ones((2, 3)))
     assert node_expression(sliced, sliced.output) == "Σ((x + 1)[1:3]) · x[0, 1]"
+
+
+def test_a_note_names_three_earlier_senders_and_counts_the_rest():
+    """y used in each of 200 turns of a loop: its note named 199 senders (1.8 kB a step)."""
+    from tutor.widgets.words import notes as step_notes
+
+    def chain(x, y):
+        for _ in range(200):
+            x = np.sin(x) * y + x * 0.5
+        return x
+
+    recording = record(chain, 0.3, 0.7)
+    notes = [" ".join(step_notes(recording, k)) for k in range(1, recording.steps + 1)]
+    last_to_y = max(k for k, step in enumerate(recording.backward)
+                    if recording.nodes[step.parent].name == "y")
+    note = notes[len(recording.forward) + last_to_y]
+    assert re.search(r"y already had \S+ from v\d+, v\d+, v\d+ and 196 more\.", note), note
+    assert max(map(len, notes)) < 200
+    three = record(lambda x: np.sin(x) + np.exp(x) + np.cos(x), 2.0)   # two earlier: named
+    said = " ".join(" ".join(step_notes(three, k)) for k in range(1, three.steps + 1))
+    assert "x already had 6.48 from cos(x) and exp(x)." in said, said   # exp(x), not "exp"

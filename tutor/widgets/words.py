@@ -16,6 +16,7 @@ operation by its id and the expression it computes from the inputs (``v6 (y ** 2
 constant by its value. Everything here is a function of ``(recording, k)``.
 """
 
+import re
 from functools import lru_cache
 
 from ..notation import ADJOINT, POWER, TANGENT, number_text, shape_text, value_text
@@ -72,6 +73,7 @@ def node_expression(recording, node_id):
 
 
 LONGEST_WRITTEN = 200
+_PLACE = re.compile(r"(?<![A-Za-z])x(?![A-Za-z])")   # the x of |x| or 1/x, not of exp or max
 
 
 @lru_cache(maxsize=16)
@@ -105,9 +107,9 @@ def _expressions(recording):
             text = f"{operand}[{index_text(indices[node_id])}]"
         elif len(parts) == 1 and info.symbol in ("-", "−", "neg"):
             text = f"-{parts[0]}"
-        elif len(parts) == 1 and "x" in info.symbol:    # symbols drawn around x: |x|, 1/x
+        elif len(parts) == 1 and _PLACE.search(info.symbol):   # drawn around x: |x|, 1/x
             operand = parts[0] if parts[0].isidentifier() else f"({parts[0]})"
-            text = info.symbol.replace("x", operand)
+            text = _PLACE.sub(lambda _: operand, info.symbol)
         else:
             text = f"{info.symbol}({', '.join(parts)})"
         written[node_id] = text if len(text) <= LONGEST_WRITTEN else None
@@ -223,7 +225,7 @@ def notes(recording, k):
     if step.accumulates:
         earlier = [short_expression(recording, node)
                    for index, node in _senders(recording)[step.parent] if index < k]
-        source = " and ".join(dict.fromkeys(earlier)) or "another path"
+        source = _senders_text(list(dict.fromkeys(earlier)))
         said.append(f"Contributions add up: {_owner(recording, step.parent)} already had "
                     f"{value_text(step.before)} from {source}.")
     if k == recording.steps:
@@ -233,6 +235,20 @@ def notes(recording, k):
         result = ", ".join(f"∂{of}/∂{name} = {number_text(value)}" for name, value in every)
         said.append(f"Done: every contribution has arrived. {result}.")
     return said
+
+
+NAMED_SENDERS = 3     # a note names this many earlier senders, then counts the others
+
+
+def _senders_text(names):
+    """``v4``, ``v4 and v7``, ``v4, v7 and v9``; past :data:`NAMED_SENDERS`, the rest
+    counted (``v998, v993, v988 and 197 more``): y in a loop of 200 received from every
+    turn, and a note naming them all was longer than the step's listing."""
+    if not names:
+        return "another path"
+    if len(names) > NAMED_SENDERS:
+        return f"{', '.join(names[:NAMED_SENDERS])} and {len(names) - NAMED_SENDERS} more"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @lru_cache(maxsize=16)
