@@ -6,6 +6,7 @@ it) instead of blaming another piece, passing a borrowed piece, or saying only "
 """
 
 import inspect
+import re
 import textwrap
 
 import numpy as np
@@ -165,6 +166,20 @@ def test_a_backward_pass_adding_in_place_is_wrong_through_the_courses_add(mygrad
     assert not result.passed
     assert "added to in place (`+=`)" in result.message, result.message
     assert "hold one and the same array" in result.message
+
+
+def test_a_backward_pass_that_overwrites_is_told_so(mygrad_dir):
+    """Overwriting instead of adding (micrograd's other classic): the message says the
+    adjoint is just one of the node's contributions, whichever case fails first."""
+    namespace = {}
+    mygrad.load(into=namespace, quiet=True)
+    exec(compile(NOT_ADDING, "<learner's cell>", "exec"), namespace)  # noqa: S102
+    for seed in range(4):
+        result = ex.check("l06-backward-pass", namespace["backward_pass"], seed=seed,
+                          record=False)
+        assert not result.passed
+        assert re.search(r"receives \d+ contributions .* just one of them \(from v\d+\): "
+                         r"the others were overwritten", result.message), result.message
 
 
 def test_the_reference_backward_pass_still_passes_the_aliasing_cases():

@@ -141,9 +141,9 @@ def _backward_judge(case, got, expected):
                                      f"depends on should have one")
         mismatch = compare_values(expected[node.name], got[node])
         if mismatch is not None:
-            aliased = _changed_in_place(case, got, expected)
+            slip = _slip(case, got, expected, node)
             return Mismatch(mismatch.problem, f"the adjoint of {_name(node)}: "
-                                              f"{mismatch.message}{aliased}")
+                                              f"{mismatch.message}{slip}")
     for node in topological(end_node):
         calls = getattr(node.vjp, "calls", 1)
         if node.parents and calls != 1:
@@ -170,6 +170,57 @@ def _changed_in_place(case, got, expected):
     who = (f"{', '.join(_name(node) for node in shared)} hold one and the same array"
            if shared else "the seed g itself was changed")
     return f". {who}: {IN_PLACE}"
+
+
+def _slip(case, got, expected, node):
+    """Name the classic slip behind a wrong adjoint of ``node``, when the learner's numbers
+    are exactly what it gives on this case: adding in place (``+=``) into an array another
+    Node holds, or overwriting a parent's adjoint instead of adding to it. Both leave Nodes
+    sharing one array, so the numbers decide, not the sharing alone."""
+    if _same(got, _as_if(case, in_place=True)):
+        return _changed_in_place(case, got, expected) or f". {IN_PLACE}"
+    if _same(got, _as_if(case, in_place=False)):
+        return _overwritten(node, got, case.args[1])
+    return _changed_in_place(case, got, expected)
+
+
+def _as_if(case, in_place):
+    """The adjoints a backward pass with the slip gives on ``case``: ``+=`` into what a
+    parent already has (``in_place``), or ``=`` (overwriting); each VJP hands back the very
+    array it was given where its coefficient is 1, as the check's VJPs do."""
+    g, end_node = np.copy(case.data), case.args[1]
+    adjoints = {end_node: g}
+    for node in topological(end_node):
+        if not node.parents:
+            continue
+        for parent, coefficient in zip(node.parents, node.vjp.coefficients):
+            share = adjoints[node] if coefficient == 1.0 else coefficient * adjoints[node]
+            if in_place and parent in adjoints:
+                adjoints[parent] += share
+            else:
+                adjoints[parent] = share
+    return adjoints
+
+
+def _same(got, adjoints):
+    return all(node in got and compare_values(adjoint, got[node]) is None
+               for node, adjoint in adjoints.items())
+
+
+def _overwritten(node, got, end_node):
+    """Say that ``node``'s adjoint is just one of the contributions it receives (worked out
+    from the learner's own adjoints of its children): the others were overwritten."""
+    contributions = [(child, coefficient * got[child])
+                     for child in topological(end_node) if child in got and child.parents
+                     for parent, coefficient in zip(child.parents, child.vjp.coefficients)
+                     if parent is node]
+    kept = next((child for child, contribution in contributions
+                 if compare_values(contribution, got[node]) is None), None)
+    one = f"just one of them (from {_name(kept)})" if kept is not None else "not their sum"
+    return (f". {_name(node)} receives {len(contributions)} contributions (it is used more "
+            f"than once), but its adjoint is {one}: the others were overwritten. A parent's "
+            f"adjoint is the sum of what every use sends back: add each contribution to what "
+            f"it already has.")
 
 
 BACKWARD_PASS = Exercise(
