@@ -403,3 +403,23 @@ def test_the_librarys_own_grad_is_not_the_learners():
     from tutor.autograd import grad
     result = ex.check("l07-grad", grad, record=False)
     assert not result.passed and "tutor.autograd's own grad" in result.message
+
+
+# ------------------------------------------- lesson 5's VJPs: the usual slips are named
+
+VJP_SLIPS = [
+    ("l05-vjp-sin", lambda ans, x: lambda g: g * np.sin(x), "sin itself, not its slope"),
+    ("l05-vjp-sin", lambda ans, x: lambda g: np.cos(x), "g is missing"),
+    ("l05-vjp-sin", lambda ans, x: lambda g: -g * np.sin(x), "the derivative of cos"),
+    ("l05-vjp-sin", lambda ans, x: lambda g: g * np.cos(ans), "belongs at the input x"),
+    ("l05-vjp-divide-y", lambda ans, x, y: lambda g: g * x / y ** 2, "The sign is flipped"),
+    ("l05-vjp-divide-y", lambda ans, x, y: lambda g: -g / y ** 2, "x is missing"),
+    ("l05-vjp-divide-y", lambda ans, x, y: lambda g: -g * x / y, "y appears squared"),
+    ("l05-vjp-divide-y", lambda ans, x, y: lambda g: g / y, "the contribution to x"),
+]
+
+
+@pytest.mark.parametrize("exercise_id, answer, named", VJP_SLIPS)
+def test_a_vjp_slip_is_named(exercise_id, answer, named):
+    result = ex.check(exercise_id, answer, seed=1, record=False)
+    assert not result.passed and named in result.message, result.message

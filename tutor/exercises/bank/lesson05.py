@@ -12,7 +12,8 @@ import numpy as np
 from ..compare import compare_values
 from ..model import Case, Exercise, FunctionSpec, Mismatch, drawn_answer
 from ..practice import vjp_formula_question
-from ..specs import away_from_zero, cases, random_shape, random_value, text_of, vjp_call
+from ..specs import (away_from_zero, cases, judge_with_mistakes, random_shape, random_value,
+                     text_of, vjp_call)
 
 LESSON = 5
 
@@ -48,7 +49,17 @@ VJP_SIN = Exercise(
     ),
     solution=vjp_sin,
     spec=FunctionSpec("vjp_sin", "vjp_sin(ans, x)(g)", cases(30, _sin_case),
-                      call=vjp_call("vjp_sin", "ans, x")),
+                      call=vjp_call("vjp_sin", "ans, x"), judge=judge_with_mistakes(
+        (lambda ans, x, g: g * np.sin(x),
+         "That is g · sin(x): sin itself, not its slope. The contribution is g times the "
+         "derivative of sin at x."),
+        (lambda ans, x, g: np.cos(x),
+         "That is the slope alone: g is missing. The contribution scales the incoming "
+         "adjoint g by the slope."),
+        (lambda ans, x, g: -g * np.sin(x),
+         "That is g times −sin(x), the derivative of cos; this is the VJP of sin."),
+        (lambda ans, x, g: g * np.cos(ans),
+         "The slope was taken at ans = sin(x); it belongs at the input x."))),
 )
 
 
@@ -85,7 +96,17 @@ VJP_DIVIDE_Y = Exercise(
     ),
     solution=vjp_divide_y,
     spec=FunctionSpec("vjp_divide_y", "vjp_divide_y(ans, x, y)(g)", cases(30, _divide_case),
-                      call=vjp_call("vjp_divide_y", "ans, x, y")),
+                      call=vjp_call("vjp_divide_y", "ans, x, y"), judge=judge_with_mistakes(
+        (lambda ans, x, y, g: g * x / y ** 2,
+         "The sign is flipped: x / y falls as y grows (when x and y have the same sign), so "
+         "the derivative by y is negative."),
+        (lambda ans, x, y, g: -g / y ** 2,
+         "x is missing: y ** -1 is multiplied by x, so its derivative is too."),
+        (lambda ans, x, y, g: -g * x / y,
+         "The power rule on y ** -1 lowers the power by one: y appears squared."),
+        (lambda ans, x, y, g: g / y,
+         "That is the contribution to x (the first argument). This VJP is for y, with x "
+         "held still."))),
 )
 
 
