@@ -423,3 +423,24 @@ VJP_SLIPS = [
 def test_a_vjp_slip_is_named(exercise_id, answer, named):
     result = ex.check(exercise_id, answer, seed=1, record=False)
     assert not result.passed and named in result.message, result.message
+
+
+@pytest.mark.parametrize("answer, named", [
+    (lambda x: np.log(np.sum(np.exp(x))), "An exp overflowed"),
+    (lambda x: np.min(x) + np.log(np.sum(np.exp(x - np.min(x)))), "An exp overflowed"),
+    (lambda x: np.log(np.sum(np.exp(x - 2000.0))), "Every exp underflowed to 0"),
+])
+def test_a_logsumexp_that_overflows_is_told_which_way(answer, named):
+    """Whatever the code did, inf is an overflow and −inf an underflow (a guess at the code,
+    "the formula as written", misled a learner who had shifted by the smallest entry)."""
+    result = ex.check("l14-logsumexp", answer, seed=0, record=False)
+    assert not result.passed and named in result.message, result.message
+
+
+@pytest.mark.parametrize("answer, named", [
+    (lambda x, x_dot, y, y_dot: x_dot / y - x * y_dot / y, "has it squared"),
+    (lambda x, x_dot, y, y_dot: -x * y_dot / y ** 2, "y's share only"),
+])
+def test_a_jvp_divide_slip_is_named(answer, named):
+    result = ex.check("l11-jvp-divide", answer, seed=0, record=False)
+    assert not result.passed and named in result.message, result.message

@@ -147,7 +147,12 @@ JVP_DIVIDE = Exercise(
                            "That is x's share only; y moves too, at y_dot."),
                           (lambda x, x_dot, y, y_dot: x_dot / y_dot,
                            "Tangents are not divided like values: each argument's tangent is "
-                           "multiplied by its own partial derivative."))),
+                           "multiplied by its own partial derivative."),
+                          (lambda x, x_dot, y, y_dot: x_dot / y - x * y_dot / y,
+                           "y's share has y to the first power; the derivative of y ** -1 has "
+                           "it squared."),
+                          (lambda x, x_dot, y, y_dot: -x * y_dot / y ** 2,
+                           "That is y's share only; x moves too, at x_dot."))),
 )
 
 

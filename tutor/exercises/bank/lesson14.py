@@ -131,6 +131,18 @@ def _logsumexp_reference(case):
     return float(np.logaddexp.reduce(x))
 
 
+def _logsumexp_judge(case, got, expected):
+    """Compare as usual; a result of inf or −inf is an exp that overflowed or underflowed,
+    and the message says which, whatever the code did to get there."""
+    mismatch = compare_values(expected, got, rtol=1e-9, atol=1e-9)
+    if mismatch is None or mismatch.problem != "value" or not np.isinf(np.real(got)):
+        return mismatch
+    why = ("An exp overflowed (exp is inf past about 709)" if got > 0 else
+           "Every exp underflowed to 0, and log(0) is −inf")
+    return Mismatch("value", f"{mismatch.message}. {why}: take a number m out of the sum so "
+                             f"that every exp(xᵢ − m) is at most 1 and one of them is 1.")
+
+
 LOGSUMEXP = Exercise(
     id="l14-logsumexp", lesson=LESSON, kind="function",
     title="A logsumexp that does not overflow",
@@ -146,7 +158,8 @@ LOGSUMEXP = Exercise(
     ),
     solution=logsumexp,
     spec=FunctionSpec("logsumexp", "logsumexp(x)", cases(30, _logsumexp_case),
-                      reference=_logsumexp_reference, rtol=1e-9, atol=1e-9),
+                      reference=_logsumexp_reference, rtol=1e-9, atol=1e-9,
+                      judge=_logsumexp_judge),
 )
 
 
