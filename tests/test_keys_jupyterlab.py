@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from test_lessons_browser import (KERNEL_TIMEOUT_MS, jupyterlab,  # noqa: F401 (a fixture)
-                                  menu, only_loopback, sync_api)
+                                  lesson_page, menu, run_all_cells, sync_api)
 
 pytestmark = pytest.mark.browser
 
@@ -24,19 +24,9 @@ STATUS = re.compile(r"(forward|backward) \d+/\d+")
 
 
 def test_a_lesson_player_steps_with_the_arrow_keys(jupyterlab, browser):  # noqa: F811
-    url, token = jupyterlab
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.route("**/*", only_loopback)
-    page.set_default_timeout(60_000)
     expect = sync_api.expect
-    try:
-        page.goto(f"{url}lab/tree/{LESSON}?token={token}", timeout=120_000)
-        notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
-        expect(notebook.locator(".jp-Cell").first).to_be_visible(timeout=120_000)
-        expect(page.locator(".jp-StatusBar-Item", has_text="Idle").first).to_be_visible(
-            timeout=KERNEL_TIMEOUT_MS)                      # the kernel is ready
-        menu(page, "Run", "Run All Cells")
+    with lesson_page(browser, "lesson-keys-in-jupyterlab-failed.png") as page:
+        notebook = run_all_cells(page, jupyterlab, LESSON, "Lesson 2")
         player = notebook.locator(".tutor-player").first
         player.scroll_into_view_if_needed(timeout=KERNEL_TIMEOUT_MS)
         status = player.locator(".tutor-status")
@@ -58,14 +48,6 @@ def test_a_lesson_player_steps_with_the_arrow_keys(jupyterlab, browser):  # noqa
                                              for v in violations} or "no violations")
         assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
         assert "landmark-unique" not in [v["id"] for v in violations]   # players apart
-    except Exception:
-        from test_lessons_browser import ARTIFACTS
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "lesson-keys-in-jupyterlab-failed.png"),
-                        full_page=True)
-        raise
-    finally:
-        context.close()
 
 
 def kernel_idle(url, token, notebook, timeout=KERNEL_TIMEOUT_MS / 1000):
@@ -87,17 +69,15 @@ def test_a_lesson_player_steps_in_notebook_7(jupyterlab, browser):  # noqa: F811
     # (a test dependency; voila.json keeps its lab extension out of Voila's page, where it fails)
     pytest.importorskip("notebook", reason="Notebook 7 is not installed")
     url, token = jupyterlab
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
+    expect = sync_api.expect
     # Requests are watched, not intercepted: under Playwright's interception (page.route)
     # Notebook 7 never starts the notebook's kernel.
-    elsewhere = []
-    ours = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")
-    page.on("request", lambda request: None if request.url.startswith(ours)
-            else elsewhere.append(request.url))
-    page.set_default_timeout(60_000)
-    expect = sync_api.expect
-    try:
+    with lesson_page(browser, "lesson-player-in-notebook-7-failed.png",
+                     intercept=False) as page:
+        elsewhere = []
+        ours = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")
+        page.on("request", lambda request: None if request.url.startswith(ours)
+                else elsewhere.append(request.url))
         page.goto(f"{url}notebooks/{LESSON}?token={token}", timeout=120_000)
         notebook = page.locator(".jp-Notebook")
         expect(notebook.locator(".jp-Cell").first).to_be_visible(timeout=120_000)
@@ -115,11 +95,3 @@ def test_a_lesson_player_steps_in_notebook_7(jupyterlab, browser):  # noqa: F811
         expect(status).to_have_text(re.compile(r"backward (\d+)/\1$"))
         assert player.locator(".tutor-node").count() >= 3
         assert elsewhere == []                   # nothing but our own server was asked
-    except Exception:
-        from test_lessons_browser import ARTIFACTS
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "lesson-player-in-notebook-7-failed.png"),
-                        full_page=True)
-        raise
-    finally:
-        context.close()

@@ -8,6 +8,7 @@ replaces the stub of the first exercise with a right answer, runs that cell and 
 exercise's Check button, and reads "Correct" in the check widget.
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -119,13 +120,29 @@ def run_all_cells(page, served, lesson, heading):
     return notebook
 
 
-def test_lesson_1_opens_runs_and_checks_an_answer(jupyterlab, browser):
+@contextlib.contextmanager
+def lesson_page(browser, failed_png, *, intercept=True):
+    """A 1400×900 page for JupyterLab that asks nothing but the local server (``intercept``:
+    any other request is aborted); when the test fails, a screenshot named ``failed_png``
+    goes to the artifacts; the page's context is closed either way."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
-    page.route("**/*", only_loopback)
+    if intercept:
+        page.route("**/*", only_loopback)
     page.set_default_timeout(60_000)
     try:
-        expect = sync_api.expect
+        yield page
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / failed_png), full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+def test_lesson_1_opens_runs_and_checks_an_answer(jupyterlab, browser):
+    expect = sync_api.expect
+    with lesson_page(browser, "lesson-1-in-jupyterlab-failed.png") as page:
         notebook = run_all_cells(page, jupyterlab, LESSON_1, "Lesson 1")
         widget = notebook.locator(".tutor-exercise",
                                   has_text="Estimate a derivative with finite differences").first
@@ -151,12 +168,6 @@ def test_lesson_1_opens_runs_and_checks_an_answer(jupyterlab, browser):
         check.click()
         feedback = widget.locator(".tutor-exercise-feedback")
         expect(feedback).to_contain_text("Correct", timeout=60_000)
-    except Exception:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "lesson-1-in-jupyterlab-failed.png"), full_page=True)
-        raise
-    finally:
-        context.close()
 
 
 # ----------------------------------------------- issue 25: your autograd beside the reference
@@ -182,12 +193,8 @@ def test_lesson_7_steps_a_broken_autograd_beside_the_reference(jupyterlab, brows
     Axe = pytest.importorskip("axe_playwright_python.sync_playwright",
                               reason="axe-playwright-python is not installed").Axe
     keep_pieces_with_a_broken_vjp_sin(jupyterlab.home)
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.route("**/*", only_loopback)
-    page.set_default_timeout(60_000)
     expect = sync_api.expect
-    try:
+    with lesson_page(browser, "lesson-7-compare-failed.png") as page:
         notebook = run_all_cells(page, jupyterlab, LESSON_7, "Lesson 7")
         comparison = notebook.locator(".tutor-compare").first        # the capstone's
         comparison.scroll_into_view_if_needed(timeout=KERNEL_TIMEOUT_MS)
@@ -220,9 +227,3 @@ def test_lesson_7_steps_a_broken_autograd_beside_the_reference(jupyterlab, brows
         serious = [f"{v['id']}: {v['nodes'][0]['target']}" for v in violations
                    if v["impact"] in ("serious", "critical")]
         assert serious == [], serious
-    except Exception:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "lesson-7-compare-failed.png"), full_page=True)
-        raise
-    finally:
-        context.close()
