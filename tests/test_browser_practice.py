@@ -13,6 +13,7 @@ import json
 import os
 import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -36,19 +37,10 @@ def shared_voila(tmp_path_factory, artifacts_dir):
     if not (REPO / "app.ipynb").exists():
         pytest.skip("app.ipynb is missing: there is no dashboard to serve")
     data = tmp_path_factory.mktemp("data")
-    saved = {name: os.environ.get(name) for name in ("TUTOR_PROGRESS_DB", "XDG_DATA_HOME",
-                                                     "JUPYTERHUB_USER")}
-    os.environ.pop("TUTOR_PROGRESS_DB", None)
-    os.environ.pop("JUPYTERHUB_USER", None)
-    os.environ["XDG_DATA_HOME"] = str(data)
-    try:
+    with mock.patch.dict(os.environ, {"XDG_DATA_HOME": str(data)}):   # restored after
+        os.environ.pop("TUTOR_PROGRESS_DB", None)
+        os.environ.pop("JUPYTERHUB_USER", None)
         server = start_voila("app.ipynb", artifacts_dir / "voila-practice.log")
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     server.data = data
     try:
         yield server

@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 
@@ -50,24 +51,15 @@ def run_lesson(path, timeout=CELL_TIMEOUT):
     notebook = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory(prefix="tutor-site-") as scratch:
         _kernel_spec(scratch)
-        saved = {name: os.environ.get(name) for name in
-                 ("JUPYTER_PATH", "TUTOR_PROGRESS_DB", "TUTOR_MYGRAD_DIR", "MPLBACKEND")}
-        os.environ.update({
-            "JUPYTER_PATH": scratch,
-            "TUTOR_PROGRESS_DB": os.path.join(scratch, "progress.sqlite"),
-            "TUTOR_MYGRAD_DIR": scratch,
-            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-        })
-        try:
+        # the kernel inherits these; os.environ is as it was afterwards
+        with mock.patch.dict(os.environ, {
+                "JUPYTER_PATH": scratch,
+                "TUTOR_PROGRESS_DB": os.path.join(scratch, "progress.sqlite"),
+                "TUTOR_MYGRAD_DIR": scratch,
+                "MPLBACKEND": "module://matplotlib_inline.backend_inline"}):
             NotebookClient(notebook, kernel_name=KERNEL, timeout=timeout, allow_errors=True,
                            store_widget_state=True,
                            resources={"metadata": {"path": str(path.parent)}}).execute()
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
         text = _without_paths(nbformat.writes(notebook),
                               [scratch, os.path.realpath(scratch), str(path.parent),
                                str(path.parent.parent)])
