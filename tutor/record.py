@@ -84,7 +84,7 @@ from .shapes import shape_of, summed_axes_text
 
 __all__ = ["record", "Recording", "NodeInfo", "ForwardStep", "BackwardStep", "State",
            "ADJOINT", "TANGENT", "MODES", "CHANGES", "LISTING_PREFIX", "shown_text", "index_text",
-           "element_name", "indexed_name"]
+           "is_unit", "element_name", "indexed_name"]
 
 MODES = ("reverse", "forward")
 _VALUE, _ADJOINT, _TANGENT_KIND = 0, 1, 2            # what a step changes, in State order
@@ -303,7 +303,7 @@ class Recording:
                   if _np.any(_np.asarray(tangent) != 0)]
         if len(moving) == 1:
             name, tangent = moving[0]
-            if _is_unit(tangent):
+            if is_unit(tangent):
                 return element_name(name, tangent)
         return f"{_names_text(self.wrt)} along {TANGENT}"
 
@@ -318,7 +318,7 @@ class Recording:
         seed = _np.asarray(self.seed)
         if self.mode == "forward" or (seed.ndim == 0 and seed == 1):
             return "f"
-        return element_name("f", seed) if seed.ndim and _is_unit(seed) else f"{ADJOINT}·f"
+        return element_name("f", seed) if seed.ndim and is_unit(seed) else f"{ADJOINT}·f"
 
     @property
     def steps(self):
@@ -653,7 +653,7 @@ def _output_adjoint(seed, end_value):
     return adjoint if adjoint.ndim else _np.float64(adjoint)
 
 
-def _is_unit(array):
+def is_unit(array):
     """Is ``array`` 1 at one element and 0 at all the others (a unit vector eᵢ)?"""
     array = _np.asarray(array)
     return bool(_np.count_nonzero(array) == 1 and array[array != 0][0] == 1)

@@ -35,7 +35,7 @@ import numpy as np
 import tutor.autograd.numpy as anp
 
 from ..notation import shape_text
-from ..record import counted, indexed_name, record
+from ..record import counted, indexed_name, is_unit, record
 from .access import SR_ONLY_CSS
 from .common import escape, guarded
 
@@ -125,7 +125,7 @@ def pass_of(recording, names):
     if any(vector is None for vector in vectors):
         return None
     flat = np.concatenate([np.ravel(np.asarray(vector, dtype=float)) for vector in vectors])
-    if np.count_nonzero(flat) != 1 or flat[flat != 0][0] != 1:
+    if not is_unit(flat):
         return None
     return int(np.flatnonzero(flat)[0]), np.ravel(np.asarray(numbers, dtype=float))
 
