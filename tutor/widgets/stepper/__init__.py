@@ -115,7 +115,7 @@ class StepperView(anywidget.AnyWidget):
             self.pinned = ""
             self.story = text
             self.story_id += 1
-            self.k = self.position if k is None else max(0, min(int(k), self.steps))
+            self.k = self.position if k is None else self._clamped(k)
             self.step = f"{self.story_id}:{self.k}"       # sent even when k stays the same
 
     def current(self):
@@ -128,11 +128,14 @@ class StepperView(anywidget.AnyWidget):
     @property
     def position(self):
         """``k`` within ``0 .. steps``."""
-        return max(0, min(int(self.k), self.steps))
+        return self._clamped(self.k)
+
+    def _clamped(self, k):
+        return max(0, min(int(k), self.steps))
 
     def go(self, k):
         """Show step ``k`` (clamped into ``0 .. steps``)."""
-        self.k = max(0, min(int(k), self.steps))
+        self.k = self._clamped(k)
 
     def forward(self):
         self.go(self.position + 1)
