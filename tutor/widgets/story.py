@@ -184,7 +184,7 @@ def _listing(recording):
 
 def _result(recording):
     parts, known = ["f = ", number_text(recording.value)], [len(recording.forward)]
-    of = "f" if recording.mode == "forward" else recording.output_name    # f, or f[1]
+    of = recording.output_name                                  # f, or f[1]
     for name, gradient in gradient_parts(recording):
         parts += [f"   ∂{of}/∂{name} = ", number_text(gradient)]
         known.append(recording.steps)

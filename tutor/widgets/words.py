@@ -103,17 +103,20 @@ def _expressions(recording):
                 operands.append(text)
             text = f"{operands[0]} {_INFIX[info.symbol]} {operands[1]}"
         elif len(parts) == 1 and node_id in indices:        # x[0], (x + y)[1:3]
-            operand = parts[0] if parts[0].isidentifier() else f"({parts[0]})"
-            text = f"{operand}[{index_text(indices[node_id])}]"
+            text = f"{_operand(parts[0])}[{index_text(indices[node_id])}]"
         elif len(parts) == 1 and info.symbol in ("-", "−", "neg"):
             text = f"-{parts[0]}"
         elif len(parts) == 1 and _PLACE.search(info.symbol):   # drawn around x: |x|, 1/x
-            operand = parts[0] if parts[0].isidentifier() else f"({parts[0]})"
-            text = _PLACE.sub(lambda _: operand, info.symbol)
+            text = _PLACE.sub(lambda _: _operand(parts[0]), info.symbol)
         else:
             text = f"{info.symbol}({', '.join(parts)})"
         written[node_id] = text if len(text) <= LONGEST_WRITTEN else None
     return written
+
+
+def _operand(text):
+    """``x`` as it is, ``(x + y)`` in brackets: an operand a symbol is written around."""
+    return text if text.isidentifier() else f"({text})"
 
 
 def short_expression(recording, node_id):
@@ -231,7 +234,7 @@ def notes(recording, k):
     if k == recording.steps:
         every = (gradient_parts(recording) if recording.mode == "forward"
                  else recording.gradients.items())
-        of = "f" if recording.mode == "forward" else recording.output_name
+        of = recording.output_name                               # f, or f[1]
         result = ", ".join(f"∂{of}/∂{name} = {number_text(value)}" for name, value in every)
         said.append(f"Done: every contribution has arrived. {result}.")
     return said
