@@ -12,9 +12,9 @@ player, the dashboard's Explore tab); ``SR_ONLY_CSS`` hides text from the eye bu
 a screen reader (a table's caption).
 """
 
-from pathlib import Path
-
 import anywidget
+
+from .common import asset
 
 __all__ = ["AccessibleNames", "KEY_SCOPE", "SR_ONLY_CSS"]
 
@@ -23,14 +23,12 @@ KEY_SCOPE = "tutor-keys-scope"      # CSS class of the element whose keys a step
 SR_ONLY_CSS = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
                "clip:rect(0,0,0,0);white-space:nowrap;border:0")
 
-_HERE = Path(__file__).parent
-
 
 class AccessibleNames(anywidget.AnyWidget):
     """Invisible: names the unnamed controls of the dashboard it is placed in."""
 
-    _esm = (_HERE / "access.js").read_text(encoding="utf-8")
-    _css = (_HERE / "access.css").read_text(encoding="utf-8")
+    _esm = asset("access.js")
+    _css = asset("access.css")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

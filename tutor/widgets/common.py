@@ -13,10 +13,11 @@ a sentence in plain words (:data:`MEMORY_MESSAGE`) instead of an exception's nam
 
 import html
 import logging
+from importlib import resources
 
 import ipywidgets as widgets
 
-__all__ = ["ErrorArea", "guarded", "escape", "MEMORY_MESSAGE", "failure_text"]
+__all__ = ["ErrorArea", "guarded", "escape", "MEMORY_MESSAGE", "failure_text", "asset"]
 
 log = logging.getLogger("tutor.widgets")
 
@@ -94,3 +95,9 @@ def guarded(error_area, what="this action"):
         safe.__doc__ = callback.__doc__
         return safe
     return decorate
+
+
+def asset(name):
+    """The text of ``name``, a JavaScript or CSS file shipped beside this module (what an
+    anywidget's ``_esm`` and ``_css`` take)."""
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")

@@ -14,22 +14,20 @@ Setting ``value`` from Python works as for any widget (the tests do it); the pag
 when to show it.
 """
 
-from pathlib import Path
-
 import anywidget
 import traitlets
 
-__all__ = ["TextBox"]
+from .common import asset
 
-_HERE = Path(__file__).parent
+__all__ = ["TextBox"]
 
 
 class TextBox(anywidget.AnyWidget):
     """A labelled one-line text box (see the module doc); ``value``, ``description``,
     ``placeholder`` and ``disabled`` are synced with the page."""
 
-    _esm = (_HERE / "textbox.js").read_text(encoding="utf-8")
-    _css = (_HERE / "textbox.css").read_text(encoding="utf-8")
+    _esm = asset("textbox.js")
+    _css = asset("textbox.css")
     value = traitlets.Unicode("").tag(sync=True)
     description = traitlets.Unicode("").tag(sync=True)
     placeholder = traitlets.Unicode("").tag(sync=True)

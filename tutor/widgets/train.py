@@ -30,7 +30,6 @@ From Python, :meth:`TrainPanel.step` does what one such message does.
 
 import json
 import math
-from importlib import resources
 
 import anywidget
 import ipywidgets as widgets
@@ -40,7 +39,7 @@ import traitlets
 from .. import train as _train
 from ..notation import ADJOINT, number_text, typed_text
 from .access import KEY_SCOPE
-from .common import ErrorArea, guarded
+from .common import ErrorArea, asset, guarded
 from .stepper import StepperView
 from .train_story import iteration_story, update_status
 
@@ -49,10 +48,6 @@ __all__ = ["TrainPanel", "TrainView", "IterationStepper"]
 GRID = 32                 # the decision boundary's grid: GRID × GRID scores
 CURVE_POINTS = 300        # the loss curve sends at most this many points
 DIGITS = 12               # the numbers table's digits
-
-
-def _read(name):
-    return resources.files("tutor.widgets").joinpath(name).read_text(encoding="utf-8")
 
 
 class TrainView(anywidget.AnyWidget):
@@ -67,8 +62,8 @@ class TrainView(anywidget.AnyWidget):
     so the numbers table shows what the stepper has reached).
     """
 
-    _esm = _read("train.js")
-    _css = _read("train.css")
+    _esm = asset("train.js")
+    _css = asset("train.css")
     data = traitlets.Dict({}).tag(sync=True)
     frame = traitlets.Dict({}).tag(sync=True)
     numbers = traitlets.List([]).tag(sync=True)
