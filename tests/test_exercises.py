@@ -416,3 +416,18 @@ def test_other_not_implemented_errors_are_ordinary_exceptions():
     result = ex.check("l07-grad", grad, record=False)
     assert result.problem == "exception"
     assert "floor" in result.message
+
+
+def test_numerical_grads_cases_are_ones_its_method_can_meet():
+    """The central difference at eps = 1e-05 is within the check's tolerance of the exact
+    derivative on every case drawn: cos(exp(3x**2)) near x = 1.5 made the solution itself
+    fail (one check in a hundred), calling a learner's right answer wrong."""
+    from tutor.exercises.bank.lesson01 import (_numerical_grad_case, _numerical_grad_reference,
+                                               numerical_grad)
+    from tutor.exercises.compare import compare_values
+    for seed in range(100, 108):
+        rng = np.random.default_rng(seed)
+        for index in range(1000):
+            case = _numerical_grad_case(rng, index)
+            assert compare_values(_numerical_grad_reference(case), numerical_grad(*case.args),
+                                  1e-6, 1e-7) is None, case.text
